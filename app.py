@@ -1,0 +1,34 @@
+"""Fieldwork: `flask --app app run`, or `gunicorn 'app:create_app()'`."""
+from __future__ import annotations
+
+from flask import Flask
+
+from visits import cli, security
+from visits.config import from_environment
+from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
+from visits.i18n import select_locale
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
+    app.config.update(from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path) + "/migrations", render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    security.init_app(app)
+    cli.init_app(app)
+
+    from visits.auth.views import bp as auth_bp
+    from visits.itinerary.views import bp as itinerary_bp
+    from visits.api.views import bp as api_bp
+    from visits.health import bp as health_bp
+
+    for blueprint in (auth_bp, itinerary_bp, api_bp, health_bp):
+        app.register_blueprint(blueprint)
+    return app

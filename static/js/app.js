@@ -1,0 +1,16 @@
+// Page behaviour that htmx does not cover. No inline script anywhere (strict CSP): everything lives here.
+(function () {
+  "use strict";
+
+  // Every htmx request carries the CSRF token from the page, as the server expects (DESIGN section 7).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
+  });
+
+  // After a day is swapped in, move focus to its heading so keyboard and screen-reader users hear the new day.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var heading = event.target && event.target.querySelector && event.target.querySelector("h1[tabindex]");
+    if (heading) heading.focus();
+  });
+})();

@@ -1,0 +1,97 @@
+"""Test data builders: small, explicit, one call per thing a test needs (the demo data is not test data)."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+from visits.auth.passwords import hash_password
+from visits.extensions import db
+from visits.models import (
+    Attendance, Case, Location, LocationKind, Membership, NeedFlag, NeedStatus, NeedType, Participant,
+    ParticipantKind, Review, ReviewPhase, ReviewStatus, Role, User, Visit, VisitKind,
+)
+
+PASSWORD = "correct horse battery staple"
+_numbers = itertools.count(1)
+
+
+@lru_cache(maxsize=1)
+def _password_hash() -> str:
+    return hash_password(PASSWORD)
+
+
+def make_review(council_name: str | None = None, on_site_from: date | None = None) -> Review:
+    start = on_site_from or date.today()
+    review = Review(council_name=council_name or f"Council {next(_numbers)}", phase=ReviewPhase.fieldwork,
+                    status=ReviewStatus.active, on_site_from=start, on_site_to=start + timedelta(days=4))
+    db.session.add(review)
+    db.session.flush()
+    return review
+
+
+def make_user(name: str | None = None, email: str | None = None, phone: str = "07700 900001") -> User:
+    n = next(_numbers)
+    user = User(name=name or f"Person {n}", email=email or f"person{n}@example.test", phone=phone,
+                password_hash=_password_hash())
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_member(review: Review, role: Role | str, **user_fields) -> User:
+    user = make_user(**user_fields)
+    join(user, review, role)
+    return user
+
+
+def join(user: User, review: Review, role: Role | str) -> None:
+    db.session.add(Membership(review=review, user=user, role=Role(role)))
+    db.session.flush()
+
+
+def make_location(review: Review, kind: LocationKind | str = "council_office", name: str | None = None,
+                  address: str = "1 High Street, Cwmtown CF1 1AA") -> Location:
+    location = Location(review_id=review.id, kind=LocationKind(kind), name=name or f"Place {next(_numbers)}",
+                        address=address, parking_notes="Visitor bays at the back", access_notes="Ring the bell")
+    db.session.add(location)
+    db.session.flush()
+    return location
+
+
+def make_participant(review: Review, kind: ParticipantKind | str = "staff", name: str | None = None,
+                     **fields) -> Participant:
+    participant = Participant(review_id=review.id, kind=ParticipantKind(kind),
+                              name=name or f"Participant {next(_numbers)}", **fields)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+def make_need(participant: Participant, type: str = "interpreting", detail: str = "Welsh",
+              status: str = "requested") -> NeedFlag:
+    need = NeedFlag(participant=participant, type=NeedType(type), detail=detail, status=NeedStatus(status))
+    db.session.add(need)
+    db.session.flush()
+    return need
+
+
+def make_case(review: Review, service_user: Participant | None = None, reference: str | None = None) -> Case:
+    case = Case(review_id=review.id, reference=reference or f"REF-{next(_numbers):03d}", service_user=service_user)
+    db.session.add(case)
+    db.session.flush()
+    return case
+
+
+def make_visit(review: Review, team: list[User] = (), participants: list[Participant] = (),
+               kind: VisitKind | str = "staff_interview", starts_at: datetime | None = None, minutes: int = 60,
+               location: Location | None = None, case: Case | None = None, title: str | None = None) -> Visit:
+    start = starts_at or datetime.combine(date.today(), datetime.min.time()).replace(hour=10)
+    visit = Visit(review=review, kind=VisitKind(kind), title=title or f"Visit {next(_numbers)}", starts_at=start,
+                  ends_at=start + timedelta(minutes=minutes), location=location, case=case, team=list(team))
+    db.session.add(visit)
+    db.session.flush()
+    for participant in participants:
+        db.session.add(Attendance(visit=visit, participant=participant))
+    db.session.flush()
+    return visit

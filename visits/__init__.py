@@ -1,0 +1,1 @@
+"""Fieldwork's application package: one sub-package per thing a user does, shared rules beside them."""

@@ -1,0 +1,73 @@
+"""Settings from the environment.
+
+Everything a deployment changes comes from environment variables so one image serves SQLite on a laptop and
+PostgreSQL behind several gunicorn workers. Secrets are never defaulted in production.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+class ConfigError(RuntimeError):
+    pass
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigError("SECRET_KEY must be set when FIELDWORK_ENV=production")
+    # Local use only: a key generated once and kept in the instance folder, so sessions survive restarts.
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        # Heroku-style URLs name the old driver; psycopg 3 is the one we install.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url[len("postgres://"):]
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    instance_path.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{instance_path / 'fieldwork.sqlite'}"
+
+
+def from_environment(instance_path: str) -> dict:
+    path = Path(instance_path)
+    production = os.environ.get("FIELDWORK_ENV", "development") == "production"
+    return {
+        "FIELDWORK_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(path, production),
+        "SQLALCHEMY_DATABASE_URI": _database_url(path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "fieldwork-demo"),
+        # Cookies: signed session cookie only; no server-side session store, so any worker can serve any request.
+        "SESSION_COOKIE_SECURE": production or os.environ.get("SESSION_COOKIE_SECURE") == "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        # A review week on site: the session lasts the week, and a lapsed session clears the device.
+        "PERMANENT_SESSION_LIFETIME": timedelta(days=int(os.environ.get("SESSION_DAYS", "10"))),
+        # CSRF tokens are checked by our own hook (after the 401 decision), see visits/security.py.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "BABEL_DEFAULT_LOCALE": "en_GB",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/London",
+        "SYNC_MAX_OPS": 200,
+        "SYNC_MAX_BYTES": 1_000_000,
+        "OVERDUE_GRACE_MINUTES": int(os.environ.get("OVERDUE_GRACE_MINUTES", "30")),
+    }

@@ -1,0 +1,141 @@
+"""A visit as one person may see it: permissions.visit_access decides, this applies the decision once, and both
+the HTML pages and the JSON API render the result (so the two can never disagree about what is hidden)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Optional
+
+from flask_babel import gettext as _
+
+from ..models import Attendance, NeedFlag, User, Visit
+from ..permissions import VisitAccess
+
+
+@dataclass
+class NeedView:
+    id: str
+    type: str
+    detail: str
+    status: str
+    arrangement: str
+
+    @property
+    def is_arranged(self) -> bool:
+        return self.status in ("arranged", "confirmed")
+
+
+@dataclass
+class ParticipantView:
+    id: int
+    kind: str
+    name: str
+    identity_hidden: bool
+    job_title: str
+    team: str
+    organisation: str
+    phone: Optional[str]
+    attendance: Optional[str]
+    needs: list[NeedView]
+
+
+@dataclass
+class PersonView:
+    id: int
+    name: str
+    phone: Optional[str]
+
+
+@dataclass
+class LocationView:
+    id: int
+    name: str
+    kind: str
+    address: str
+    parking_notes: str
+    access_notes: str
+
+
+@dataclass
+class SegmentView:
+    title: str
+    minutes: int
+
+
+@dataclass
+class VisitView:
+    id: int
+    review_id: int
+    council_name: str
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    full: bool
+    on_team: bool
+    team: list[PersonView]
+    location: Optional[LocationView]
+    participants: Optional[list[ParticipantView]] = None
+    case_reference: Optional[str] = None
+    agenda: list[SegmentView] = field(default_factory=list)
+    briefing: Optional[str] = None
+    contacts: list[PersonView] = field(default_factory=list)
+    checked_in_at: Optional[datetime] = None
+    checked_out_at: Optional[datetime] = None
+
+    @property
+    def needs(self) -> list[NeedView]:
+        return [need for p in self.participants or [] for need in p.needs]
+
+    @property
+    def unarranged_needs(self) -> list[NeedView]:
+        return [need for need in self.needs if not need.is_arranged]
+
+
+def _need(need: NeedFlag) -> NeedView:
+    return NeedView(need.id, need.type.value, need.detail, need.status.value, need.arrangement)
+
+
+def _participant(attendance: Attendance, access: VisitAccess, case_reference: Optional[str]) -> ParticipantView:
+    person = attendance.participant
+    hidden = person.is_private_person and not access.identity
+    if hidden:
+        label = _("Service user") if person.kind.value == "service_user" else _("Carer")
+        name = f"{label} ({case_reference})" if case_reference else label
+    else:
+        name = person.name
+    return ParticipantView(
+        id=person.id, kind=person.kind.value, name=name, identity_hidden=hidden,
+        job_title=person.job_title, team=person.team, organisation=person.organisation,
+        phone=None if hidden else (person.phone or None),
+        attendance=attendance.status.value if access.attendance else None,
+        needs=[_need(n) for n in person.needs] if access.needs else [],
+    )
+
+
+def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
+    on_team = any(member.id == viewer.id for member in visit.team)
+    location = visit.location if access.place else None
+    view = VisitView(
+        id=visit.id, review_id=visit.review_id, council_name=visit.review.council_name, kind=visit.kind.value,
+        title=visit.title if access.full else "", starts_at=visit.starts_at, ends_at=visit.ends_at,
+        status=visit.status.value, full=access.full, on_team=on_team,
+        team=[PersonView(m.id, m.name, m.phone if access.full else None) for m in visit.team],
+        location=LocationView(location.id, location.name, location.kind.value,
+                              location.address if access.full else "",
+                              location.parking_notes if access.full else "",
+                              location.access_notes if access.full else "") if location else None,
+    )
+    if not access.full:
+        return view
+    case_reference = visit.case.reference if visit.case else None
+    view.participants = [_participant(a, access, case_reference) for a in visit.attendances]
+    view.case_reference = case_reference
+    view.agenda = [SegmentView(s.title, s.minutes) for s in visit.agenda]
+    view.briefing = visit.briefing
+    view.contacts = [PersonView(u.id, u.name, u.phone) for u in visit.review.link_officers()]
+    mine = next((c for c in visit.checks if c.user_id == viewer.id), None)
+    if mine is not None:
+        view.checked_in_at, view.checked_out_at = mine.checked_in_at, mine.checked_out_at
+    return view

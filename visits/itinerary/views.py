@@ -1,0 +1,80 @@
+"""The itinerary: a person's day, a week strip, and the visit page for the doorstep."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..extensions import db
+from ..i18n import today_in
+from ..models import Attendance, Participant, Visit
+from ..permissions import visit_access
+from .presenters import present_visit
+from .queries import visits_between
+
+bp = Blueprint("itinerary", __name__)
+
+
+def parse_day(value: str | None) -> date:
+    if not value:
+        return today_in()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400, description=_("The date must look like 2026-11-23."))
+
+
+def week_of(day: date) -> list[date]:
+    monday = day - timedelta(days=day.weekday())
+    return [monday + timedelta(days=n) for n in range(7)]
+
+
+@bp.get("/")
+@login_required
+def today():
+    return _day_page(today_in())
+
+
+@bp.get("/itinerary")
+@login_required
+def day():
+    return _day_page(parse_day(request.args.get("date")))
+
+
+def _day_page(day: date):
+    week = week_of(day)
+    week_visits = visits_between(current_user, week[0], week[-1])
+    busy_days = {view.starts_at.date() for view in week_visits}
+    return render_template(
+        "itinerary/day.html",
+        day=day, today=today_in(), week=week, busy_days=busy_days,
+        visits=[view for view in week_visits if view.starts_at.date() == day],
+        previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+    )
+
+
+def load_visit(visit_id: int):
+    """The visit and what the signed-in person may see of it; 404 when they may not know it exists."""
+    visit = db.session.get(Visit, visit_id, options=[
+        selectinload(Visit.attendances).selectinload(Attendance.participant).selectinload(Participant.needs),
+        selectinload(Visit.team), selectinload(Visit.agenda), selectinload(Visit.checks),
+    ])
+    access = visit_access(current_user, visit) if visit else None
+    if access is None:
+        abort(404)
+    return visit, access
+
+
+@bp.get("/visits/<int:visit_id>")
+@login_required
+def visit_page(visit_id: int):
+    visit, access = load_visit(visit_id)
+    view = present_visit(visit, access, current_user)
+    if access.identity and any(p.is_private_person for p in visit.participants):
+        audit.record(current_user, "read", "service_user_record", visit.id, visit.review_id)
+        db.session.commit()
+    return render_template("itinerary/visit.html", visit=view, access=access)

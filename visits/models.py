@@ -1,0 +1,567 @@
+"""The domain of a joint review (DESIGN section 3) as SQLAlchemy 2 typed models.
+
+Times: visit start/end are wall-clock times in the review's time zone (stored explicitly on the review,
+Europe/London by default), because that is how a programme is written and read. Moments recorded by the
+server or a device (audit, check-in, attendance) are stored in UTC and converted for display.
+"""
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime, timezone
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores aware datetimes as naive UTC and hands them back aware, the same on SQLite and PostgreSQL."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime needs an aware datetime")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Store the values (not the Python names) and create a CHECK constraint on every backend.
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                create_constraint=True, length=32, validate_strings=True)
+
+
+class Role(str, enum.Enum):
+    lead_reviewer = "lead_reviewer"
+    reviewer = "reviewer"
+    lay_assessor = "lay_assessor"
+    link_officer = "link_officer"
+    coordinator = "coordinator"
+
+
+class ReviewPhase(str, enum.Enum):
+    broad_review = "broad_review"
+    fieldwork = "fieldwork"
+
+
+class ReviewStatus(str, enum.Enum):
+    planning = "planning"
+    active = "active"
+    closed = "closed"
+
+
+class LocationKind(str, enum.Enum):
+    council_office = "council_office"
+    contact_centre = "contact_centre"
+    day_facility = "day_facility"
+    residential_setting = "residential_setting"
+    home = "home"
+    other = "other"
+
+
+class ParticipantKind(str, enum.Enum):
+    staff = "staff"
+    service_user = "service_user"
+    carer = "carer"
+    stakeholder = "stakeholder"
+
+
+class CaseStatus(str, enum.Enum):
+    identified = "identified"
+    visited = "visited"
+    dropped_out = "dropped_out"
+
+
+class VisitKind(str, enum.Enum):
+    stakeholder_meeting = "stakeholder_meeting"
+    setting_visit = "setting_visit"
+    team_visit = "team_visit"
+    staff_interview = "staff_interview"
+    group_interview = "group_interview"
+    home_visit = "home_visit"
+    user_group_meeting = "user_group_meeting"
+    briefing = "briefing"
+
+
+class VisitStatus(str, enum.Enum):
+    planned = "planned"
+    confirmed = "confirmed"
+    in_progress = "in_progress"
+    completed = "completed"
+    cancelled = "cancelled"
+    no_show = "no_show"
+    rescheduled = "rescheduled"
+
+
+class AttendanceStatus(str, enum.Enum):
+    expected = "expected"
+    attended = "attended"
+    late = "late"
+    absent = "absent"
+    apologies = "apologies"
+    dropped_out = "dropped_out"
+
+
+class NoteKind(str, enum.Enum):
+    setting_observation = "setting_observation"
+    interview = "interview"
+    home_visit = "home_visit"
+    general = "general"
+
+
+class NeedType(str, enum.Enum):
+    interpreting = "interpreting"
+    advocacy = "advocacy"
+    personal_assistance = "personal_assistance"
+    sensory = "sensory"
+    access = "access"
+
+
+class NeedStatus(str, enum.Enum):
+    requested = "requested"
+    arranged = "arranged"
+    confirmed = "confirmed"
+    unavailable = "unavailable"
+
+
+class ConcernCategory(str, enum.Enum):
+    safeguarding = "safeguarding"
+    health_and_safety = "health_and_safety"
+
+
+class Rating(str, enum.Enum):
+    red = "red"
+    amber = "amber"
+    green = "green"
+
+
+# The prompts a lay assessor answers on a setting visit (DESIGN section 3), in the order shown.
+SETTING_PROMPTS: tuple[str, ...] = (
+    "welcome_and_reception",
+    "information_for_public",
+    "access_and_environment",
+    "dignity_privacy_atmosphere",
+    "what_people_said",
+    "to_follow_up",
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(40))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    # Set per request by visits.security: the device's session token is what the session cookie names.
+    login_token = None
+
+    def get_id(self) -> Optional[str]:
+        return self.login_token
+
+    # Flask-Login reads is_active; an account switched off can no longer use any session.
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    def role_in(self, review_id: int) -> Optional[Role]:
+        for membership in self.memberships:
+            if membership.review_id == review_id:
+                return membership.role
+        return None
+
+
+class LoginSession(db.Model):
+    """One signed-in device. The cookie carries a random token; only its hash is kept here, so a session can be
+    ended on the server (logout, password change, account disabled) whatever the cookie says."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    user_agent: Mapped[Optional[str]] = mapped_column(String(255))
+
+    user: Mapped[User] = relationship()
+
+
+class Review(db.Model):
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint("on_site_to >= on_site_from", name="on_site_dates_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_name: Mapped[str] = mapped_column(String(160))
+    phase: Mapped[ReviewPhase] = mapped_column(_enum(ReviewPhase, "review_phase"))
+    status: Mapped[ReviewStatus] = mapped_column(_enum(ReviewStatus, "review_status"))
+    on_site_from: Mapped[date] = mapped_column(Date)
+    on_site_to: Mapped[date] = mapped_column(Date)
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="review", cascade="all, delete-orphan")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def link_officers(self) -> list[User]:
+        return [m.user for m in self.memberships if m.role is Role.link_officer]
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("review_id", "user_id", name="one_role_per_review"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+
+    review: Mapped[Review] = relationship(back_populates="memberships")
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class Location(db.Model):
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[LocationKind] = mapped_column(_enum(LocationKind, "location_kind"))
+    address: Mapped[str] = mapped_column(Text, default="")
+    parking_notes: Mapped[str] = mapped_column(Text, default="")
+    access_notes: Mapped[str] = mapped_column(Text, default="")
+    # Extra minutes to allow for parking when arriving here (the guide: "build in extra time").
+    parking_minutes: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def is_home(self) -> bool:
+        return self.kind is LocationKind.home
+
+
+class TravelTime(db.Model):
+    """Optional matrix of minutes between two locations; the rule checker uses a default where none is set."""
+
+    __tablename__ = "travel_times"
+    __table_args__ = (CheckConstraint("minutes >= 0", name="travel_minutes_not_negative"),)
+
+    from_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True)
+    to_location_id: Mapped[int] = mapped_column(ForeignKey("locations.id", ondelete="CASCADE"), primary_key=True)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class Participant(db.Model):
+    """Someone a visit is *with*. Service users and carers carry the least identity needed."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ParticipantKind] = mapped_column(_enum(ParticipantKind, "participant_kind"))
+    name: Mapped[str] = mapped_column(String(160))
+    job_title: Mapped[str] = mapped_column(String(160), default="")
+    team: Mapped[str] = mapped_column(String(160), default="")
+    organisation: Mapped[str] = mapped_column(String(160), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    # Staff: the office they work from (the guide: see all staff of one office on one day).
+    office_id: Mapped[Optional[int]] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"))
+
+    needs: Mapped[list[NeedFlag]] = relationship(back_populates="participant", cascade="all, delete-orphan",
+                                                 order_by="NeedFlag.created_at")
+
+    @property
+    def is_private_person(self) -> bool:
+        """Service users and carers: their identity is need-to-know (DESIGN section 2)."""
+        return self.kind in (ParticipantKind.service_user, ParticipantKind.carer)
+
+
+case_social_workers = Table(
+    "case_social_workers",
+    db.metadata,
+    Column("case_id", ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("participant_id", ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Case(db.Model):
+    __tablename__ = "cases"
+    __table_args__ = (UniqueConstraint("review_id", "reference", name="case_reference_per_review"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    reference: Mapped[str] = mapped_column(String(40))
+    service_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    team_leader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"), default=CaseStatus.identified)
+
+    service_user: Mapped[Optional[Participant]] = relationship(foreign_keys=[service_user_id])
+    team_leader: Mapped[Optional[Participant]] = relationship(foreign_keys=[team_leader_id])
+    social_workers: Mapped[list[Participant]] = relationship(secondary=case_social_workers)
+
+
+visit_team = Table(
+    "visit_team",
+    db.metadata,
+    Column("visit_id", ForeignKey("visits.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    # The itinerary query starts from the person: "my visits".
+    Index("visit_team_by_user", "user_id", "visit_id"),
+)
+
+
+class Visit(db.Model):
+    __tablename__ = "visits"
+    __table_args__ = (
+        CheckConstraint("ends_at > starts_at", name="visit_ends_after_start"),
+        Index("visits_by_review_and_start", "review_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    kind: Mapped[VisitKind] = mapped_column(_enum(VisitKind, "visit_kind"))
+    title: Mapped[str] = mapped_column(String(200))
+    # Wall-clock time in the review's time zone.
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    location_id: Mapped[Optional[int]] = mapped_column(ForeignKey("locations.id", ondelete="RESTRICT"))
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    status: Mapped[VisitStatus] = mapped_column(_enum(VisitStatus, "visit_status"), default=VisitStatus.planned)
+    briefing: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    review: Mapped[Review] = relationship()
+    location: Mapped[Optional[Location]] = relationship()
+    case: Mapped[Optional[Case]] = relationship()
+    team: Mapped[list[User]] = relationship(secondary=visit_team, order_by="User.name")
+    attendances: Mapped[list[Attendance]] = relationship(back_populates="visit", cascade="all, delete-orphan",
+                                                         order_by="Attendance.id")
+    agenda: Mapped[list[AgendaSegment]] = relationship(cascade="all, delete-orphan",
+                                                       order_by="AgendaSegment.position")
+    checks: Mapped[list[CheckIn]] = relationship(back_populates="visit", cascade="all, delete-orphan")
+
+    @property
+    def participants(self) -> list[Participant]:
+        return [a.participant for a in self.attendances]
+
+    @property
+    def is_home_visit(self) -> bool:
+        return self.kind is VisitKind.home_visit or bool(self.location and self.location.is_home)
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def starts_at_utc(self) -> datetime:
+        return self.starts_at.replace(tzinfo=self.review.tz).astimezone(timezone.utc)
+
+    def ends_at_utc(self) -> datetime:
+        return self.ends_at.replace(tzinfo=self.review.tz).astimezone(timezone.utc)
+
+
+class AgendaSegment(db.Model):
+    __tablename__ = "agenda_segments"
+    __table_args__ = (CheckConstraint("minutes > 0", name="agenda_minutes_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
+class Attendance(db.Model):
+    """A participant booked into a visit, and whether they came."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("visit_id", "participant_id", name="participant_once_per_visit"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    status: Mapped[AttendanceStatus] = mapped_column(_enum(AttendanceStatus, "attendance_status"),
+                                                     default=AttendanceStatus.expected)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at_device: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    visit: Mapped[Visit] = relationship(back_populates="attendances")
+    participant: Mapped[Participant] = relationship()
+    recorded_by: Mapped[Optional[User]] = relationship()
+
+
+class CheckIn(db.Model):
+    """A team member's arrival and departure; for home visits this is lone-worker safety."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (UniqueConstraint("visit_id", "user_id", name="one_check_in_per_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    checked_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    checked_in_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    checked_out_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    checked_out_recorded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    visit: Mapped[Visit] = relationship(back_populates="checks")
+    user: Mapped[User] = relationship()
+
+
+class Note(db.Model):
+    __tablename__ = "notes"
+    __table_args__ = (CheckConstraint("version >= 1", name="note_version_positive"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="RESTRICT"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    kind: Mapped[NoteKind] = mapped_column(_enum(NoteKind, "note_kind"))
+    body: Mapped[str] = mapped_column(Text, default="")
+    prompts: Mapped[dict] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set when a save arrived against an older version: the other text waits in a conflict revision.
+    in_conflict: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    visit: Mapped[Visit] = relationship()
+    author: Mapped[User] = relationship()
+    revisions: Mapped[list[NoteRevision]] = relationship(back_populates="note", cascade="all, delete-orphan",
+                                                         order_by="NoteRevision.id")
+
+
+class NoteRevision(db.Model):
+    """Every saved text is kept; a conflict copy is a revision marked as such until its author merges it."""
+
+    __tablename__ = "note_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    version: Mapped[Optional[int]] = mapped_column(Integer)
+    base_version: Mapped[Optional[int]] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text, default="")
+    prompts: Mapped[dict] = mapped_column(JSON, default=dict)
+    saved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    op_id: Mapped[Optional[str]] = mapped_column(String(36))
+    is_conflict: Mapped[bool] = mapped_column(default=False)
+    resolved: Mapped[bool] = mapped_column(default=False)
+
+    note: Mapped[Note] = relationship(back_populates="revisions")
+    saved_by: Mapped[User] = relationship()
+
+
+class NeedFlag(db.Model):
+    __tablename__ = "need_flags"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    type: Mapped[NeedType] = mapped_column(_enum(NeedType, "need_type"))
+    detail: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[NeedStatus] = mapped_column(_enum(NeedStatus, "need_status"), default=NeedStatus.requested)
+    arrangement: Mapped[str] = mapped_column(Text, default="")
+    raised_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    arranged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    participant: Mapped[Participant] = relationship(back_populates="needs")
+    arranged_by: Mapped[Optional[User]] = relationship(foreign_keys=[arranged_by_id])
+
+    @property
+    def is_arranged(self) -> bool:
+        return self.status in (NeedStatus.arranged, NeedStatus.confirmed)
+
+
+class Concern(db.Model):
+    __tablename__ = "concerns"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="RESTRICT"), index=True)
+    category: Mapped[ConcernCategory] = mapped_column(_enum(ConcernCategory, "concern_category"))
+    rating: Mapped[Rating] = mapped_column(_enum(Rating, "rating"))
+    text: Mapped[str] = mapped_column(Text)
+    raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    referred_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    referred_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    referral_text: Mapped[Optional[str]] = mapped_column(Text)
+
+    visit: Mapped[Visit] = relationship()
+    raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])
+
+
+class Operation(db.Model):
+    """The ledger behind idempotent sync: one row per op_id, holding the first answer given."""
+
+    __tablename__ = "operations"
+
+    op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(String(40))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    result: Mapped[dict] = mapped_column(JSON)
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("audit_by_review_and_time", "review_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    remote_addr: Mapped[Optional[str]] = mapped_column(String(64))
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class GlossaryTerm(db.Model):
+    __tablename__ = "glossary_terms"
+
+    abbreviation: Mapped[str] = mapped_column(String(20), primary_key=True)
+    expansion: Mapped[str] = mapped_column(String(200))
+    explanation: Mapped[str] = mapped_column(Text, default="")

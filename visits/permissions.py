@@ -1,0 +1,116 @@
+"""Who may see and do what: the one place these decisions are made (DESIGN section 2).
+
+Everything here is a pure function of a user's role in a review and their place on a visit, so it is tested as
+a matrix without a database. Views and the sync path ask; they never decide for themselves.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from .models import Concern, Note, Role, User, Visit
+
+TEAM_ROLES = (Role.reviewer, Role.lay_assessor)
+# Roles that see the whole programme of their review.
+PROGRAMME_ROLES = (Role.lead_reviewer, Role.link_officer, Role.coordinator)
+
+
+def role_for(user: User, review_id: int) -> Optional[Role]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.role_in(review_id)
+
+
+def is_on_team(user: User, visit: Visit) -> bool:
+    return any(member.id == user.id for member in visit.team)
+
+
+@dataclass(frozen=True)
+class VisitAccess:
+    """What one person may see of one visit. `None` from visit_access means: not even that it exists."""
+
+    role: Role
+    full: bool               # everything a visitor needs on the doorstep
+    place: bool              # the location (others' home visits hide it: it is someone's home)
+    participants: bool       # who the visit is with
+    identity: bool           # service users' and carers' names, addresses and phone numbers
+    needs: bool
+    attendance: bool
+    notes: bool
+    write_notes: bool
+    record_attendance: bool
+    check_in: bool
+    raise_need: bool
+    arrange_need: bool
+    raise_concern: bool
+
+
+def visit_access(user: User, visit: Visit) -> Optional[VisitAccess]:
+    role = role_for(user, visit.review_id)
+    if role is None:
+        return None
+    on_team = is_on_team(user, visit)
+    if role in TEAM_ROLES and not on_team:
+        # Others' visits: only time, kind, team and a place that is not somebody's home.
+        return VisitAccess(role, full=False, place=not visit.is_home_visit, participants=False, identity=False,
+                           needs=False, attendance=False, notes=False, write_notes=False,
+                           record_attendance=False, check_in=False, raise_need=False, arrange_need=False,
+                           raise_concern=False)
+    is_lead = role is Role.lead_reviewer
+    is_link = role is Role.link_officer
+    is_team_member = role in TEAM_ROLES or (is_lead and on_team)
+    return VisitAccess(
+        role,
+        full=True,
+        place=True,
+        participants=True,
+        identity=role is not Role.coordinator,
+        needs=True,
+        attendance=True,
+        notes=role in TEAM_ROLES or is_lead,
+        write_notes=is_team_member,
+        record_attendance=is_team_member or is_lead or is_link,
+        check_in=on_team,
+        raise_need=is_team_member or is_lead or is_link,
+        arrange_need=is_link or is_lead,
+        raise_concern=is_team_member or is_lead,
+    )
+
+
+def sees_whole_programme(user: User, review_id: int) -> bool:
+    return role_for(user, review_id) in PROGRAMME_ROLES
+
+
+def can_edit_programme(user: User, review_id: int) -> bool:
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer)
+
+
+def can_read_note(user: User, note: Note) -> bool:
+    access = visit_access(user, note.visit)
+    return bool(access and access.notes)
+
+
+def can_edit_note(user: User, note: Note) -> bool:
+    """Notes are personal records: only their author edits them, and only while still on the visit."""
+    access = visit_access(user, note.visit)
+    return bool(access and access.write_notes and note.author_id == user.id)
+
+
+def concern_view(user: User, concern: Concern) -> Optional[str]:
+    """'full', 'referral' (the referral text only) or None."""
+    role = role_for(user, concern.visit.review_id)
+    if role is Role.lead_reviewer:
+        return "full"
+    if role in TEAM_ROLES and concern.raised_by_id == user.id:
+        return "full"
+    if role is Role.link_officer and concern.referred_at is not None:
+        return "referral"
+    return None
+
+
+def can_refer_concern(user: User, concern: Concern) -> bool:
+    return role_for(user, concern.visit.review_id) is Role.lead_reviewer
+
+
+def can_read_audit_log(user: User, review_id: int) -> bool:
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.coordinator)

@@ -1,0 +1,173 @@
+"""Sessions, CSRF, security headers and error pages: the cross-cutting part of every request.
+
+Order matters for the sync client (DESIGN section 7): an unsafe request to the JSON API from someone not signed
+in answers 401 *before* the CSRF check, so the client can tell "sign in again" from "fetch a new token".
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, current_app, g, jsonify, render_template, request, session, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from .extensions import csrf, db, login_manager
+from .i18n import html_lang
+from .models import LoginSession, User, utcnow
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    "worker-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+# --- sessions -------------------------------------------------------------------------------------------
+
+
+def start_session(user: User) -> None:
+    """Sign a user in on this device: a fresh random token, of which only the hash is stored."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token),
+                                user_agent=(request.user_agent.string or "")[:255]))
+    db.session.commit()
+    user.login_token = token
+    session.clear()  # a new session id on login: no fixation
+    session.permanent = True
+    login_user(user)
+
+
+def end_session() -> None:
+    login_session = g.get("login_session")
+    if login_session is not None:
+        login_session.revoked_at = utcnow()
+        db.session.commit()
+    logout_user()
+    session.clear()
+
+
+def end_all_sessions(user: User) -> None:
+    """Password change or account disabled: every device of this person is signed out."""
+    db.session.query(LoginSession).filter_by(user_id=user.id, revoked_at=None).update({"revoked_at": utcnow()})
+
+
+@login_manager.user_loader
+def _load_user(token: str):
+    login_session = db.session.execute(
+        db.select(LoginSession).filter_by(token_hash=_token_hash(token), revoked_at=None)
+    ).scalar_one_or_none()
+    if login_session is None:
+        return None
+    lifetime: timedelta = current_app.permanent_session_lifetime
+    if utcnow() - login_session.created_at > lifetime:
+        return None
+    user = login_session.user
+    if not user.active:
+        return None
+    user.login_token = token
+    g.login_session = login_session
+    return user
+
+
+@login_manager.unauthorized_handler
+def _unauthorized():
+    if wants_json():
+        return jsonify(error="unauthenticated", message=_("Please sign in again.")), 401
+    from flask import redirect
+
+    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+
+
+# --- request hooks --------------------------------------------------------------------------------------
+
+
+def _check_csrf():
+    if request.method not in UNSAFE_METHODS:
+        return None
+    if request.path.startswith("/api/") and not current_user.is_authenticated:
+        return jsonify(error="unauthenticated", message=_("Please sign in again.")), 401
+    csrf.protect()
+    return None
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        # Personal data: browsers and proxies keep nothing; the service worker keeps what it chooses to.
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Vary", "Cookie")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _error_response(error: HTTPException):
+    if wants_json():
+        body = {"error": error.name.lower().replace(" ", "_"), "message": error.description}
+        return jsonify(body), error.code
+    return render_template("error.html", error=error), error.code
+
+
+def _csrf_error(error: CSRFError):
+    if wants_json() or request.headers.get("HX-Request"):
+        return jsonify(error="csrf", message=_("Your page was open too long. Trying again.")), 400
+    return render_template("error.html", error=error,
+                           message=_("This form had expired. Go back, reload the page and send it again: "
+                                     "what you typed is still in the form.")), 400
+
+
+# --- static assets --------------------------------------------------------------------------------------
+
+
+_asset_versions: dict[str, str] = {}
+
+
+def asset_url(filename: str) -> str:
+    """A static URL carrying a hash of the file, so a deploy changes the URL and caches never serve stale code."""
+    version = _asset_versions.get(filename)
+    if version is None:
+        path = Path(current_app.static_folder) / filename
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        _asset_versions[filename] = version
+    return url_for("static", filename=filename, v=version)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_check_csrf)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _error_response)
+
+    @app.context_processor
+    def _template_helpers():
+        return {"csrf_token": generate_csrf, "asset_url": asset_url, "html_lang": html_lang,
+                "format_date": format_date}
