@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 
 from app import create_app
 from visits.extensions import db
@@ -11,6 +13,18 @@ from visits.extensions import limiter
 
 from . import factories
 from .factories import PASSWORD
+
+
+class IsolatedClient(FlaskClient):
+    """Each request in its own app context, as in production: a fresh `g` and database session per request,
+    not the test's own (which would hide stale-state and per-request bugs)."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        if has_app_context():
+            db.session.expire_all()  # the test's session sees what the request wrote
+        return response
 
 
 @pytest.fixture
@@ -21,6 +35,7 @@ def app(tmp_path):
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": False,
     })
+    app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         yield app

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
@@ -16,6 +17,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the database schema to the newest migration."""
     upgrade()
@@ -23,12 +25,13 @@ def init_db() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo() -> None:
     """Load the demo review (never in production)."""
-    from .demo import build_demo
-
     if current_app.config["FIELDWORK_ENV"] == "production":
         raise click.ClickException("Refusing to load demo accounts when FIELDWORK_ENV=production.")
+    from .demo import build_demo
+
     if db.session.execute(db.select(User).filter_by(email="lead@demo.test")).scalar_one_or_none():
         click.echo("The demo review is already loaded.")
         return

@@ -9,8 +9,9 @@
   });
 
   // After a day is swapped in, move focus to its heading so keyboard and screen-reader users hear the new day.
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var heading = event.target && event.target.querySelector && event.target.querySelector("h1[tabindex]");
-    if (heading) heading.focus();
+  // (After an outerHTML swap the event's target is the replaced node, so look the heading up afresh.)
+  document.addEventListener("htmx:afterSettle", function () {
+    var heading = document.querySelector("#day h1[tabindex]");
+    if (heading && document.activeElement !== heading) heading.focus();
   });
 })();

@@ -117,15 +117,19 @@ def _participant(attendance: Attendance, access: VisitAccess, case_reference: Op
 def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
     on_team = any(member.id == viewer.id for member in visit.team)
     location = visit.location if access.place else None
+    # Someone's home is part of their identity: without the right to know who they are, not where they live.
+    private_home = location is not None and location.is_home and not access.identity
+    detail = access.full and not private_home
     view = VisitView(
         id=visit.id, review_id=visit.review_id, council_name=visit.review.council_name, kind=visit.kind.value,
         title=visit.title if access.full else "", starts_at=visit.starts_at, ends_at=visit.ends_at,
         status=visit.status.value, full=access.full, on_team=on_team,
         team=[PersonView(m.id, m.name, m.phone if access.full else None) for m in visit.team],
-        location=LocationView(location.id, location.name, location.kind.value,
-                              location.address if access.full else "",
-                              location.parking_notes if access.full else "",
-                              location.access_notes if access.full else "") if location else None,
+        location=LocationView(location.id, _("Service user's home") if private_home else location.name,
+                              location.kind.value,
+                              location.address if detail else "",
+                              location.parking_notes if detail else "",
+                              location.access_notes if detail else "") if location else None,
     )
     if not access.full:
         return view

@@ -1,0 +1,62 @@
+# Two commands on a fresh machine: `make run` and `make test`. Every install step lives here (CI has nothing else).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test test-fast bench install install-test chromium db demo serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+chromium:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser tests need /usr/bin/chromium: run 'sudo apt-get install chromium' (Debian) and retry."; \
+		exit 1; \
+	fi
+
+db: install
+	$(BIN)/flask init-db
+
+demo: db
+	$(BIN)/flask seed-demo
+
+run: demo
+	@echo ""
+	@echo "Fieldwork is starting on http://$(HOST):$(PORT)/"
+	@echo "Demo logins (password: $${DEMO_PASSWORD:-fieldwork-demo}):"
+	@echo "  lead@demo.test  reviewer@demo.test  reviewer2@demo.test  lay@demo.test  link@demo.test  coordinator@demo.test"
+	@echo ""
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+test: install-test chromium
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# Everything but the browser: a quick loop while editing.
+test-fast: install-test
+	$(BIN)/python -m pytest -q -m "not browser"
+
+bench: install-test
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,67 @@
+"""Health check, the database commands and configuration rules."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine
+
+from app import create_app
+from visits.config import ConfigError, from_environment
+from visits.extensions import db
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/nope/db.sqlite",
+                      "SECRET_KEY": "x"})
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["status"] == "error"
+
+
+def test_init_db_upgrades_to_a_schema_matching_the_models(tmp_path):
+    """The migrations and the models must agree, or a deployed database drifts from the code."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x"})
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"render_as_batch": True}),
+                                db.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_seed_demo_refuses_production(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDWORK_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "set-in-production")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}"})
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0 and "production" in result.output
+
+
+def test_production_requires_a_secret_key(tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDWORK_ENV", "production")
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ConfigError):
+        from_environment(str(tmp_path))
+
+
+def test_local_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
+    monkeypatch.delenv("FIELDWORK_ENV", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = from_environment(str(tmp_path))["SECRET_KEY"]
+    assert len(first) > 40 and from_environment(str(tmp_path))["SECRET_KEY"] == first
+
+
+def test_postgres_urls_use_psycopg3(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@h:5432/d")
+    assert from_environment(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h:5432/d"

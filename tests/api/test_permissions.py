@@ -1,0 +1,112 @@
+"""Who may see what, as a matrix: every role × every route of the foundation, allowed and refused.
+
+What "limited" means (DESIGN section 2): another team member's visit shows time, kind and team, and its place
+only when it is not somebody's home — never who it is with or their needs.
+"""
+from __future__ import annotations
+
+import pytest
+
+from .world import build_world
+
+SERVICE_USER_NAME = "Mrs A. Jones"
+HOME_ADDRESS = "4 Secret Lane"
+NEED = "Polish"
+
+ROLES = ["lead_reviewer", "reviewer", "reviewer2", "lay_assessor", "link_officer", "coordinator", "lead_b"]
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+# Rhys's home visit with Mrs Jones, in review A.
+HOME_VISIT_EXPECTATIONS = {
+    "lead_reviewer": "full",            # sees everything of the review
+    "reviewer": "full",                 # it is his visit
+    "reviewer2": "limited",             # a colleague's visit: time, kind, team only
+    "lay_assessor": "limited",
+    "link_officer": "full",             # they supplied the identity and arrange the interpreter
+    "coordinator": "full_anonymous",    # the programme, but no service-user identity
+    "lead_b": "absent",                 # another review: does not exist for them
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_home_visit_page_shows_each_role_only_what_they_may_know(world, client, role):
+    client.login(world.people[role])
+    response = client.get(f"/visits/{world.home_visit.id}")
+    page = response.get_data(as_text=True)
+    expected = HOME_VISIT_EXPECTATIONS[role]
+    if expected == "absent":
+        assert response.status_code == 404
+        assert "Home visit CTV-001" not in page
+        return
+    assert response.status_code == 200
+    assert "18:00" in page and "Rhys Reviewer" in page
+    if expected == "full":
+        assert SERVICE_USER_NAME in page and HOME_ADDRESS in page and NEED in page
+        assert "Lyn Link" in page and "07700 900555" in page  # who to call
+    elif expected == "full_anonymous":
+        assert SERVICE_USER_NAME not in page and HOME_ADDRESS not in page and "900777" not in page
+        assert "CTV-001" in page and NEED in page  # the case reference and the needs to arrange
+    else:
+        assert SERVICE_USER_NAME not in page and HOME_ADDRESS not in page and NEED not in page
+        assert "CTV-001" not in page
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("lead_reviewer", 200), ("reviewer", 200), ("reviewer2", 200), ("lay_assessor", 200),
+    ("link_officer", 200), ("coordinator", 200), ("lead_b", 404),
+])
+def test_setting_visit_page_is_visible_within_the_review_only(world, client, role, expected):
+    client.login(world.people[role])
+    response = client.get(f"/visits/{world.setting_visit.id}")
+    assert response.status_code == expected
+    if expected == 200:
+        # A day centre is not a home: everyone on the review may see where it is.
+        assert "Maes Day Centre" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role,expected", [
+    ("reviewer", 200),         # on both reviews
+    ("lead_b", 200),
+    ("lead_reviewer", 404), ("reviewer2", 404), ("lay_assessor", 404), ("link_officer", 404),
+    ("coordinator", 404),
+])
+def test_nobody_sees_another_reviews_visits(world, client, role, expected):
+    client.login(world.people[role])
+    assert client.get(f"/visits/{world.meeting_b.id}").status_code == expected
+
+
+def test_unknown_visit_is_404_not_500(world, client):
+    client.login(world.people["lead_reviewer"])
+    assert client.get("/visits/999999").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/", "/itinerary", "/itinerary?date=2026-11-23", "/visits/1"])
+def test_pages_ask_to_sign_in(world, client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_api_answers_401_json_not_a_redirect(world, client):
+    response = client.get("/api/itinerary?from=2026-11-23&to=2026-11-24")
+    assert response.status_code == 401
+    assert response.json["error"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_itinerary_holds_the_same_limits_as_the_pages(world, client, role):
+    client.login(world.people[role])
+    day = world.home_visit.starts_at.date().isoformat()
+    response = client.get(f"/api/itinerary?from={day}&to={day}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    expected = HOME_VISIT_EXPECTATIONS[role]
+    if expected == "full":
+        assert SERVICE_USER_NAME in body
+    else:
+        assert SERVICE_USER_NAME not in body and HOME_ADDRESS not in body
