@@ -28,7 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     from visits.itinerary.views import bp as itinerary_bp
     from visits.api.views import bp as api_bp
     from visits.health import bp as health_bp
+    from visits.offline.views import bp as offline_bp
 
-    for blueprint in (auth_bp, itinerary_bp, api_bp, health_bp):
+    for blueprint in (auth_bp, itinerary_bp, api_bp, health_bp, offline_bp):
         app.register_blueprint(blueprint)
     return app

@@ -6,6 +6,7 @@ in answers 401 *before* the CSRF check, so the client can tell "sign in again" f
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -37,6 +38,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "form-action 'self'",
     "frame-ancestors 'none'",
 ])
+
+
+def user_key(user: User) -> str:
+    """An opaque, stable name for a person on a device: the service worker files their pages under it and the
+    outbox tags their changes with it, without either holding their id or email."""
+    secret = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret, f"fieldwork-user:{user.id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _token_hash(token: str) -> str:
@@ -123,8 +131,11 @@ def _security_headers(response):
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.endpoint != "static":
         # Personal data: browsers and proxies keep nothing; the service worker keeps what it chooses to.
-        response.headers["Cache-Control"] = "no-store"
-        response.headers.setdefault("Vary", "Cookie")
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.vary.add("Cookie")
+        if current_user.is_authenticated and response.mimetype == "text/html":
+            # Whose page this is: the service worker stores pages only with this mark (service_worker/sw.js).
+            response.headers["X-Fieldwork-User"] = user_key(current_user)
     if current_app.config["SESSION_COOKIE_SECURE"]:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
@@ -169,5 +180,5 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _template_helpers():
-        return {"csrf_token": generate_csrf, "asset_url": asset_url, "html_lang": html_lang,
+        return {"csrf_token": generate_csrf, "asset_url": asset_url, "html_lang": html_lang, "user_key": user_key,
                 "format_date": format_date}

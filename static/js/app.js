@@ -14,4 +14,10 @@
     var heading = document.querySelector("#day h1[tabindex]");
     if (heading && document.activeElement !== heading) heading.focus();
   });
+
+  // With no signal htmx cannot fetch the next day; a plain navigation can, from the service worker's cache.
+  document.addEventListener("htmx:sendError", function (event) {
+    var link = event.detail && event.detail.elt;
+    if (link && link.tagName === "A" && link.href) window.location.assign(link.href);
+  });
 })();

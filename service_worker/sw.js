@@ -1,0 +1,158 @@
+/* Fieldwork service worker. Served at /sw.js (root scope, never HTTP-cached); the server puts a `BUILD`
+ * constant above this line: the version (a hash of every static file and of this worker), the app-shell URLs,
+ * the outbox script and the offline page.
+ *
+ * Caching plan
+ *   shell-<version>  The app shell (CSS, JS, htmx, icons, manifest, offline page), precached at install.
+ *                    Cache first; matched ignoring ?v= so pages cached before a deploy still find their assets.
+ *                    A new version fills a new cache; activating it deletes every older shell cache.
+ *   pages            The signed-in person's own pages: itinerary days and visit pages. Navigations go to the
+ *                    network first (NAV_TIMEOUT_MS), are stored here on success and served from here on
+ *                    failure; a page never kept gets the offline page. After login and on every online load
+ *                    the page asks us to fetch the coming days (/api/offline-pages) so they open with no signal.
+ *                    Pages are stored only when the server marks them with X-Fieldwork-User; a different
+ *                    person's mark empties the cache first, so one phone never shows one person another's
+ *                    pages. Logout empties it (message "clear-user-data").
+ *   (nothing else)   /api/* and every non-GET request go straight to the network: writes travel through the
+ *                    IndexedDB outbox (static/js/outbox.js), never through a cache.
+ *
+ * Updates: a new worker installs and then waits; the page shows "Update" and sends "skip-waiting" when the person
+ * chooses, so a worker is never swapped under a half-written form. The outbox lives in IndexedDB, which an
+ * update does not touch.
+ *
+ * Background Sync: where the browser has it, a "outbox" sync event flushes the outbox from here, using the same
+ * outbox script as the page.
+ */
+/* global BUILD, FieldworkOutbox */
+"use strict";
+
+const SHELL_CACHE = `shell-${BUILD.version}`;
+const PAGES_CACHE = "pages";
+const USER_KEY_URL = "/__fieldwork/current-user";
+const NAV_TIMEOUT_MS = 4000;
+
+importScripts(BUILD.outbox);
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(SHELL_CACHE).then((cache) => cache.addAll(BUILD.shell.map((url) => new Request(url, { credentials: "same-origin" }))))
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith("shell-") && n !== SHELL_CACHE).map((n) => caches.delete(n)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  const message = event.data || {};
+  if (message.type === "skip-waiting") {
+    self.skipWaiting();
+  } else if (message.type === "keep-pages") {
+    event.waitUntil(keepPages(message.userKey));
+  } else if (message.type === "clear-user-data") {
+    event.waitUntil(clearUserData().then(() => reply(event, { type: "cleared" })));
+  }
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "outbox") event.waitUntil(FieldworkOutbox.flushFromWorker());
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigate(request));
+  } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(shellFirst(request));
+  }
+});
+
+function reply(event, body) {
+  if (event.source && event.source.postMessage) event.source.postMessage(body);
+}
+
+async function shellFirst(request) {
+  const cache = await caches.open(SHELL_CACHE);
+  const hit = await cache.match(request, { ignoreSearch: true });
+  return hit || fetch(request);
+}
+
+function withTimeout(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("timeout")), ms);
+    promise.then((value) => { clearTimeout(timer); resolve(value); },
+                 (error) => { clearTimeout(timer); reject(error); });
+  });
+}
+
+async function navigate(request) {
+  const network = fetch(request);
+  try {
+    const response = await withTimeout(network, NAV_TIMEOUT_MS);
+    await remember(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cachedPage(request);
+    if (cached) return cached;
+    // Slow rather than absent: wait for the network after all before giving up.
+    try { return await network; } catch (ignored) { /* offline */ }
+    const shell = await caches.open(SHELL_CACHE);
+    return (await shell.match(BUILD.offline)) || new Response("Offline", { status: 503 });
+  }
+}
+
+async function cachedPage(request) {
+  const cache = await caches.open(PAGES_CACHE);
+  return cache.match(request, { ignoreVary: true });
+}
+
+async function currentUserKey() {
+  const cache = await caches.open(PAGES_CACHE);
+  const hit = await cache.match(USER_KEY_URL);
+  return hit ? hit.text() : null;
+}
+
+/* Store a page only when the server said whose it is, after making sure the cache holds nobody else's. */
+async function remember(request, response) {
+  const userKey = response.headers.get("X-Fieldwork-User");
+  if (!response.ok || response.redirected || !userKey) return;
+  await adoptUser(userKey);
+  const cache = await caches.open(PAGES_CACHE);
+  await cache.put(request, response);
+}
+
+async function adoptUser(userKey) {
+  if ((await currentUserKey()) === userKey) return;
+  await caches.delete(PAGES_CACHE);
+  const cache = await caches.open(PAGES_CACHE);
+  await cache.put(USER_KEY_URL, new Response(userKey));
+}
+
+/* Fetch the person's coming days into the cache. Best effort: a page that fails is simply tried next time. */
+async function keepPages(userKey) {
+  if (!userKey) return;
+  const listing = await fetch("/api/offline-pages", { credentials: "same-origin" });
+  if (!listing.ok) return;
+  const { urls } = await listing.json();
+  for (const url of urls) {
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (response.headers.get("X-Fieldwork-User") !== userKey) return; // signed out or someone else meanwhile
+      await remember(new Request(url), response);
+    } catch (error) {
+      return; // the network went: keep what we have
+    }
+  }
+}
+
+async function clearUserData() {
+  await caches.delete(PAGES_CACHE);
+  await FieldworkOutbox.deleteAll();
+}

@@ -1,0 +1,395 @@
+/* The page's side of working offline: the service worker, the sync bar, forms that write to the outbox, and a
+ * logout that does not silently lose work.
+ *
+ * Plan
+ *   - Registers /sw.js. After sign-in and on every online load, asks it to keep this person's coming days.
+ *     A new worker waits; the update bar offers "Update", and the page reloads once it has taken over.
+ *   - Forms marked data-op-type="<operation type>" never post directly: their fields become an operation that
+ *     is written to the IndexedDB outbox first (static/js/outbox.js), shown at once as waiting, then flushed.
+ *     Field names are the operation's data keys ("prompts.<key>" nests; base_version goes on the operation).
+ *   - Flush on load, on `online`, when the page becomes visible, right after a change, through Background Sync
+ *     where the browser has it, and otherwise on a backoff timer (at most 5 minutes).
+ *   - The sync bar always says where things stand; "needs your attention" lists what the server refused.
+ *   - Logout with changes waiting asks first. Logout removes this person's cached pages and outbox.
+ */
+(function () {
+  "use strict";
+
+  var Outbox = window.FieldworkOutbox;
+  var body = document.body;
+  var user = body.getAttribute("data-user-key");
+  var strings = {};
+  try { strings = JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { /* signed out */ }
+
+  function say(key, values) {
+    var text = strings[key] || key;
+    Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });
+    return text;
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function setCsrfToken(token) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) meta.content = token;
+    document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) { input.value = token; });
+  }
+
+  function clock(iso) {
+    var date = iso ? new Date(iso) : new Date();
+    return date.toLocaleTimeString(document.documentElement.lang || "en-GB", { hour: "2-digit", minute: "2-digit" });
+  }
+
+  // ---- service worker ------------------------------------------------------------------------------------
+
+  var registration = null;
+
+  function registerWorker() {
+    if (!("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (reg) {
+      registration = reg;
+      if (reg.waiting && navigator.serviceWorker.controller) offerUpdate(reg.waiting);
+      reg.addEventListener("updatefound", function () {
+        var incoming = reg.installing;
+        if (!incoming) return;
+        incoming.addEventListener("statechange", function () {
+          if (incoming.state === "installed" && navigator.serviceWorker.controller) offerUpdate(incoming);
+        });
+      });
+    }).catch(function () { /* the app still works online */ });
+
+    var reloading = false;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      if (updateRequested && !reloading) { reloading = true; window.location.reload(); }
+    });
+    if (user && navigator.onLine) keepPages();
+  }
+
+  function keepPages() {
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.active) reg.active.postMessage({ type: "keep-pages", userKey: user });
+    });
+  }
+
+  var updateRequested = false;
+
+  function offerUpdate(worker) {
+    var bar = document.getElementById("update-bar");
+    if (!bar) return;
+    bar.hidden = false;
+    document.getElementById("update-now").onclick = function () {
+      updateRequested = true;
+      worker.postMessage({ type: "skip-waiting" });
+    };
+  }
+
+  // ---- forms into operations -----------------------------------------------------------------------------
+
+  var STAMPED = ["visit.check_in", "visit.check_out", "attendance.set"];
+  var SKIPPED = ["op_id", "csrf_token", "type", "base_version", "next"];
+
+  function operationFrom(form, submitter) {
+    var type = form.getAttribute("data-op-type");
+    var fields = new FormData(form, submitter || undefined);
+    var data = {};
+    fields.forEach(function (value, name) {
+      if (SKIPPED.indexOf(name) >= 0) return;
+      if (name.indexOf("prompts.") === 0) {
+        data.prompts = data.prompts || {};
+        data.prompts[name.slice(8)] = value;
+      } else {
+        data[name] = value;
+      }
+    });
+    if (form.hasAttribute("data-new-note")) data.note_id = Outbox.uuid();
+    if (STAMPED.indexOf(type) >= 0 && !data.at) data.at = new Date().toISOString();
+    var base = fields.get("base_version");
+    return { type: type, base_version: base === null || base === "" ? null : Number(base), data: data };
+  }
+
+  function stateLine(form) {
+    var line = form.querySelector("[data-op-state]");
+    if (!line) {
+      line = document.createElement("p");
+      line.setAttribute("data-op-state", "");
+      line.setAttribute("role", "status");
+      line.className = "op-state";
+      form.appendChild(line);
+    }
+    return line;
+  }
+
+  function showState(form, record) {
+    var line = stateLine(form);
+    line.className = "op-state " + record.state;
+    if (record.state === "waiting") line.textContent = say("saved_waiting");
+    else if (record.state === "applied") line.textContent = say("saved_synced", { time: clock() });
+    else if (record.state === "rejected") line.textContent = say("rejected", { reason: describeErrors(record) });
+    else if (record.state === "conflict") line.textContent = say("conflict");
+    else if (record.state === "forbidden") line.textContent = say("forbidden");
+  }
+
+  function describeErrors(record) {
+    var errors = (record.result && record.result.errors) || {};
+    var flat = [];
+    (function walk(value, path) {
+      if (Array.isArray(value)) { flat.push((path ? path + ": " : "") + value.join(" ")); return; }
+      if (value && typeof value === "object") {
+        Object.keys(value).forEach(function (key) { walk(value[key], path ? path + "." + key : key); });
+      } else if (value) { flat.push(String(value)); }
+    })(errors, "");
+    return flat.join("; ") || "?";
+  }
+
+  /* After a note save the form edits that note, expecting the version the save will create. */
+  function followNote(form, record) {
+    if (record.type !== "note.save") return;
+    form.removeAttribute("data-new-note");
+    var noteInput = form.querySelector('[name="note_id"]');
+    if (noteInput) noteInput.value = record.data.note_id;
+    var baseInput = form.querySelector('[name="base_version"]');
+    if (baseInput) baseInput.value = String((record.base_version || 0) + 1);
+  }
+
+  function pressChoice(form, record) {
+    if (record.type !== "attendance.set") return;
+    form.querySelectorAll('button[name="status"]').forEach(function (button) {
+      button.setAttribute("aria-pressed", button.value === record.data.status ? "true" : "false");
+    });
+  }
+
+  function reflect(form, record) {
+    followNote(form, record);
+    pressChoice(form, record);
+    showState(form, record);
+  }
+
+  function onSubmit(event) {
+    var form = event.target.closest ? event.target.closest("form[data-op-type]") : null;
+    if (!form || !user || !Outbox) return;
+    event.preventDefault();
+    event.stopPropagation();
+    var op = operationFrom(form, event.submitter);
+    Outbox.add(user, op).then(function (record) {
+      reflect(form, record);
+      refreshBar();
+      requestBackgroundSync();
+      if (navigator.onLine) flushNow();
+    });
+  }
+
+  /* A page opened from the cache predates the changes still in the outbox: lay them over the forms. */
+  function formFor(record) {
+    var forms = Array.prototype.slice.call(document.querySelectorAll('form[data-op-type="' + record.type + '"]'));
+    var value = function (form, name) { var input = form.querySelector('[name="' + name + '"]'); return input && input.value; };
+    var keys = { "note.save": ["note_id"], "attendance.set": ["visit_id", "participant_id"],
+                 "visit.check_in": ["visit_id"], "visit.check_out": ["visit_id"] }[record.type] || [];
+    var match = forms.filter(function (form) {
+      return keys.length && keys.every(function (key) { return String(value(form, key)) === String(record.data[key]); });
+    })[0];
+    if (!match && record.type === "note.save") {
+      match = forms.filter(function (form) {
+        return form.hasAttribute("data-new-note") && String(value(form, "visit_id")) === String(record.data.visit_id);
+      })[0];
+    }
+    return match || null;
+  }
+
+  function fillNote(form, record) {
+    if (record.type !== "note.save") return;
+    Object.keys(record.data).forEach(function (name) {
+      if (name === "prompts") {
+        Object.keys(record.data.prompts || {}).forEach(function (key) {
+          var field = form.querySelector('[name="prompts.' + key + '"]');
+          if (field) field.value = record.data.prompts[key];
+        });
+        return;
+      }
+      var field = form.querySelector('[name="' + name + '"]');
+      if (field && field.type !== "hidden" && field.tagName !== "BUTTON") field.value = record.data[name];
+    });
+  }
+
+  function overlayPending() {
+    if (!user || !Outbox) return Promise.resolve();
+    return Outbox.opsOf(user).then(function (ops) {
+      ops.forEach(function (record) {
+        var form = formFor(record);
+        if (!form) return;
+        fillNote(form, record);
+        reflect(form, record);
+      });
+    });
+  }
+
+  // ---- flushing ------------------------------------------------------------------------------------------
+
+  var attempt = 0;
+  var retryTimer = null;
+
+  function flushNow() {
+    if (!user || !Outbox) return Promise.resolve();
+    clearTimeout(retryTimer);
+    setBar(say("sending"));
+    var before = {};
+    return Outbox.opsOf(user).then(function (ops) {
+      ops.forEach(function (o) { before[o.op_id] = o; });
+      return Outbox.flush({ user: user, csrfToken: csrfToken(), onToken: setCsrfToken });
+    }).then(function (result) {
+      if (result.outcome === "retry" || result.outcome === "offline") {
+        retryTimer = setTimeout(flushNow, Outbox.backoff(attempt++));
+      } else {
+        attempt = 0;
+      }
+      return Outbox.opsOf(user).then(function (after) {
+        var still = {};
+        after.forEach(function (o) { still[o.op_id] = o; });
+        Object.keys(before).forEach(function (id) {
+          var form = formFor(before[id]);
+          if (!form) return;
+          if (!still[id]) {
+            var done = before[id];
+            done.state = "applied";
+            showState(form, done);
+          } else if (still[id].state !== before[id].state) {
+            reflect(form, still[id]);
+          }
+        });
+        if (result.sent && navigator.onLine) keepPages(); // the kept pages now show what was sent
+        return refreshBar();
+      });
+    });
+  }
+
+  function requestBackgroundSync() {
+    if (registration && registration.sync) registration.sync.register("outbox").catch(function () {});
+  }
+
+  // ---- the sync bar --------------------------------------------------------------------------------------
+
+  function setBar(text) {
+    var bar = document.getElementById("sync-bar");
+    if (!bar) return;
+    bar.hidden = false;
+    document.getElementById("sync-text").textContent = text;
+  }
+
+  function refreshBar() {
+    if (!user || !Outbox) return Promise.resolve();
+    return Outbox.status(user).then(function (state) {
+      var parts = [];
+      if (state.needsLogin) parts.push(say("sign_in"));
+      else if (!navigator.onLine && state.waiting) parts.push(say("offline"));
+      if (state.waiting) parts.push(state.waiting === 1 ? say("waiting_one") : say("waiting_many", { count: state.waiting }));
+      if (state.attention) parts.push(state.attention === 1 ? say("attention_one") : say("attention_many", { count: state.attention }));
+      if (!parts.length) parts.push(state.lastSynced ? say("synced_at", { time: clock(state.lastSynced) }) : say("nothing_yet"));
+      setBar(parts.join(" · "));
+      document.getElementById("sync-signin").hidden = !state.needsLogin;
+      body.setAttribute("data-sync-waiting", String(state.waiting));
+      body.setAttribute("data-sync-attention", String(state.attention));
+      listAttention(state.ops.filter(function (o) { return ["rejected", "conflict", "forbidden"].indexOf(o.state) >= 0; }));
+      return state;
+    });
+  }
+
+  function listAttention(ops) {
+    var section = document.getElementById("attention");
+    var list = document.getElementById("attention-list");
+    if (!section) return;
+    section.hidden = ops.length === 0;
+    list.textContent = "";
+    ops.forEach(function (record) {
+      var item = document.createElement("li");
+      var text = document.createElement("p");
+      text.textContent = record.type + " — " + (record.state === "rejected" ? say("rejected", { reason: describeErrors(record) }) : say(record.state));
+      item.appendChild(text);
+      if (record.state === "conflict" && record.data.note_id) {
+        var link = document.createElement("a");
+        link.className = "button small";
+        link.href = "/notes/" + encodeURIComponent(record.data.note_id) + "/history";
+        link.textContent = say("open_merge");
+        item.appendChild(link);
+      }
+      var discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "small";
+      discard.textContent = say("discard");
+      discard.addEventListener("click", function () { Outbox.remove(record.op_id).then(refreshBar); });
+      item.appendChild(discard);
+      list.appendChild(item);
+    });
+  }
+
+  // ---- logout --------------------------------------------------------------------------------------------
+
+  function clearThisDevice() {
+    try { localStorage.removeItem("htmx-history-cache"); } catch (e) { /* private mode */ }
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    var viaWorker = worker ? new Promise(function (resolve) {
+      var done = function (event) { if (event.data && event.data.type === "cleared") resolve(); };
+      navigator.serviceWorker.addEventListener("message", done);
+      worker.postMessage({ type: "clear-user-data" });
+      setTimeout(resolve, 3000);
+    }) : Promise.resolve();
+    return viaWorker.then(function () {
+      var direct = [Outbox ? Outbox.deleteAll() : Promise.resolve()];
+      if (window.caches) direct.push(caches.delete("pages"));
+      return Promise.all(direct);
+    });
+  }
+
+  function guardLogout() {
+    var form = document.querySelector('form[action="/logout"]');
+    var dialog = document.getElementById("logout-dialog");
+    if (!form || !dialog || !Outbox) return;
+    var leaving = false;
+    form.addEventListener("submit", function (event) {
+      if (leaving) return;
+      event.preventDefault();
+      Outbox.status(user).then(function (state) {
+        var unsent = state.waiting + state.attention;
+        if (!unsent) { leave(); return; }
+        document.getElementById("logout-text").textContent = say("logout_waiting", { count: unsent });
+        var confirm = document.getElementById("logout-confirm");
+        var anyway = document.getElementById("logout-anyway");
+        confirm.checked = false;
+        anyway.disabled = true;
+        confirm.onchange = function () { anyway.disabled = !confirm.checked; };
+        anyway.onclick = function () { dialog.close(); leave(); };
+        document.getElementById("logout-cancel").onclick = function () { dialog.close(); };
+        document.getElementById("logout-sync").onclick = function () {
+          flushNow().then(function (after) { if (after && !after.waiting && !after.attention) { dialog.close(); leave(); } });
+        };
+        dialog.showModal();
+      });
+    });
+    function leave() {
+      leaving = true;
+      clearThisDevice().then(function () { form.submit(); });
+    }
+  }
+
+  // ---- start ---------------------------------------------------------------------------------------------
+
+  registerWorker();
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
+
+  // Signed out with the button: nothing of that person stays on the phone. (A lapsed session is different:
+  // its outbox waits for its owner to sign in again, and the worker drops the pages if someone else does.)
+  if (!user && /[?&]signed_out=1/.test(window.location.search)) clearThisDevice();
+
+  if (user && Outbox) {
+    document.addEventListener("submit", onSubmit, true);
+    document.getElementById("sync-now").addEventListener("click", flushNow);
+    window.addEventListener("online", flushNow);
+    window.addEventListener("offline", refreshBar);
+    document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") flushNow(); });
+    guardLogout();
+    overlayPending().then(refreshBar).then(function () { if (navigator.onLine) flushNow(); });
+  }
+
+  window.FieldworkPage = { flushNow: flushNow, refreshBar: refreshBar, clearThisDevice: clearThisDevice };
+})();

@@ -1,0 +1,262 @@
+/* The outbox: every change made on this phone, kept in IndexedDB until the server has answered it.
+ *
+ * Plan
+ *   - A change is written here first (state "waiting"), then shown, then sent. Nothing is sent that is not
+ *     stored, so closing the tab, losing signal or a server failure loses nothing.
+ *   - flush() sends waiting operations in order, in batches, to POST /api/sync. An operation leaves the outbox
+ *     only when the server answered it: "applied" and "duplicate" (already applied) remove it; "rejected",
+ *     "conflict" and "forbidden" keep it, marked, until the person deals with it.
+ *   - 401: the session has gone. Everything stays; the page asks the person to sign in; flushing resumes after.
+ *   - 400 {"error": "csrf"}: the page's token expired while offline; fetch a new one and retry once.
+ *   - 413: the batch was too big; send half.
+ *   - Network error or 5xx: try again later with backoff (2 s doubling, at most 5 minutes).
+ *   - Each operation carries the key of the person who made it; a flush sends only the signed-in person's.
+ * The same file runs in the page and in the service worker (Background Sync), so there is one flush.
+ */
+(function (scope) {
+  "use strict";
+
+  var DB_NAME = "fieldwork";
+  var DB_VERSION = 1;
+  var BATCH_SIZE = 50;
+  var MAX_BACKOFF_MS = 5 * 60 * 1000;
+
+  var dbPromise = null;
+
+  function openDb() {
+    if (!dbPromise) {
+      dbPromise = new Promise(function (resolve, reject) {
+        var request = indexedDB.open(DB_NAME, DB_VERSION);
+        request.onupgradeneeded = function () {
+          var db = request.result;
+          var ops = db.createObjectStore("ops", { keyPath: "op_id" });
+          ops.createIndex("by_user", ["user", "seq"]);
+          db.createObjectStore("meta");
+        };
+        request.onsuccess = function () {
+          var db = request.result;
+          // Another tab or the worker deleting the database must not be blocked by us.
+          db.onversionchange = function () { db.close(); dbPromise = null; };
+          resolve(db);
+        };
+        request.onerror = function () { dbPromise = null; reject(request.error); };
+      });
+    }
+    return dbPromise;
+  }
+
+  function run(storeName, mode, action) {
+    return openDb().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var tx = db.transaction(storeName, mode);
+        var result;
+        tx.oncomplete = function () { resolve(result); };
+        tx.onerror = function () { reject(tx.error); };
+        tx.onabort = function () { reject(tx.error); };
+        action(tx.objectStore(storeName), function (value) { result = value; });
+      });
+    });
+  }
+
+  function opsOf(user) {
+    return run("ops", "readonly", function (store, done) {
+      var range = IDBKeyRange.bound([user, -Infinity], [user, Infinity]);
+      var request = store.index("by_user").getAll(range);
+      request.onsuccess = function () { done(request.result); };
+    });
+  }
+
+  function uuid() {
+    if (scope.crypto && scope.crypto.randomUUID) return scope.crypto.randomUUID();
+    var bytes = scope.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  var seqCounter = 0;
+
+  /* Store a new operation. An unsent save of the same note is replaced rather than queued twice: it never
+     reached the server, so nothing can have seen its op_id, and one save of the newest text avoids a
+     needless conflict with ourselves. */
+  function add(user, op) {
+    var record = {
+      op_id: op.op_id || uuid(), type: op.type, base_version: op.base_version === undefined ? null : op.base_version,
+      data: op.data, user: user, seq: Date.now() * 1000 + (seqCounter++ % 1000), state: "waiting", sent: false,
+      created_at: new Date().toISOString(), result: null
+    };
+    return opsOf(user).then(function (existing) {
+      var replaceable = existing.filter(function (old) {
+        return op.type === "note.save" && old.type === "note.save" && !old.sent && old.state === "waiting" &&
+          old.data.note_id === op.data.note_id;
+      })[0];
+      return run("ops", "readwrite", function (store, done) {
+        if (replaceable) {
+          record.op_id = replaceable.op_id;
+          record.seq = replaceable.seq;
+          record.base_version = replaceable.base_version;
+        }
+        store.put(record);
+        done(record);
+      });
+    });
+  }
+
+  function remove(opId) {
+    return run("ops", "readwrite", function (store, done) { store.delete(opId); done(true); });
+  }
+
+  function update(record) {
+    return run("ops", "readwrite", function (store, done) { store.put(record); done(record); });
+  }
+
+  function getMeta(key) {
+    return run("meta", "readonly", function (store, done) {
+      var request = store.get(key);
+      request.onsuccess = function () { done(request.result); };
+    });
+  }
+
+  function setMeta(key, value) {
+    return run("meta", "readwrite", function (store, done) { store.put(value, key); done(value); });
+  }
+
+  function deleteAll() {
+    var close = dbPromise ? dbPromise.then(function (db) { db.close(); }) : Promise.resolve();
+    dbPromise = null;
+    return close.then(function () {
+      return new Promise(function (resolve) {
+        var request = indexedDB.deleteDatabase(DB_NAME);
+        request.onsuccess = request.onerror = request.onblocked = function () { resolve(); };
+      });
+    });
+  }
+
+  /* What the person should see: counts by state and when everything last reached the server. */
+  function status(user) {
+    return Promise.all([opsOf(user), getMeta("synced:" + user), getMeta("needs-login")]).then(function (parts) {
+      var ops = parts[0];
+      var count = function (states) { return ops.filter(function (o) { return states.indexOf(o.state) >= 0; }).length; };
+      return {
+        waiting: count(["waiting"]), attention: count(["rejected", "conflict", "forbidden"]),
+        lastSynced: parts[1] || null, needsLogin: parts[2] === user, ops: ops
+      };
+    });
+  }
+
+  function fetchToken(fetchImpl) {
+    return fetchImpl("/api/csrf", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) {
+        if (response.status === 401) throw { kind: "login" };
+        if (!response.ok) throw { kind: "retry" };
+        return response.json();
+      })
+      .then(function (body) { return body.csrf_token; });
+  }
+
+  function send(batch, token, fetchImpl) {
+    var ops = batch.map(function (o) { return { op_id: o.op_id, type: o.type, base_version: o.base_version, data: o.data }; });
+    return fetchImpl("/api/sync", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token || "" },
+      body: JSON.stringify({ ops: ops })
+    });
+  }
+
+  /* Apply the server's answers: only an answered operation changes state or leaves the outbox. */
+  function settle(batch, results) {
+    var byId = {};
+    results.forEach(function (r) { byId[r.op_id] = r; });
+    return batch.reduce(function (chain, op) {
+      var result = byId[op.op_id];
+      if (!result) return chain;
+      var outcome = result.status === "duplicate" ? (result.first_status || "applied") : result.status;
+      if (outcome === "applied") return chain.then(function () { return remove(op.op_id); });
+      op.state = outcome;
+      op.result = result;
+      return chain.then(function () { return update(op); });
+    }, Promise.resolve());
+  }
+
+  var flushing = null;
+
+  /* Send this person's waiting operations. Resolves to {sent, outcome}; outcome is "done", "login",
+     "retry" (try later) or "offline". Never rejects. */
+  function flush(options) {
+    if (flushing) return flushing;
+    var user = options.user;
+    var fetchImpl = options.fetch || scope.fetch.bind(scope);
+    var token = options.csrfToken;
+    var renewed = false;
+    var size = BATCH_SIZE;
+    var sent = 0;
+
+    function round() {
+      return opsOf(user).then(function (ops) {
+        var waiting = ops.filter(function (o) { return o.state === "waiting"; });
+        if (!waiting.length) return { sent: sent, outcome: "done" };
+        var batch = waiting.slice(0, size);
+        // Marked before sending: once an op_id may have reached the server it is never rewritten.
+        return Promise.all(batch.map(function (o) { o.sent = true; return update(o); }))
+          .then(function () { return send(batch, token, fetchImpl); })
+          .then(function (response) {
+            if (response.status === 401) return setMeta("needs-login", user).then(function () { return { sent: sent, outcome: "login" }; });
+            if (response.status === 413 && size > 1) { size = Math.max(1, Math.floor(size / 2)); return round(); }
+            if (response.status === 400) {
+              return response.json().catch(function () { return {}; }).then(function (body) {
+                if (body.error === "csrf" && !renewed) {
+                  renewed = true;
+                  return fetchToken(fetchImpl).then(function (fresh) {
+                    token = fresh;
+                    if (options.onToken) options.onToken(fresh);
+                    return round();
+                  });
+                }
+                return { sent: sent, outcome: "retry" };
+              });
+            }
+            if (!response.ok) return { sent: sent, outcome: "retry" };
+            return response.json().then(function (body) {
+              sent += batch.length;
+              return settle(batch, body.results || []).then(function () {
+                return Promise.all([setMeta("synced:" + user, new Date().toISOString()), setMeta("needs-login", null)]);
+              }).then(round);
+            });
+          });
+      }).catch(function (error) {
+        if (error && error.kind) return { sent: sent, outcome: error.kind };
+        return { sent: sent, outcome: "offline" };
+      });
+    }
+
+    flushing = round().then(function (result) { flushing = null; return result; });
+    return flushing;
+  }
+
+  /* Background Sync: the worker knows whose pages it keeps; it fetches its own token. */
+  function flushFromWorker() {
+    return caches.open("pages")
+      .then(function (cache) { return cache.match("/__fieldwork/current-user"); })
+      .then(function (hit) { return hit ? hit.text() : null; })
+      .then(function (user) {
+        if (!user) return null;
+        return fetchToken(scope.fetch.bind(scope))
+          .then(function (token) { return flush({ user: user, csrfToken: token }); })
+          .then(function (result) {
+            if (result.outcome === "retry" || result.outcome === "offline") throw new Error("try again later");
+            return result;
+          });
+      });
+  }
+
+  function backoff(attempt) {
+    return Math.min(MAX_BACKOFF_MS, 2000 * Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
+  }
+
+  scope.FieldworkOutbox = {
+    add: add, remove: remove, update: update, opsOf: opsOf, status: status, flush: flush,
+    flushFromWorker: flushFromWorker, deleteAll: deleteAll, backoff: backoff, uuid: uuid,
+    setMeta: setMeta, getMeta: getMeta
+  };
+})(typeof self !== "undefined" ? self : this);

@@ -1,0 +1,61 @@
+"""Offline: the itinerary and visit pages open with no signal after one online sign-in.
+
+Two ways to cut the network, each for what it proves:
+- `context.set_offline(True)`: the phone loses signal; pages and the service worker's own fetches fail.
+- stopping the server: the phone has signal but the server is gone (a deploy, a crash); requests fail to
+  connect rather than being refused by the browser, which exercises the worker's fallback the same way.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from visits.extensions import db
+
+from .. import factories as f
+from .conftest import sign_in
+from .offline_helpers import wait_for_kept_pages, wait_for_worker
+
+
+@pytest.fixture
+def lay_day(app):
+    today = date.today()
+    review = f.make_review("Cwm Taf Valleys Council", on_site_from=today)
+    lay = f.make_member(review, "lay_assessor", name="Lena Lay", email="lay@example.test")
+    centre = f.make_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown")
+    home = f.make_location(review, "residential_setting", name="Tŷ Hafan Care Home", address="Hill St")
+    morning = datetime.combine(today, datetime.min.time()).replace(hour=10)
+    visits = [
+        f.make_visit(review, team=[lay], kind="setting_visit", location=centre, starts_at=morning, title="Maes Day Centre"),
+        f.make_visit(review, team=[lay], kind="setting_visit", location=home, starts_at=morning.replace(hour=14),
+                     title="Tŷ Hafan Care Home"),
+    ]
+    f.make_visit(review, team=[lay], kind="setting_visit", location=home,
+                 starts_at=morning + timedelta(days=1), title="Tomorrow's visit")
+    db.session.commit()
+    return lay, visits
+
+
+@pytest.mark.parametrize("cut", ["set_offline", "server_stopped"])
+def test_todays_itinerary_and_visits_reload_with_no_network(page, context, live_server, lay_day, cut):
+    lay, visits = lay_day
+    sign_in(page, lay)
+    wait_for_worker(page)
+    visit_urls = [f"/visits/{v.id}" for v in visits]
+    wait_for_kept_pages(page, ["/"] + visit_urls)
+
+    if cut == "set_offline":
+        context.set_offline(True)
+    else:
+        live_server.stop()
+
+    response = page.reload()
+    assert response.from_service_worker
+    assert page.get_by_role("link", name="Maes Day Centre", exact=True).is_visible()
+    for visit, url in zip(visits, visit_urls):
+        page.goto(url)
+        assert page.get_by_role("heading", level=1).inner_text() == visit.title
+    # A page the phone never kept gets the offline page, not the browser's error.
+    page.goto("/visits/999999")
+    assert "not on your phone" in page.get_by_role("heading", level=1).inner_text()

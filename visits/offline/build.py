@@ -1,0 +1,31 @@
+"""What the service worker precaches and the version that names its caches.
+
+The version is a hash of every static file and of the worker itself, so any deploy that changes one of them
+changes the worker's bytes: the browser installs the new worker, which fills a new cache and drops the old.
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+# The app shell: enough to draw any cached page with no network.
+SHELL_FILES = (
+    "css/app.css",
+    "js/app.js",
+    "js/outbox.js",
+    "js/offline.js",
+    "vendor/htmx-2.0.11.min.js",
+    "icons/icon-192.png",
+    "icons/icon.svg",
+)
+
+
+@lru_cache(maxsize=4)
+def build_version(static_folder: str, worker_path: str) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in Path(static_folder).rglob("*") if p.is_file()) + [Path(worker_path)]
+    for path in files:
+        digest.update(str(path.relative_to(path.parents[1])).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

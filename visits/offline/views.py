@@ -1,0 +1,99 @@
+"""The installable, offline side of the app: manifest, service worker, offline page, and what the worker needs
+to know to keep a person's coming days on the phone."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
+
+from ..extensions import limiter
+from ..i18n import today_in
+from ..itinerary.queries import visits_between
+from ..security import asset_url
+from .build import SHELL_FILES, build_version
+
+bp = Blueprint("offline", __name__)
+
+# How far ahead the phone keeps the itinerary: the on-site week, whatever day it is opened.
+DAYS_AHEAD = 7
+
+
+def worker_path() -> Path:
+    return Path(current_app.root_path) / "service_worker" / "sw.js"
+
+
+@bp.get("/sw.js")
+@limiter.exempt
+def service_worker():
+    version = build_version(current_app.static_folder, str(worker_path()))
+    build = {
+        "version": version,
+        "shell": [asset_url(name) for name in SHELL_FILES] + [url_for("offline.offline_page"),
+                                                               url_for("offline.manifest")],
+        "outbox": asset_url("js/outbox.js"),
+        "offline": url_for("offline.offline_page"),
+    }
+    body = f"const BUILD = {json.dumps(build)};\n" + worker_path().read_text()
+    response = current_app.response_class(body, mimetype="text/javascript")
+    # The worker must always be fetched fresh, so a deploy is seen on the next visit.
+    response.headers["Cache-Control"] = "no-cache, no-store, max-age=0"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    icons = [
+        {"src": url_for("static", filename="icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": url_for("static", filename="icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {"src": url_for("static", filename="icons/maskable-512.png"), "sizes": "512x512", "type": "image/png",
+         "purpose": "maskable"},
+        {"src": url_for("static", filename="icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    body = {
+        "name": _("Fieldwork — joint review visits"),
+        "short_name": _("Fieldwork"),
+        "description": _("Your review itinerary and visit notes, on and off line."),
+        "start_url": url_for("itinerary.today"),
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#f2f5f7",
+        "theme_color": "#1d4f6e",
+        "icons": icons,
+    }
+    response = current_app.response_class(json.dumps(body), mimetype="application/manifest+json")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/offline")
+def offline_page():
+    """Shown for a page the phone never kept. It holds no personal data, so any user may get it from the cache."""
+    return render_template("offline/offline.html", anonymous_page=True)
+
+
+@bp.get("/api/csrf")
+@login_required
+def csrf_token():
+    """A fresh token for the sync client when the one in a long-open page has expired."""
+    return jsonify(csrf_token=generate_csrf())
+
+
+@bp.get("/api/offline-pages")
+@login_required
+def offline_pages():
+    """The pages the service worker fetches so that the coming days open with no signal: each day's itinerary
+    and the visits this person may see in full."""
+    first = today_in()
+    days = [first + timedelta(days=n) for n in range(DAYS_AHEAD)]
+    visits = [v for v in visits_between(current_user, days[0], days[-1]) if v.full]
+    urls = [url_for("itinerary.today")]
+    urls += [url_for("itinerary.day", date=day.isoformat()) for day in days]
+    urls += [url_for("itinerary.visit_page", visit_id=v.id) for v in visits]
+    return jsonify(urls=urls)
