@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from visits import cli, security
-from visits.config import from_environment
+from visits.config import engine_options, from_environment
 from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
 from visits.i18n import select_locale
 
@@ -14,6 +14,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(from_environment(app.instance_path))
     if config:
         app.config.update(config)
+    # Chosen for the database finally configured (a test or a deployment may override the URL).
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path) + "/migrations", render_as_batch=True)
@@ -29,7 +31,18 @@ def create_app(config: dict | None = None) -> Flask:
     from visits.api.views import bp as api_bp
     from visits.health import bp as health_bp
     from visits.offline.views import bp as offline_bp
+    from visits.recording.views import bp as recording_bp
+    from visits.notes.views import bp as notes_bp
+    from visits.attendance.views import bp as attendance_bp
+    from visits.api.openapi import bp as openapi_bp
 
     for blueprint in (auth_bp, itinerary_bp, api_bp, health_bp, offline_bp):
         app.register_blueprint(blueprint)
+    # Recording in the field (issue 3): forms and /api/sync, note history and /api/notes, /api/attendance.
+    for blueprint in (recording_bp, notes_bp, attendance_bp, openapi_bp):
+        app.register_blueprint(blueprint)
+    # The link officer's console (issue 5): programme, import/export, board, needs, calendar feed, glossary.
+    from visits.programme import bp as programme_bp
+
+    app.register_blueprint(programme_bp)
     return app

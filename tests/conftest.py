@@ -58,7 +58,10 @@ class Client:
         return response
 
     def csrf(self) -> str:
-        return csrf_from(self.http.get("/login"))
+        page = self.http.get("/login")
+        if page.status_code == 302:  # signed in: the login page sends us on
+            return self.http.get("/api/csrf").json["csrf_token"]
+        return csrf_from(page)
 
     def get(self, *args, **kwargs):
         return self.http.get(*args, **kwargs)

@@ -95,3 +95,94 @@ def make_visit(review: Review, team: list[User] = (), participants: list[Partici
         db.session.add(Attendance(visit=visit, participant=participant))
     db.session.flush()
     return visit
+
+
+# --- Recording in the field (issue 3) ----------------------------------------------------------------------
+
+import uuid as _uuid  # noqa: E402
+from dataclasses import dataclass as _dataclass  # noqa: E402
+
+from visits.models import Concern, ConcernCategory, Note, NoteKind, NoteRevision, Rating  # noqa: E402
+
+
+def operation(op_type: str, base_version: int | None = None, op_id: str | None = None, **data) -> dict:
+    """An operation as a device sends it to POST /api/sync (ids made "on the device")."""
+    return {"op_id": op_id or str(_uuid.uuid4()), "type": op_type, "base_version": base_version, "data": data}
+
+
+def new_id() -> str:
+    return str(_uuid.uuid4())
+
+
+def make_note(visit: Visit, author: User, body: str = "Met the team manager.", kind: str = "general",
+              prompts: dict | None = None) -> Note:
+    note = Note(id=new_id(), visit=visit, author_id=author.id, kind=NoteKind(kind), body=body,
+                prompts=prompts or {}, version=1)
+    db.session.add(note)
+    db.session.add(NoteRevision(note=note, version=1, body=body, prompts=prompts or {}, saved_by_id=author.id))
+    db.session.flush()
+    return note
+
+
+def make_concern(visit: Visit, raised_by: User, text: str = "Fire door propped open.",
+                 category: str = "health_and_safety", rating: str = "amber") -> Concern:
+    concern = Concern(id=new_id(), visit=visit, category=ConcernCategory(category), rating=Rating(rating),
+                      text=text, raised_by_id=raised_by.id)
+    db.session.add(concern)
+    db.session.flush()
+    return concern
+
+
+@_dataclass
+class FieldTeam:
+    """One review with every role, a home visit the reviewer and the lay assessor are on, and an outsider."""
+
+    review: Review
+    lead: User
+    reviewer: User
+    lay: User
+    other_reviewer: User
+    link: User
+    coordinator: User
+    outsider: User
+    visit: Visit
+    service_user: Participant
+    carer: Participant
+
+    def member(self, role: str) -> User:
+        return {"lead_reviewer": self.lead, "reviewer": self.reviewer, "lay_assessor": self.lay,
+                "other_reviewer": self.other_reviewer, "link_officer": self.link,
+                "coordinator": self.coordinator, "outsider": self.outsider}[role]
+
+
+def make_field_team(kind: str = "home_visit") -> FieldTeam:
+    review = make_review()
+    lead = make_member(review, "lead_reviewer", name="Lena Lead")
+    reviewer = make_member(review, "reviewer", name="Rhys Reviewer")
+    lay = make_member(review, "lay_assessor", name="Lowri Lay")
+    other_reviewer = make_member(review, "reviewer", name="Owen Other")
+    link = make_member(review, "link_officer", name="Lisa Link")
+    coordinator = make_member(review, "coordinator", name="Cai Coordinator")
+    outsider = make_member(make_review(), "lead_reviewer", name="Olga Outsider")
+    service_user = make_participant(review, "service_user", name="Mrs Eira Jones", phone="01234 567890")
+    carer = make_participant(review, "carer", name="Mr Tom Jones")
+    home = make_location(review, "home", name="Service user's home")
+    visit = make_visit(review, team=[reviewer, lay], participants=[service_user, carer], kind=kind,
+                       location=home, case=make_case(review, service_user))
+    return FieldTeam(review, lead, reviewer, lay, other_reviewer, link, coordinator, outsider, visit,
+                     service_user, carer)
+
+
+# --- The link officer's console (issue 5) -------------------------------------------------------------------
+
+from visits.models import CheckIn  # noqa: E402
+
+
+def make_check_in(visit: Visit, user: User, checked_in_at: datetime | None = None,
+                  checked_out_at: datetime | None = None) -> CheckIn:
+    """A team member's check-in/out as the server stored it (aware UTC datetimes)."""
+    check = CheckIn(visit=visit, user_id=user.id, checked_in_at=checked_in_at, checked_in_recorded_at=checked_in_at,
+                    checked_out_at=checked_out_at, checked_out_recorded_at=checked_out_at)
+    db.session.add(check)
+    db.session.flush()
+    return check

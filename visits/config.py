@@ -43,6 +43,14 @@ def _database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'fieldwork.sqlite'}"
 
 
+def engine_options(url: str) -> dict:
+    options: dict = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # Two requests writing at once (two sync batches) wait for each other's lock instead of failing.
+        options["connect_args"] = {"timeout": 15}
+    return options
+
+
 def from_environment(instance_path: str) -> dict:
     path = Path(instance_path)
     production = os.environ.get("FIELDWORK_ENV", "development") == "production"
@@ -50,7 +58,6 @@ def from_environment(instance_path: str) -> dict:
         "FIELDWORK_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(path, production),
         "SQLALCHEMY_DATABASE_URI": _database_url(path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "DEMO_PASSWORD": os.environ.get("DEMO_PASSWORD", "fieldwork-demo"),
         # Cookies: signed session cookie only; no server-side session store, so any worker can serve any request.
         "SESSION_COOKIE_SECURE": production or os.environ.get("SESSION_COOKIE_SECURE") == "1",
@@ -70,4 +77,33 @@ def from_environment(instance_path: str) -> dict:
         "SYNC_MAX_OPS": 200,
         "SYNC_MAX_BYTES": 1_000_000,
         "OVERDUE_GRACE_MINUTES": int(os.environ.get("OVERDUE_GRACE_MINUTES", "30")),
+        **_console_settings(),
+    }
+
+
+def _console_settings() -> dict:
+    """The link officer's console (issue 5). The programme thresholds default to the guide's numbers
+    (visits/programme_rules.Thresholds reads the PROGRAMME_* keys); each can be set from the environment."""
+    def number(name: str, default: int) -> int:
+        return int(os.environ.get(name, str(default)))
+
+    return {
+        "PROGRAMME_MAX_INTERVIEWS_PER_DAY": number("PROGRAMME_MAX_INTERVIEWS_PER_DAY", 4),
+        "PROGRAMME_EARLIEST_START": os.environ.get("PROGRAMME_EARLIEST_START", "09:00"),
+        "PROGRAMME_MIN_HOME_VISIT_MINUTES": number("PROGRAMME_MIN_HOME_VISIT_MINUTES", 45),
+        "PROGRAMME_GROUP_MIN": number("PROGRAMME_GROUP_MIN", 8),
+        "PROGRAMME_GROUP_MAX": number("PROGRAMME_GROUP_MAX", 12),
+        "PROGRAMME_CASES_IDENTIFIED": number("PROGRAMME_CASES_IDENTIFIED", 15),
+        "PROGRAMME_CASES_VISITED": number("PROGRAMME_CASES_VISITED", 12),
+        "PROGRAMME_MAX_STAKEHOLDER_MEETINGS": number("PROGRAMME_MAX_STAKEHOLDER_MEETINGS", 5),
+        # Not the guide's: minutes between two places when the travel matrix has no entry.
+        "PROGRAMME_DEFAULT_TRAVEL_MINUTES": number("PROGRAMME_DEFAULT_TRAVEL_MINUTES", 20),
+        # DESIGN section 3: an unarranged need on a visit within this many hours is an alert on the board.
+        "NEED_ALERT_HOURS": number("NEED_ALERT_HOURS", 48),
+        # Overdue home visits older than this are no longer shown as live alerts (the audit log keeps them).
+        "OVERDUE_LOOKBACK_HOURS": number("OVERDUE_LOOKBACK_HOURS", 24),
+        "BOARD_POLL_SECONDS": number("BOARD_POLL_SECONDS", 15),
+        # Programme import: a week's programme is a few hundred rows; anything far larger is a mistake.
+        "IMPORT_MAX_BYTES": number("IMPORT_MAX_BYTES", 2_000_000),
+        "IMPORT_MAX_ROWS": number("IMPORT_MAX_ROWS", 2000),
     }

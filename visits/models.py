@@ -199,6 +199,12 @@ class User(UserMixin, db.Model):
     def get_id(self) -> Optional[str]:
         return self.login_token
 
+    # UserMixin compares get_id(), which is the *session* token (None outside a request): compare identity
+    # instead, which the session's identity map makes one object per row.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
     # Flask-Login reads is_active; an account switched off can no longer use any session.
     @property
     def is_active(self) -> bool:  # type: ignore[override]
@@ -565,3 +571,32 @@ class GlossaryTerm(db.Model):
     abbreviation: Mapped[str] = mapped_column(String(20), primary_key=True)
     expansion: Mapped[str] = mapped_column(String(200))
     explanation: Mapped[str] = mapped_column(Text, default="")
+
+
+class CalendarFeed(db.Model):
+    """A person's secret calendar URL. Only the token's hash is kept: the URL is shown once, and revoking the
+    feed (or making a new one) stops the old URL at once."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class OverdueAcknowledgement(db.Model):
+    """Someone (lead or link officer) has seen a home visit go overdue and is following it up."""
+
+    __tablename__ = "overdue_acknowledgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[Optional[User]] = relationship()

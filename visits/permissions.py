@@ -114,3 +114,73 @@ def can_refer_concern(user: User, concern: Concern) -> bool:
 
 def can_read_audit_log(user: User, review_id: int) -> bool:
     return role_for(user, review_id) in (Role.lead_reviewer, Role.coordinator)
+
+
+# --- the link officer's console: programme, board, needs, exports (issue 5) -------------------------------
+# Reading the programme, the attendance board and the needs list: the roles that see the whole programme.
+# Changing any of it: the lead and the link officer. The coordinator reads, never sees who service users are.
+
+
+def can_read_programme(user: User, review_id: int) -> bool:
+    return sees_whole_programme(user, review_id)
+
+
+def can_import_programme(user: User, review_id: int) -> bool:
+    return can_edit_programme(user, review_id)
+
+
+def can_export_programme(user: User, review_id: int) -> bool:
+    """The CSV names service users (the import's round trip needs them), so only those who may know them."""
+    return can_edit_programme(user, review_id)
+
+
+def can_read_board(user: User, review_id: int) -> bool:
+    return sees_whole_programme(user, review_id)
+
+
+def can_acknowledge_overdue(user: User, review_id: int) -> bool:
+    """Lone-worker alerts go to the lead and the link officer; either one acknowledging it is enough."""
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer)
+
+
+def can_read_needs(user: User, review_id: int) -> bool:
+    return sees_whole_programme(user, review_id)
+
+
+def can_manage_needs(user: User, review_id: int) -> bool:
+    """The needs page's forms: whoever may arrange needs (the sync path asks the same question)."""
+    return can_arrange_need(user, review_id)
+
+
+def sees_identities(user: User, review_id: int) -> bool:
+    """Service users' and carers' names, addresses and phones across the whole programme (DESIGN section 2)."""
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer)
+
+
+def console_reviews(user: User, may) -> list[int]:
+    """The ids of the reviews for which `may(user, review_id)` holds, in a stable order (the console's choice
+    of review when none is asked for is the first of these)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return sorted(m.review_id for m in user.memberships if may(user, m.review_id))
+
+
+# --- Recording in the field (issue 3) ----------------------------------------------------------------------
+
+
+def can_arrange_need(user: User, review_id: int) -> bool:
+    """Arranging interpreters and advocates is the link officer's work (the lead may step in)."""
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer)
+
+
+def can_raise_need(user: User, review_id: int, visits: list[Visit]) -> bool:
+    """A need belongs to a participant, so whoever may raise one on any of their visits may raise it; those who
+    arrange needs may also record one for someone not booked yet."""
+    if can_arrange_need(user, review_id):
+        return True
+    return any(access.raise_need for access in (visit_access(user, visit) for visit in visits) if access)
+
+
+def sees_team_checks(access: Optional[VisitAccess]) -> bool:
+    """Check-in and check-out of the whole team travel with attendance (DESIGN section 2)."""
+    return bool(access and access.attendance)

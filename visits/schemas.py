@@ -95,3 +95,398 @@ class ItineraryOut(Schema):
 class ErrorOut(Schema):
     error = fields.String()
     message = fields.Raw()
+
+
+# --- the link officer's console (issue 5) ------------------------------------------------------------------
+# Form schemas load what a programme form posts (strings from request.form; several values for the lists).
+# Their messages are shown next to the field, so they are translatable; `form_input` turns a posted form into
+# the dict they load (blank fields count as not given).
+import re as _re
+from datetime import time as _time
+
+from flask_babel import lazy_gettext as _l
+from marshmallow import validate
+
+VISIT_KINDS = ("stakeholder_meeting", "setting_visit", "team_visit", "staff_interview", "group_interview",
+               "home_visit", "user_group_meeting", "briefing")
+VISIT_STATUSES = ("planned", "confirmed", "in_progress", "completed", "cancelled", "no_show", "rescheduled")
+PARTICIPANT_KINDS = ("staff", "service_user", "carer", "stakeholder")
+LOCATION_KINDS = ("council_office", "contact_centre", "day_facility", "residential_setting", "home", "other")
+CASE_STATUSES = ("identified", "visited", "dropped_out")
+NEED_TYPES = ("interpreting", "advocacy", "personal_assistance", "sensory", "access")
+NEED_STATUSES = ("requested", "arranged", "confirmed", "unavailable")
+
+_CLOCK = _re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2})?$")
+
+
+class ClockTime(fields.Field):
+    """A time of day written as a person writes it: 9:30, 09:30, 09.30 or 09:30:00."""
+
+    default_error_messages = {"invalid": _l("Enter a time like 09:30.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, _time):
+            return value.replace(second=0, microsecond=0)
+        match = _CLOCK.match(str(value).strip())
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            raise self.make_error("invalid")
+        return _time(int(match[1]), int(match[2]))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.strftime("%H:%M")
+
+
+def form_input(form, lists: tuple[str, ...] = ()) -> dict:
+    """request.form as a dict: stripped strings, blanks left out, `lists` as lists of their non-blank values."""
+    values: dict = {}
+    for key in form.keys():
+        if key == "csrf_token":
+            continue
+        if key in lists:
+            values[key] = [v.strip() for v in form.getlist(key) if v.strip()]
+        elif (value := form.get(key, "").replace("\r\n", "\n").strip()):
+            values[key] = value  # browsers post textarea line breaks as \r\n
+    return values
+
+
+def form_errors(error: ValidationError) -> dict[str, list[str]]:
+    """{field: [message]} for a form. Our messages are lazy strings, which marshmallow does not wrap in a list
+    (it only wraps str), and list fields nest theirs by index: both are flattened here."""
+    def flatten(found) -> list[str]:
+        if isinstance(found, dict):
+            return [message for inner in found.values() for message in flatten(inner)]
+        if isinstance(found, (list, tuple)):
+            return [message for inner in found for message in flatten(inner)]
+        return [str(found)]
+
+    messages = error.messages if isinstance(error.messages, dict) else {"form": error.messages}
+    return {str(name): flatten(found) for name, found in messages.items()}
+
+
+def _choice(choices, message):
+    return validate.OneOf(choices, error=message)
+
+
+_REQUIRED = {"required": _l("This is needed."), "null": _l("This is needed.")}
+_INVALID_DATE = {"invalid": _l("Enter a date like 2026-11-23."), **_REQUIRED}
+_INVALID_NUMBER = {"invalid": _l("Choose from the list.")}
+
+
+class VisitForm(Schema):
+    """Create or change a visit: POST /programme/visits and POST /programme/visits/<id>."""
+
+    kind = fields.String(required=True, error_messages=_REQUIRED,
+                         validate=_choice(VISIT_KINDS, _l("Choose a kind of visit.")))
+    title = fields.String(load_default="", validate=validate.Length(max=200, error=_l("At most 200 characters.")))
+    date = fields.Date(required=True, error_messages=_INVALID_DATE)
+    start = ClockTime(required=True, error_messages=_REQUIRED)
+    end = ClockTime(required=True, error_messages=_REQUIRED)
+    location_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
+    case_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
+    team = fields.List(fields.Integer(error_messages=_INVALID_NUMBER), load_default=list)
+    status = fields.String(load_default="planned",
+                           validate=_choice(VISIT_STATUSES, _l("Choose a status from the list.")))
+    briefing = fields.String(load_default="", validate=validate.Length(max=4000, error=_l("At most 4000 "
+                                                                                           "characters.")))
+
+    @validates_schema(skip_on_field_errors=False)  # every message at once, not one round trip per field
+    def _ends_after_start(self, values, **kwargs):
+        # Evening visits are fine; a visit running past midnight is two entries in a programme.
+        if values.get("start") and values.get("end") and values["end"] <= values["start"]:
+            raise ValidationError(str(_l("The end must be after the start.")), "end")
+
+
+class AttendeeForm(Schema):
+    participant_id = fields.Integer(required=True, error_messages={**_REQUIRED, **_INVALID_NUMBER})
+
+
+class ParticipantForm(Schema):
+    kind = fields.String(required=True, error_messages=_REQUIRED,
+                         validate=_choice(PARTICIPANT_KINDS, _l("Choose who this is.")))
+    name = fields.String(required=True, error_messages=_REQUIRED,
+                         validate=validate.Length(max=160, error=_l("At most 160 characters.")))
+    job_title = fields.String(load_default="", validate=validate.Length(max=160))
+    team = fields.String(load_default="", validate=validate.Length(max=160))
+    organisation = fields.String(load_default="", validate=validate.Length(max=160))
+    phone = fields.String(load_default="", validate=validate.Length(max=40))
+    office_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
+
+
+class CaseForm(Schema):
+    reference = fields.String(required=True, error_messages=_REQUIRED,
+                              validate=validate.Length(max=40, error=_l("At most 40 characters.")))
+    service_user_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
+    team_leader_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
+    social_worker_ids = fields.List(fields.Integer(error_messages=_INVALID_NUMBER), load_default=list)
+    status = fields.String(load_default="identified",
+                           validate=_choice(CASE_STATUSES, _l("Choose a status from the list.")))
+
+
+class LocationForm(Schema):
+    name = fields.String(required=True, error_messages=_REQUIRED,
+                         validate=validate.Length(max=160, error=_l("At most 160 characters.")))
+    kind = fields.String(required=True, error_messages=_REQUIRED,
+                         validate=_choice(LOCATION_KINDS, _l("Choose a kind of place.")))
+    address = fields.String(load_default="", validate=validate.Length(max=500))
+    parking_notes = fields.String(load_default="", validate=validate.Length(max=500))
+    access_notes = fields.String(load_default="", validate=validate.Length(max=500))
+    parking_minutes = fields.Integer(load_default=0, error_messages={"invalid": _l("Enter a number of minutes.")},
+                                     validate=validate.Range(min=0, max=240, error=_l("Between 0 and 240.")))
+
+
+class NeedForm(Schema):
+    """Raise or change a need from the console; applied through the same path as a `need.set` operation."""
+
+    need_id = fields.String(load_default=None, allow_none=True)
+    participant_id = fields.Integer(required=True, error_messages={**_REQUIRED, **_INVALID_NUMBER})
+    type = fields.String(required=True, error_messages=_REQUIRED,
+                         validate=_choice(NEED_TYPES, _l("Choose a kind of need.")))
+    detail = fields.String(load_default="", validate=validate.Length(max=300, error=_l("At most 300 "
+                                                                                       "characters.")))
+    status = fields.String(load_default="requested", validate=_choice(NEED_STATUSES, _l("Choose a status.")))
+    arrangement = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class ReviewQuery(Schema):
+    """?review=<id> (optional: the console picks the first review the person may use) and ?date=."""
+
+    review = fields.Integer(load_default=None, allow_none=True)
+    date = fields.Date(load_default=None, allow_none=True)
+
+
+class FindingPersonOut(Schema):
+    id = fields.Integer()
+    name = fields.String(metadata={"description": "For a role that may not know who a service user is, a label "
+                                                  "with the case reference."})
+    kind = fields.String(metadata={"description": "A review role for team members, else the participant kind"})
+
+
+class FindingOut(Schema):
+    rule = fields.String(metadata={"description": "One of the 14 rules of DESIGN section 4"})
+    severity = fields.String(metadata={"description": "error | warning"})
+    message = fields.String()
+    visit_ids = fields.List(fields.Integer())
+    people = fields.List(fields.Nested(FindingPersonOut))
+    suggestion = fields.String()
+
+
+class FindingsQuery(Schema):
+    review = fields.Integer(load_default=None, allow_none=True)
+
+
+class FindingsOut(Schema):
+    review_id = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "Findings per severity: {\"error\": n, \"warning\": n}"})
+    thresholds = fields.Dict(keys=fields.String(), values=fields.Raw(),
+                             metadata={"description": "The thresholds the rules were run with"})
+    findings = fields.List(fields.Nested(FindingOut))
+
+
+# --- Recording in the field: operations (DESIGN section 7) ------------------------------------------------
+# One schema per operation type checks `data`; OperationIn checks the envelope. The sync path (visits/sync.py)
+# loads both, so the visit page's forms, htmx and the offline outbox are validated by the very same rules.
+
+from marshmallow import EXCLUDE  # noqa: E402
+from marshmallow.validate import Length, OneOf, Range  # noqa: E402
+
+from .models import (  # noqa: E402
+    SETTING_PROMPTS, AttendanceStatus, ConcernCategory, NeedStatus, NeedType, NoteKind, Rating,
+)
+
+OPERATION_TYPES = ("note.save", "attendance.set", "visit.check_in", "visit.check_out", "need.set",
+                   "concern.raise", "concern.refer")
+NOTE_MAX_CHARS = 50_000
+NOTE_KINDS = tuple(kind.value for kind in NoteKind)
+
+
+class WholeNumber(fields.Integer):
+    """An id or version: an integer, or a string of digits (what an HTML form sends); never a bool or 2.5."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class OperationIn(Schema):
+    """The envelope of one operation; `data` is checked by the schema for its `type`."""
+
+    class Meta:
+        # A client may keep its own bookkeeping beside an operation (when it was made, ...); data stays strict.
+        unknown = EXCLUDE
+
+    op_id = fields.UUID(required=True, metadata={"description": "Made on the device; the idempotency key."})
+    type = fields.String(required=True, validate=OneOf(OPERATION_TYPES))
+    base_version = WholeNumber(allow_none=True, load_default=None, validate=Range(min=1),
+                               metadata={"description": "note.save: the version the text was edited from; "
+                                                        "null for a new note."})
+    data = fields.Dict(required=True)
+
+
+class NoteSaveData(Schema):
+    note_id = fields.UUID(required=True)
+    visit_id = WholeNumber(required=True)
+    kind = fields.String(required=True, validate=OneOf(NOTE_KINDS))
+    body = fields.String(load_default="", validate=Length(max=NOTE_MAX_CHARS))
+    prompts = fields.Dict(keys=fields.String(), values=fields.String(validate=Length(max=NOTE_MAX_CHARS)),
+                          load_default=dict,
+                          metadata={"description": "setting_observation only; keys: " + ", ".join(SETTING_PROMPTS)})
+
+    @validates_schema
+    def _prompts_and_text(self, values, **kwargs):
+        prompts = values.get("prompts") or {}
+        unknown = sorted(key for key in prompts if key not in SETTING_PROMPTS)
+        if unknown:
+            raise ValidationError("Unknown prompt: " + ", ".join(unknown) + ".", "prompts")
+        if prompts and values.get("kind") != NoteKind.setting_observation.value:
+            raise ValidationError("Only setting observations have prompts.", "prompts")
+        if not values.get("body", "").strip() and not any(text.strip() for text in prompts.values()):
+            raise ValidationError("Write something before saving.", "body")
+
+
+class AttendanceSetData(Schema):
+    visit_id = WholeNumber(required=True)
+    participant_id = WholeNumber(required=True)
+    status = fields.String(required=True, validate=OneOf([s.value for s in AttendanceStatus]))
+    at = fields.AwareDateTime(load_default=None, metadata={"description": "Device time, with its UTC offset."})
+
+
+class CheckData(Schema):
+    visit_id = WholeNumber(required=True)
+    at = fields.AwareDateTime(required=True, metadata={"description": "Device time, with its UTC offset."})
+
+
+class NeedSetData(Schema):
+    """Raise a need (a new need_id) or change one. Fields left out keep their value."""
+
+    need_id = fields.UUID(required=True)
+    participant_id = WholeNumber(required=True)
+    type = fields.String(required=True, validate=OneOf([t.value for t in NeedType]))
+    detail = fields.String(load_default=None, validate=Length(max=300))
+    status = fields.String(load_default=None, validate=OneOf([s.value for s in NeedStatus]))
+    arrangement = fields.String(load_default=None, validate=Length(max=2000))
+
+
+class ConcernRaiseData(Schema):
+    concern_id = fields.UUID(required=True)
+    visit_id = WholeNumber(required=True)
+    category = fields.String(required=True, validate=OneOf([c.value for c in ConcernCategory]))
+    rating = fields.String(required=True, validate=OneOf([r.value for r in Rating]))
+    text = fields.String(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
+
+
+class ConcernReferData(Schema):
+    concern_id = fields.UUID(required=True)
+    referral_text = fields.String(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
+
+
+OPERATION_DATA = {
+    "note.save": NoteSaveData,
+    "attendance.set": AttendanceSetData,
+    "visit.check_in": CheckData,
+    "visit.check_out": CheckData,
+    "need.set": NeedSetData,
+    "concern.raise": ConcernRaiseData,
+    "concern.refer": ConcernReferData,
+}
+
+
+class SyncIn(Schema):
+    ops = fields.List(fields.Nested(OperationIn), required=True)
+
+
+class OperationResultOut(Schema):
+    op_id = fields.String(allow_none=True)
+    type = fields.String(allow_none=True)
+    status = fields.String(validate=OneOf(["applied", "duplicate", "conflict", "rejected", "forbidden"]))
+    first_status = fields.String(metadata={"description": "duplicate only: the status of the first answer"})
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "rejected only: messages by field name"})
+    note_id = fields.String()
+    version = fields.Integer(metadata={"description": "note.save applied: the note's new version"})
+    server_version = fields.Integer(metadata={"description": "note.save conflict"})
+    server_body = fields.String(metadata={"description": "note.save conflict: the text kept on the server"})
+    server_prompts = fields.Dict(metadata={"description": "note.save conflict"})
+    visit_id = fields.Integer()
+    participant_id = fields.Integer()
+    attendance = fields.String()
+    # Kept in the ledger as given, so ISO 8601 strings rather than datetimes.
+    checked_in_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    checked_out_at = fields.String(allow_none=True, metadata={"format": "date-time"})
+    need_id = fields.String()
+    need_status = fields.String()
+    concern_id = fields.String()
+
+
+class SyncOut(Schema):
+    results = fields.List(fields.Nested(OperationResultOut))
+
+
+class NotesQuery(Schema):
+    visit = WholeNumber(required=True)
+
+
+class NoteOut(Schema):
+    id = fields.String()
+    visit_id = fields.Integer()
+    author_id = fields.Integer()
+    author_name = fields.String()
+    kind = fields.String()
+    body = fields.String()
+    prompts = fields.Dict(keys=fields.String(), values=fields.String())
+    version = fields.Integer()
+    in_conflict = fields.Boolean()
+    updated_at = fields.AwareDateTime()
+
+
+class NotesOut(Schema):
+    notes = fields.List(fields.Nested(NoteOut))
+
+
+class AttendanceQuery(Schema):
+    date = fields.Date(required=True)
+
+
+class AttendeeOut(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    name = fields.String()
+    identity_hidden = fields.Boolean()
+    attendance = fields.String()
+    recorded_at = fields.AwareDateTime(allow_none=True)
+
+
+class TeamCheckOut(Schema):
+    user_id = fields.Integer()
+    name = fields.String()
+    checked_in_at = fields.AwareDateTime(allow_none=True)
+    checked_out_at = fields.AwareDateTime(allow_none=True)
+    overdue = fields.Boolean(metadata={"description": "Home visit not checked out by the planned end + grace"})
+
+
+class VisitAttendanceOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    kind = fields.String()
+    starts_at = fields.NaiveDateTime(metadata={"description": "Wall-clock time in Europe/London"})
+    ends_at = fields.NaiveDateTime()
+    status = fields.String()
+    participants = fields.List(fields.Nested(AttendeeOut))
+    team = fields.List(fields.Nested(TeamCheckOut))
+
+
+class AttendanceOut(Schema):
+    date = fields.Date()
+    visits = fields.List(fields.Nested(VisitAttendanceOut))
+
+
+class CsrfOut(Schema):
+    csrf_token = fields.String()
+
+
+class OfflinePagesOut(Schema):
+    urls = fields.List(fields.String(), metadata={"description": "Pages the service worker keeps for offline use"})

@@ -8,12 +8,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from .. import audit
 from ..extensions import db
 from ..i18n import today_in
 from ..models import Attendance, Participant, Visit
 from ..permissions import visit_access
-from .presenters import present_visit
+from ..recording.page import render_visit_page
 from .queries import visits_between
 
 bp = Blueprint("itinerary", __name__)
@@ -73,8 +72,5 @@ def load_visit(visit_id: int):
 @login_required
 def visit_page(visit_id: int):
     visit, access = load_visit(visit_id)
-    view = present_visit(visit, access, current_user)
-    if access.identity and any(p.is_private_person for p in visit.participants):
-        audit.record(current_user, "read", "service_user_record", visit.id, visit.review_id)
-        db.session.commit()
-    return render_template("itinerary/visit.html", visit=view, access=access)
+    # The page is also where the visit's work is done: visits/recording/page.py renders it (and audits reads).
+    return render_visit_page(visit, access, editing=request.args.get("edit"))

@@ -1,0 +1,165 @@
+"""A reviewer does a home visit's work on the visit page of a phone -- checks in, writes the note, marks
+attendance, checks out -- and the link officer's view of the same visit shows the attendance and the check-out
+but never the note.
+
+Three ways the same forms run, all ending in visits.sync.apply_operation:
+- as shipped: static/js/offline.js puts each change in the IndexedDB outbox and sends it to /api/sync;
+- htmx alone (the outbox script not loaded): the form posts to /visits/<id>/ops and its section is swapped;
+- no JavaScript: the form posts, the server redirects back to the page.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from visits.extensions import db
+from visits.models import Operation
+
+from .. import factories as f
+from .conftest import ARTIFACTS, assert_accessible, sign_in
+
+NOTE = "Mrs Jones showed us her care plan; she has not seen her social worker since June."
+
+
+@pytest.fixture
+def home_visit(app):
+    team = f.make_field_team()
+    db.session.commit()
+    return team
+
+
+def applied_in_ledger(op_type: str, count: int, timeout: float = 10.0) -> None:
+    """Until the server's ledger holds `count` applied operations of this type (sent by the outbox)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db.session.rollback()  # read what the server thread committed
+        results = db.session.scalars(select(Operation.result).where(Operation.type == op_type)).all()
+        if sum(result["status"] == "applied" for result in results) >= count:
+            return
+        assert not [r for r in results if r["status"] != "applied"], results
+        time.sleep(0.1)
+    raise AssertionError(f"{op_type} never reached the server")
+
+
+def act(page, mode: str, op_type: str, count: int = 1) -> None:
+    """After a tap: with the outbox, wait until the change is on the server and load the page again."""
+    if mode == "outbox":
+        applied_in_ledger(op_type, count)
+        page.reload()
+
+
+def record_the_visit(page, team, mode: str):
+    sign_in(page, team.reviewer)
+    page.goto(f"/visits/{team.visit.id}")
+
+    page.get_by_role("button", name="Check in", exact=True).click()
+    act(page, mode, "visit.check_in")
+    expect(page.get_by_text("You checked in at")).to_be_visible()
+
+    page.get_by_label("Kind of note").select_option("home_visit")
+    page.get_by_label("Note", exact=True).fill(NOTE)
+    page.get_by_role("button", name="Save note").click()
+    act(page, mode, "note.save")
+    if mode != "outbox":
+        expect(page.get_by_text("Note saved (version 1).")).to_be_visible()
+    expect(page.locator("#notes")).to_contain_text(NOTE)
+
+    attendance = page.get_by_role("group", name="Attendance of Mrs Eira Jones")
+    attendance.get_by_role("button", name="Attended").click()
+    act(page, mode, "attendance.set")
+    if mode != "outbox":
+        expect(page.get_by_text("Attendance recorded.")).to_be_visible()
+    attendance = page.get_by_role("group", name="Attendance of Mrs Eira Jones")
+    expect(attendance.get_by_role("button", name="Attended")).to_have_attribute("aria-pressed", "true")
+
+    page.get_by_role("button", name="Check out").click()
+    act(page, mode, "visit.check_out")
+    expect(page.get_by_text("You checked out at")).to_be_visible()
+    if mode == "htmx":
+        # The section was swapped in place and focus moved to its answer, so a screen reader hears it.
+        expect(page.locator("#check [role=status]")).to_be_focused()
+        assert "/ops" not in page.url
+    if mode == "plain":
+        assert page.url.endswith(f"/visits/{team.visit.id}#check")  # redirected back after the post
+    if mode == "outbox":
+        expect(page.locator("#attention")).to_be_hidden()  # nothing refused
+
+
+def the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, team):
+    context = browser.new_context(**browser_context_args)
+    page = context.new_page()
+    sign_in(page, team.link)
+    page.goto(f"/visits/{team.visit.id}")
+    expect(page.locator("#attendance")).to_contain_text("Mrs Eira Jones")
+    expect(page.locator("#attendance .badge.attendance-attended")).to_have_text("Attended")
+    expect(page.locator("#check")).to_contain_text("Rhys Reviewer: checked out at")
+    expect(page.locator("#check")).to_contain_text("Lowri Lay: not checked in")
+    assert NOTE not in page.content()
+    expect(page.get_by_role("heading", name="Notes")).to_have_count(0)
+    assert_accessible(page, "recording-link-officer-view")
+    context.close()
+
+
+def test_reviewer_records_a_home_visit_and_the_link_officer_sees_all_but_the_note(page, browser,
+                                                                                   browser_context_args, home_visit):
+    record_the_visit(page, home_visit, "outbox")
+    assert_accessible(page, "recording-reviewer-after-visit")
+    the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, home_visit)
+
+
+def test_the_same_visit_with_htmx_alone(browser, browser_context_args, home_visit):
+    context = browser.new_context(**browser_context_args)
+    context.route("**/static/js/offline.js*", lambda route: route.abort())
+    page = context.new_page()
+    record_the_visit(page, home_visit, "htmx")
+    context.close()
+    the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, home_visit)
+
+
+def test_the_same_visit_without_javascript(browser, browser_context_args, home_visit):
+    context = browser.new_context(**{**browser_context_args, "java_script_enabled": False})
+    page = context.new_page()
+    record_the_visit(page, home_visit, "plain")
+    context.close()
+    the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, home_visit)
+
+
+def test_a_note_that_cannot_be_saved_shows_why_next_to_the_field(browser, browser_context_args, home_visit):
+    context = browser.new_context(**{**browser_context_args, "java_script_enabled": False})
+    page = context.new_page()
+    sign_in(page, home_visit.reviewer)
+    page.goto(f"/visits/{home_visit.visit.id}")
+    page.get_by_label("Note", exact=True).fill("   ")
+    page.get_by_role("button", name="Save note").click()
+    expect(page.locator("#new-note-body-error")).to_have_text("Write something before saving.")
+    expect(page.get_by_label("Note", exact=True)).to_have_attribute("aria-describedby", "new-note-body-error")
+    context.close()
+
+
+def test_the_visit_page_fits_a_phone_and_passes_axe(page, home_visit):
+    f.make_note(home_visit.visit, home_visit.reviewer, body="Earlier note: kitchen clean, fridge stocked.",
+                kind="home_visit")
+    f.make_need(home_visit.service_user, "interpreting", "Welsh")
+    f.make_concern(home_visit.visit, home_visit.reviewer, rating="amber")
+    db.session.commit()
+    sign_in(page, home_visit.reviewer)
+    page.goto(f"/visits/{home_visit.visit.id}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "recording-visit-page-360.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sideways on a 360 px phone
+    for summary in page.locator("details > summary").all():
+        summary.click()  # open the raise/arrange forms so axe checks them too
+    assert_accessible(page, "recording-visit-page")
+
+
+def test_a_need_raised_on_the_phone_reaches_the_server_through_the_outbox(page, home_visit):
+    sign_in(page, home_visit.reviewer)
+    page.goto(f"/visits/{home_visit.visit.id}")
+    page.get_by_text("Raise a need").click()
+    page.get_by_label("What is needed").select_option("interpreting")
+    page.get_by_label("Detail").fill("Polish")
+    page.get_by_role("button", name="Raise the need").click()
+    applied_in_ledger("need.set", 1)

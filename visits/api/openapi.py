@@ -1,0 +1,106 @@
+"""`GET /api/openapi.json`: an OpenAPI 3 description of every JSON endpoint, generated from the marshmallow schemas
+the endpoints themselves load and dump, so the document cannot drift from what is served.
+
+Adding a JSON endpoint under /api/? Add a line to ENDPOINTS (tests/api/test_openapi.py fails until you do).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, current_app, jsonify
+from marshmallow import Schema
+
+from .. import schemas
+
+bp = Blueprint("openapi", __name__)
+
+ERROR_MEANINGS = {
+    400: "Invalid query or body; `fields` or `message` says what",
+    401: "Not signed in (never a redirect)",
+    403: "Signed in, but not allowed to see this",
+    404: "Not found, or not yours to know about",
+    413: "Batch too large (operations or bytes)",
+}
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    summary: str
+    response: Optional[type[Schema]] = None
+    query: Optional[type[Schema]] = None
+    body: Optional[type[Schema]] = None
+    errors: tuple[int, ...] = (401,)
+
+
+# Keyed by Flask endpoint name (blueprint.function).
+ENDPOINTS: dict[str, Endpoint] = {
+    "api.itinerary": Endpoint("The signed-in person's visits between two dates, as they may see them",
+                              schemas.ItineraryOut, query=schemas.ItineraryQuery, errors=(400, 401)),
+    "recording.sync_batch": Endpoint(
+        "Apply a batch of operations made on a device; one answer per operation, in order. Idempotent by op_id. "
+        "Needs the X-CSRFToken header (400 {error: csrf} when stale).",
+        schemas.SyncOut, body=schemas.SyncIn, errors=(400, 401, 413)),
+    "notes.notes_api": Endpoint("The notes on a visit (every read is audited)", schemas.NotesOut,
+                                query=schemas.NotesQuery, errors=(400, 401, 403, 404)),
+    "attendance.attendance_api": Endpoint("Attendance and the team's check-ins for one day",
+                                          schemas.AttendanceOut, query=schemas.AttendanceQuery,
+                                          errors=(400, 401)),
+    "offline.csrf_token": Endpoint("A fresh CSRF token for the sync client", schemas.CsrfOut),
+    "offline.offline_pages": Endpoint("The pages to keep for offline use", schemas.OfflinePagesOut),
+    "programme.findings_api": Endpoint("The programme checker's findings for a review", schemas.FindingsOut,
+                                       query=schemas.FindingsQuery, errors=(400, 401, 403, 404)),
+    "openapi.document": Endpoint("This description"),
+}
+
+
+def _operation(endpoint: Endpoint) -> dict:
+    ok: dict = {"description": "OK"}
+    if endpoint.response is not None:
+        ok["content"] = {"application/json": {"schema": endpoint.response}}
+    operation: dict = {"summary": endpoint.summary, "responses": {"200": ok}}
+    for code in endpoint.errors:
+        operation["responses"][str(code)] = {"description": ERROR_MEANINGS[code],
+                                             "content": {"application/json": {"schema": "Error"}}}
+    if endpoint.query is not None:
+        operation["parameters"] = [{"in": "query", "schema": endpoint.query}]
+    if endpoint.body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": endpoint.body}}}
+    return operation
+
+
+def build_document(app) -> dict:
+    spec = APISpec(title="Fieldwork", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+                   info={"description": "JSON endpoints of Fieldwork. Sign in at /login; the session cookie "
+                                        "authenticates; unsafe methods need the X-CSRFToken header."})
+    spec.components.schema("Error", schema=schemas.ErrorOut)
+    spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
+    # An operation's `data` depends on its `type`: each type's schema is a component of its own.
+    for data_schema in schemas.OPERATION_DATA.values():
+        if data_schema.__name__ not in spec.components.schemas:
+            spec.components.schema(data_schema.__name__, schema=data_schema)
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        endpoint = ENDPOINTS.get(rule.endpoint)
+        if not rule.rule.startswith("/api/") or endpoint is None:
+            continue
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        methods = sorted(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
+        operations = {method: _operation(endpoint) for method in methods}
+        if endpoint.body is schemas.SyncIn:
+            operations["post"]["x-operation-data"] = {
+                op_type: {"$ref": f"#/components/schemas/{data_schema.__name__}"}
+                for op_type, data_schema in schemas.OPERATION_DATA.items()}
+        spec.path(path=path, operations=operations,
+                  parameters=[{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                              for name in sorted(rule.arguments)])
+    document = spec.to_dict()
+    document["security"] = [{"session": []}]
+    return document
+
+
+@bp.get("/api/openapi.json")
+def document():
+    return jsonify(build_document(current_app))

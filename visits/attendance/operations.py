@@ -1,0 +1,96 @@
+"""attendance.set, visit.check_in, visit.check_out.
+
+Each keeps two times: `at`, the device's clock when the person tapped (what happened), and the server's clock
+when it arrived (when we knew). An offline check-out that syncs an hour later still says when they left.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db
+from ..models import Attendance, AttendanceStatus, CheckIn, User, Visit, VisitStatus, utcnow
+from ..permissions import VisitAccess, visit_access
+from ..sync import IncomingOperation, applied, forbidden, rejected
+
+# A check-in starts the visit; one on a visit already completed or called off leaves its status alone (it is
+# still recorded: it says where a reviewer is).
+STARTS_ON_CHECK_IN = (VisitStatus.planned, VisitStatus.confirmed)
+
+
+def _visit(user: User, visit_id: int) -> tuple[Visit, VisitAccess]:
+    visit = db.session.get(Visit, visit_id)
+    access = visit_access(user, visit) if visit else None
+    if access is None:
+        raise forbidden()
+    return visit, access
+
+
+def _iso(moment: Optional[datetime]) -> Optional[str]:
+    return moment.isoformat() if moment else None
+
+
+def set_attendance(user: User, op: IncomingOperation) -> dict:
+    visit, access = _visit(user, op.data["visit_id"])
+    if not access.record_attendance:
+        raise forbidden()
+    attendance = db.session.scalar(select(Attendance).filter_by(visit_id=visit.id,
+                                                                participant_id=op.data["participant_id"]))
+    if attendance is None:
+        raise rejected("participant_id", _("This person is not booked on this visit."))
+    # The latest operation wins; the audit log keeps every earlier answer.
+    attendance.status = AttendanceStatus(op.data["status"])
+    attendance.recorded_by_id = user.id
+    attendance.recorded_at_device = op.data["at"]
+    attendance.recorded_at = utcnow()
+    audit.record(user, "attendance.set", "attendance", attendance.id, visit.review_id, op_id=op.op_id,
+                 visit_id=visit.id, participant_id=attendance.participant_id, status=attendance.status.value)
+    return applied(visit_id=visit.id, participant_id=attendance.participant_id, attendance=attendance.status.value)
+
+
+def _my_check(visit: Visit, user: User) -> Optional[CheckIn]:
+    return db.session.scalar(select(CheckIn).filter_by(visit_id=visit.id, user_id=user.id))
+
+
+def check_in(user: User, op: IncomingOperation) -> dict:
+    visit, access = _visit(user, op.data["visit_id"])
+    if not access.check_in:
+        raise forbidden()
+    check = _my_check(visit, user)
+    if check is None:
+        check = CheckIn(visit_id=visit.id, user_id=user.id)
+        db.session.add(check)
+    # Already in: the first arrival stands. Checked out and back in (a tap by mistake, or a return): in again,
+    # so a lone worker is watched over once more.
+    if check.checked_in_at is None or check.checked_out_at is not None:
+        check.checked_in_at, check.checked_in_recorded_at = op.data["at"], utcnow()
+        check.checked_out_at = check.checked_out_recorded_at = None
+    if visit.status in STARTS_ON_CHECK_IN:
+        visit.status = VisitStatus.in_progress
+    audit.record(user, "visit.check_in", "visit", visit.id, visit.review_id, op_id=op.op_id,
+                 at=_iso(op.data["at"]))
+    return applied(visit_id=visit.id, checked_in_at=_iso(check.checked_in_at), checked_out_at=None)
+
+
+def check_out(user: User, op: IncomingOperation) -> dict:
+    visit, access = _visit(user, op.data["visit_id"])
+    if not access.check_in:
+        raise forbidden()
+    check = _my_check(visit, user)
+    if check is None or check.checked_in_at is None:
+        raise rejected("at", _("Check in before you check out."))
+    if op.data["at"] < check.checked_in_at:
+        raise rejected("at", _("The check-out time is before the check-in time."))
+    if check.checked_out_at is None:  # out twice: the first departure stands
+        check.checked_out_at, check.checked_out_recorded_at = op.data["at"], utcnow()
+    db.session.flush()
+    if visit.status is VisitStatus.in_progress and all(c.checked_out_at for c in visit.checks if c.checked_in_at):
+        visit.status = VisitStatus.completed  # everyone who came has left
+    audit.record(user, "visit.check_out", "visit", visit.id, visit.review_id, op_id=op.op_id,
+                 at=_iso(op.data["at"]))
+    return applied(visit_id=visit.id, checked_in_at=_iso(check.checked_in_at),
+                   checked_out_at=_iso(check.checked_out_at))

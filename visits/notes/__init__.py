@@ -1,0 +1,1 @@
+"""Notes: writing them (note.save), their history, and merging a conflict copy."""

@@ -1,0 +1,84 @@
+"""note.save: a note is versioned, and a save made from an older version never overwrites a newer text.
+
+- New note_id: a new note, version 1.
+- base_version == the current version: the text is replaced, version + 1. If a conflict was waiting, this save
+  is the author's merge and resolves it.
+- Anything else (an older base, or a client that counted ahead): a *conflict*. The current text stays; the
+  incoming text is kept as a conflict revision for the author to merge on the history page.
+Every saved text is a NoteRevision, so the history is complete.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from .. import audit
+from ..extensions import db
+from ..models import Note, NoteKind, NoteRevision, User, Visit, utcnow
+from ..permissions import can_edit_note, visit_access
+from ..sync import IncomingOperation, applied, forbidden, rejected
+
+
+def save_note(user: User, op: IncomingOperation) -> dict:
+    note = db.session.get(Note, str(op.data["note_id"]))
+    if note is None:
+        return _create(user, op)
+    return _update(user, op, note)
+
+
+def _create(user: User, op: IncomingOperation) -> dict:
+    visit = db.session.get(Visit, op.data["visit_id"])
+    access = visit_access(user, visit) if visit else None
+    if not (access and access.write_notes):
+        raise forbidden()
+    note = Note(id=str(op.data["note_id"]), visit=visit, author_id=user.id, kind=NoteKind(op.data["kind"]),
+                body=op.data["body"], prompts=op.data["prompts"], version=1)
+    db.session.add(note)
+    _keep_revision(note, user, op)
+    audit.record(user, "note.save", "note", note.id, visit.review_id, op_id=op.op_id, version=1)
+    return applied(note_id=note.id, version=1)
+
+
+def _update(user: User, op: IncomingOperation, note: Note) -> dict:
+    if not can_edit_note(user, note):
+        raise forbidden()
+    if note.visit_id != op.data["visit_id"]:
+        raise rejected("visit_id", _("A note stays on the visit it was written for."))
+    if note.kind.value != op.data["kind"]:
+        raise rejected("kind", _("A note keeps the kind it was written as."))
+    same_text = (op.data["body"], op.data["prompts"]) == (note.body, note.prompts or {})
+    if same_text and not note.in_conflict:
+        return applied(note_id=note.id, version=note.version)  # the same text sent twice is not a conflict
+    if op.base_version != note.version:
+        return _keep_conflict(user, op, note)
+    note.body, note.prompts = op.data["body"], op.data["prompts"]
+    note.version += 1
+    note.updated_at = utcnow()
+    merged = note.in_conflict
+    if merged:
+        for revision in note.revisions:
+            if revision.is_conflict:
+                revision.resolved = True
+        note.in_conflict = False
+    _keep_revision(note, user, op)
+    audit.record(user, "note.save", "note", note.id, note.visit.review_id, op_id=op.op_id, version=note.version,
+                 merged=merged)
+    return applied(note_id=note.id, version=note.version)
+
+
+def _keep_conflict(user: User, op: IncomingOperation, note: Note) -> dict:
+    db.session.add(NoteRevision(note=note, version=None, base_version=op.base_version, body=op.data["body"],
+                                prompts=op.data["prompts"], saved_by_id=user.id, op_id=op.op_id,
+                                is_conflict=True))
+    note.in_conflict = True
+    review_id = note.visit.review_id
+    audit.record(user, "note.conflict", "note", note.id, review_id, op_id=op.op_id, base_version=op.base_version,
+                 server_version=note.version)
+    # The answer carries the server's text so the device can show the merge: that is a read of the note.
+    audit.record(user, "read", "note", note.id, review_id, op_id=op.op_id)
+    return {"status": "conflict", "note_id": note.id, "server_version": note.version, "server_body": note.body,
+            "server_prompts": note.prompts or {}}
+
+
+def _keep_revision(note: Note, user: User, op: IncomingOperation) -> None:
+    db.session.add(NoteRevision(note=note, version=note.version, base_version=op.base_version, body=note.body,
+                                prompts=note.prompts, saved_by_id=user.id, op_id=op.op_id))

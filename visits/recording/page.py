@@ -1,0 +1,188 @@
+"""The visit page as the place to work: what it shows beside the visit itself (notes, check-ins, concerns), and
+rendering it whole or one section at a time (htmx swaps a section after a form post).
+
+permissions.py decides; this applies the decisions once for the page. Showing a note's text or a service
+user's identity is a read the audit log records, so it happens here where the page is put together.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Optional
+
+from flask import current_app, render_template
+from flask_babel import format_datetime, format_time
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audit, overdue
+from ..extensions import db
+from ..itinerary.presenters import present_visit
+from ..models import SETTING_PROMPTS, Concern, Note, NoteKind, Role, User, Visit, VisitKind, utcnow
+from ..permissions import (
+    VisitAccess, can_arrange_need, can_edit_note, can_refer_concern, concern_view, sees_team_checks,
+)
+
+SECTIONS = ("check", "attendance", "notes", "needs", "concerns")
+
+# The kind a new note on a visit starts as; the prompts of a setting observation are separate fields.
+NOTE_KIND_FOR_VISIT = {
+    VisitKind.home_visit: NoteKind.home_visit,
+    VisitKind.staff_interview: NoteKind.interview,
+    VisitKind.group_interview: NoteKind.interview,
+    VisitKind.setting_visit: NoteKind.setting_observation,
+}
+
+
+@dataclass
+class FormState:
+    """What a rejected form said and what was typed, so the same form shows again with its errors."""
+
+    key: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+    def of(self, key: str) -> FormState:
+        return self if key == self.key else NO_FORM
+
+
+NO_FORM = FormState()
+
+
+@dataclass
+class NoteView:
+    id: str
+    kind: str
+    author_name: str
+    editable: bool
+    body: str
+    prompts: dict[str, str]
+    version: int
+    in_conflict: bool
+    updated_at: datetime
+
+    @property
+    def answered_prompts(self) -> list[tuple[str, str]]:
+        return [(key, self.prompts[key]) for key in SETTING_PROMPTS if self.prompts.get(key, "").strip()]
+
+
+@dataclass
+class TeamCheckView:
+    user_id: int
+    name: str
+    checked_in_at: Optional[datetime]
+    checked_out_at: Optional[datetime]
+    overdue: bool
+
+
+@dataclass
+class ConcernView:
+    id: str
+    shown: str                    # "full", or "referral": the referral text only (permissions.concern_view)
+    category: Optional[str]
+    rating: Optional[str]
+    text: Optional[str]
+    raised_by: Optional[str]
+    raised_at: Optional[datetime]
+    referred_at: Optional[datetime]
+    referral_text: Optional[str]
+    may_refer: bool
+
+
+@dataclass
+class VisitWork:
+    notes: Optional[list[NoteView]]          # None: this person may not read notes here
+    new_note_kind: str
+    uses_prompts: bool                       # lay assessors and setting visits: one field per prompt
+    team_checks: Optional[list[TeamCheckView]]
+    my_check: Optional[TeamCheckView]
+    concerns: list[ConcernView]
+    may_arrange_needs: bool
+
+
+def team_checks(visit: Visit, now: datetime) -> list[TeamCheckView]:
+    """Each team member's check-in and check-out, and whether their home visit is overdue (visits/overdue.py)."""
+    by_user = {check.user_id: check for check in visit.checks}
+    members = tuple(
+        overdue.MemberCheck(member.id, member.name, member.phone,
+                            by_user[member.id].checked_in_at if member.id in by_user else None,
+                            by_user[member.id].checked_out_at if member.id in by_user else None)
+        for member in visit.team)
+    late: set[int] = set()
+    if visit.is_home_visit:
+        grace = timedelta(minutes=current_app.config["OVERDUE_GRACE_MINUTES"])
+        alert = overdue.check(overdue.HomeVisitWatch(visit.id, visit.status.value, visit.ends_at_utc(), members),
+                              now, grace)
+        late = {member.user_id for member in alert.not_checked_out} if alert else set()
+    return [TeamCheckView(m.user_id, m.name, m.checked_in_at, m.checked_out_at, m.user_id in late)
+            for m in members]
+
+
+def _note_view(note: Note, user: User) -> NoteView:
+    return NoteView(note.id, note.kind.value, note.author.name, can_edit_note(user, note), note.body,
+                    dict(note.prompts or {}), note.version, note.in_conflict, note.updated_at)
+
+
+def _concern_view(concern: Concern, user: User) -> Optional[ConcernView]:
+    shown = concern_view(user, concern)
+    if shown is None:
+        return None
+    referral = ConcernView(concern.id, shown, None, None, None, None, None, concern.referred_at,
+                           concern.referral_text, False)
+    if shown == "referral":
+        return referral
+    referral.category, referral.rating, referral.text = concern.category.value, concern.rating.value, concern.text
+    referral.raised_by, referral.raised_at = concern.raised_by.name, concern.raised_at
+    referral.may_refer = can_refer_concern(user, concern)
+    return referral
+
+
+def present_work(visit: Visit, access: VisitAccess, user: User) -> VisitWork:
+    notes = None
+    if access.notes:
+        query = select(Note).where(Note.visit_id == visit.id).order_by(Note.created_at, Note.id)
+        notes = [_note_view(note, user) for note in db.session.scalars(query)]
+    checks = team_checks(visit, utcnow()) if access.full else []
+    concerns = db.session.scalars(select(Concern).where(Concern.visit_id == visit.id).order_by(Concern.raised_at))
+    kind = NOTE_KIND_FOR_VISIT.get(visit.kind, NoteKind.general)
+    uses_prompts = kind is NoteKind.setting_observation or access.role is Role.lay_assessor
+    return VisitWork(
+        notes=notes,
+        new_note_kind=(NoteKind.setting_observation if uses_prompts else kind).value,
+        uses_prompts=uses_prompts,
+        team_checks=checks if sees_team_checks(access) else None,
+        my_check=next((c for c in checks if c.user_id == user.id), None),
+        concerns=[view for view in (_concern_view(c, user) for c in concerns) if view is not None],
+        may_arrange_needs=can_arrange_need(user, visit.review_id),
+    )
+
+
+def new_id() -> str:
+    """A fresh UUID for a form: its op_id (so a double submit is a duplicate) or a new note's, need's or
+    concern's id."""
+    return str(uuid.uuid4())
+
+
+def render_visit_page(visit: Visit, access: VisitAccess, *, section: Optional[str] = None,
+                      editing: Optional[str] = None, form: FormState = NO_FORM, message: Optional[str] = None,
+                      status: int = 200):
+    """The whole visit page, or (for htmx) one of its SECTIONS, with the reads it shows recorded in the audit."""
+    view = present_visit(visit, access, current_user)
+    work = present_work(visit, access, current_user) if access.full else None
+    shows_notes = work is not None and work.notes and section in (None, "notes")
+    for note in work.notes if shows_notes else []:
+        audit.record(current_user, "read", "note", note.id, visit.review_id)
+    shows_people = section in (None, "attendance", "needs")
+    if shows_people and access.identity and any(p.is_private_person for p in visit.participants):
+        audit.record(current_user, "read", "service_user_record", visit.id, visit.review_id)
+    db.session.commit()
+    template = f"recording/_{section}.html" if section else "itinerary/visit.html"
+    response = current_app.make_response((render_template(
+        template, visit=view, access=access, work=work, editing=editing, form=form, message=message,
+        message_section=section, new_id=new_id, prompts=SETTING_PROMPTS, format_time=format_time,
+        format_datetime=format_datetime,
+    ), status))
+    # The same URL answers a page or a fragment: caches (and the service worker) must tell them apart.
+    response.vary.add("HX-Request")
+    return response

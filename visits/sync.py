@@ -1,0 +1,181 @@
+"""Applying operations: the one write path (DESIGN sections 5 and 7).
+
+Every change made in the field arrives here as an operation `{op_id, type, base_version, data}`, whether it
+came from a form on the visit page, from htmx, or from the offline outbox through `POST /api/sync`. The answer
+is stored under `op_id` in the ledger (models.Operation) in the same transaction as the change, so a replay -- in
+the same batch, a later batch, or from two requests at once -- gets the first answer back and changes nothing.
+
+One operation, step by step:
+1. `op_id` must be a UUID: without one there is nothing to store the answer under, so that answer is not kept.
+2. In a savepoint the ledger row is INSERTed *first*. If the op_id is taken, the insert fails on the primary
+   key (after waiting for a concurrent request that holds it): a replay. Roll back, read the stored answer.
+3. The envelope and `data` are checked with the schemas in visits/schemas.py.
+4. The handler for the type (notes/, attendance/, needs/, concerns/ `operations.py`) asks visits/permissions.py
+   and changes the models inside a nested savepoint. If it refuses (`Refused`), nothing it did is kept, but the
+   refusal is stored like any other answer.
+5. Commit: one transaction per operation, so one failing never loses the others in its batch.
+
+Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "forbidden", ...}` with `errors`
+(field -> messages) when rejected; a replay answers the stored result with `status: "duplicate"` and
+`first_status`. A replay by someone else than the first sender is `forbidden`: the first answer is theirs.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Callable, Optional
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from . import audit
+from .extensions import db
+from .models import Operation, User
+from .schemas import OPERATION_DATA, OperationIn
+
+STORED_STATUSES = ("applied", "conflict", "rejected", "forbidden")
+
+
+@dataclass(frozen=True)
+class IncomingOperation:
+    """An operation whose envelope and data passed their schemas."""
+
+    op_id: str
+    type: str
+    base_version: Optional[int]
+    data: dict
+
+
+class Refused(Exception):
+    """Raised by a handler: whatever it changed is rolled back, and this answer is stored."""
+
+    def __init__(self, status: str, errors: Optional[dict[str, list[str]]] = None):
+        super().__init__(status)
+        self.status = status
+        self.errors = errors
+
+
+def forbidden() -> Refused:
+    # No message and no detail: the answer must not tell whether the visit, note or person exists.
+    return Refused("forbidden")
+
+
+def rejected(field: str, message: str) -> Refused:
+    return Refused("rejected", {field: [message]})
+
+
+def applied(**answer: Any) -> dict:
+    return {"status": "applied", **answer}
+
+
+@cache
+def _handlers() -> dict[str, Callable[[User, IncomingOperation], dict]]:
+    # Imported on first use: each handler module imports Refused and friends from here.
+    from .attendance.operations import check_in, check_out, set_attendance
+    from .concerns.operations import raise_concern, refer_concern
+    from .needs.operations import set_need
+    from .notes.operations import save_note
+
+    return {
+        "note.save": save_note,
+        "attendance.set": set_attendance,
+        "visit.check_in": check_in,
+        "visit.check_out": check_out,
+        "need.set": set_need,
+        "concern.raise": raise_concern,
+        "concern.refer": refer_concern,
+    }
+
+
+def apply_batch(user: User, ops: list) -> list[dict]:
+    """Each operation on its own, in order; the answers in the same order."""
+    return [apply_operation(user, op) for op in ops]
+
+
+def apply_operation(user: User, op: Any, *, retry: bool = True) -> dict:
+    """Apply one operation once, whoever calls and however often. Commits before it answers."""
+    op_id = _op_id(op)
+    op_type = op.get("type") if isinstance(op, dict) and isinstance(op.get("type"), str) else None
+    if op_id is None:
+        return {"op_id": None, "type": op_type, "status": "rejected",
+                "errors": {"op_id": [_("Every change needs an op_id: a UUID made on the device.")]}}
+    # Read before the savepoint: on SQLite the ledger INSERT must be the transaction's first statement, so a
+    # concurrent replay waits for the lock (busy timeout) instead of failing to upgrade a read lock.
+    user_id = user.id
+    claim = db.session.begin_nested()
+    try:
+        db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=(op_type or "")[:40],
+                                                    result={"status": "pending"}))
+    except IntegrityError:
+        claim.rollback()
+        return _replay(op_id, user_id, op_type)
+    try:
+        result = _decide(user, op_id, op_type, op)
+    except IntegrityError:
+        # Two different operations created the same note, need or concern at once (PostgreSQL): undo this one
+        # entirely and apply it again, now that the other is visible.
+        claim.rollback()
+        db.session.rollback()
+        if retry:
+            return apply_operation(user, op, retry=False)
+        raise
+    db.session.execute(update(Operation).where(Operation.op_id == op_id).values(result=result))
+    claim.commit()
+    db.session.commit()
+    return result
+
+
+def _op_id(op: Any) -> Optional[str]:
+    if not isinstance(op, dict) or not isinstance(op.get("op_id"), str):
+        return None
+    try:
+        return str(uuid.UUID(op["op_id"]))
+    except ValueError:
+        return None
+
+
+def _replay(op_id: str, user_id: int, op_type: Optional[str]) -> dict:
+    stored = db.session.execute(select(Operation.user_id, Operation.result).where(Operation.op_id == op_id)).one()
+    db.session.commit()  # ends the read: nothing was written
+    if stored.user_id != user_id:
+        return {"op_id": op_id, "type": op_type, "status": "forbidden"}
+    first = stored.result
+    return {**first, "status": "duplicate", "first_status": first["status"]}
+
+
+def _decide(user: User, op_id: str, op_type: Optional[str], op: dict) -> dict:
+    """Validate, then let the type's handler act; the answer to store."""
+    try:
+        envelope = OperationIn().load(op)
+        data = OPERATION_DATA[envelope["type"]]().load(envelope["data"])
+    except ValidationError as error:
+        return {"op_id": op_id, "type": op_type, "status": "rejected", "errors": flatten_errors(error.messages)}
+    incoming = IncomingOperation(op_id, envelope["type"], envelope["base_version"], data)
+    try:
+        with db.session.begin_nested():
+            answer = _handlers()[incoming.type](user, incoming)
+    except Refused as refusal:
+        if refusal.status == "forbidden":
+            # Refused writes are worth knowing about too; the review is not named, as it may not be theirs.
+            audit.record(user, "forbidden", "operation", op_id, None, type=incoming.type)
+        answer = {"status": refusal.status}
+        if refusal.errors:
+            answer["errors"] = refusal.errors
+    assert answer["status"] in STORED_STATUSES
+    return {"op_id": op_id, "type": incoming.type, **answer}
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested messages as `{"field": [...]}`, e.g. `prompts.to_follow_up`, for forms to show."""
+    if isinstance(messages, list):
+        return {prefix or "_schema": [str(message) for message in messages]}
+    flat: dict[str, list[str]] = {}
+    for key, value in messages.items():
+        # Dict fields nest their key and value errors one level deeper: the prompt's name is what matters.
+        name = prefix if key in ("key", "value") and prefix else f"{prefix}.{key}" if prefix else str(key)
+        for field, field_messages in flatten_errors(value, name).items():
+            flat.setdefault(field, []).extend(field_messages)
+    return flat
