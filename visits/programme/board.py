@@ -1,0 +1,292 @@
+"""The attendance board for one day: what the link officer and the lead watch while the team is out.
+
+It only reads: visits and their status, each participant's attendance, the team's check-ins, overdue home visits
+(visits/overdue.py decides), needs still open on visits in the next 48 hours, and the case sample against the
+guide's 15 identified / 12 visited. The identity rule (a coordinator never sees who service users are) is
+applied here, once, through the presenters.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Callable, Optional
+
+from flask import current_app
+from sqlalchemy import func, or_
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    Attendance, AttendanceStatus, Case, CaseStatus, Location, LocationKind, NeedStatus, OverdueAcknowledgement,
+    Participant, Review, User, Visit, VisitKind, VisitStatus, utcnow,
+)
+from ..overdue import HomeVisitWatch, MemberCheck, overdue_visits
+from ..permissions import sees_identities
+from .presenters import PersonLabel, attendee_label
+
+# The order the board lists visits in: what needs attention first.
+STATUS_ORDER = ("in_progress", "planned", "confirmed", "no_show", "completed", "rescheduled", "cancelled")
+NOT_LIVE = (VisitStatus.cancelled, VisitStatus.rescheduled)
+OPEN_NEEDS = (NeedStatus.requested, NeedStatus.unavailable)
+
+
+def now_utc() -> datetime:
+    """The board's clock. Tests set app.config["CLOCK"] to a function returning a fixed aware datetime."""
+    clock: Optional[Callable[[], datetime]] = current_app.config.get("CLOCK")
+    return clock() if clock else utcnow()
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: int
+    name: str
+    phone: Optional[str]
+    checked_in_at: Optional[datetime]
+    checked_out_at: Optional[datetime]
+
+
+@dataclass(frozen=True)
+class BoardVisit:
+    id: int
+    title: str
+    kind: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    is_home: bool
+    case_reference: Optional[str]
+    team: tuple[MemberRow, ...]
+    people: tuple[PersonLabel, ...]
+
+
+@dataclass(frozen=True)
+class OverdueRow:
+    visit: BoardVisit
+    address: str                 # only for those who may know where a service user lives
+    due_by: datetime
+    minutes_overdue: int
+    not_checked_out: tuple[MemberRow, ...]
+    acknowledged: bool
+    acknowledged_by: Optional[str] = None
+    acknowledged_at: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class NeedAlert:
+    visit_id: int
+    visit_title: str
+    starts_at: datetime
+    person: str
+    type: str
+    detail: str
+    status: str
+
+
+@dataclass(frozen=True)
+class CaseSample:
+    identified: int
+    visit_planned: int
+    visited: int
+    dropped_out: int
+    target_identified: int
+    target_visited: int
+
+    @property
+    def on_track(self) -> bool:
+        return self.identified >= self.target_identified and \
+            self.visited + self.visit_planned >= self.target_visited
+
+
+@dataclass(frozen=True)
+class AttendanceEvent:
+    visit_id: int
+    visit_title: str
+    starts_at: datetime
+    person: str
+    status: str
+
+
+@dataclass
+class Board:
+    review: Review
+    day: date
+    now: datetime
+    visits_by_status: list[tuple[str, list[BoardVisit]]]
+    overdue: list[OverdueRow]
+    need_alerts: list[NeedAlert]
+    no_shows: list[AttendanceEvent]
+    drop_outs: list[AttendanceEvent]
+    sample: CaseSample
+    status_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def open_overdue(self) -> list[OverdueRow]:
+        return [row for row in self.overdue if not row.acknowledged]
+
+    def version(self) -> str:
+        """Changes when anything shown changes (not the clock itself), so a poll can answer 204 otherwise."""
+        shown = (self.day, self.visits_by_status, self.overdue, self.need_alerts, self.no_shows, self.drop_outs,
+                 self.sample)
+        return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
+
+
+def _visit_options():
+    return (selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
+            selectinload(Visit.checks),
+            selectinload(Visit.attendances).selectinload(Attendance.participant).selectinload(Participant.needs))
+
+
+def _members(visit: Visit) -> tuple[MemberRow, ...]:
+    checks = {check.user_id: check for check in visit.checks}
+    return tuple(MemberRow(member.id, member.name, member.phone,
+                           checks[member.id].checked_in_at if member.id in checks else None,
+                           checks[member.id].checked_out_at if member.id in checks else None)
+                 for member in visit.team)
+
+
+def _board_visit(visit: Visit, identities: bool) -> BoardVisit:
+    from flask_babel import gettext as _
+
+    reference = visit.case.reference if visit.case else None
+    is_home = visit.is_home_visit
+    location = visit.location.name if visit.location else ""
+    if is_home and not identities:
+        location = _("Home")
+    return BoardVisit(visit.id, visit.title, visit.kind.value, visit.status.value, visit.starts_at, visit.ends_at,
+                      location, is_home, reference, _members(visit),
+                      tuple(attendee_label(a, identities, reference) for a in visit.attendances))
+
+
+def _local(moment_utc: datetime, review: Review) -> datetime:
+    """An aware UTC moment as the programme's naive wall-clock time."""
+    return moment_utc.astimezone(review.tz).replace(tzinfo=None)
+
+
+def _home_visit_filter():
+    return or_(Visit.kind == VisitKind.home_visit,
+               Visit.location_id.in_(db.select(Location.id).where(Location.kind == LocationKind.home)))
+
+
+def overdue_rows(review: Review, now: datetime, identities: bool) -> list[OverdueRow]:
+    config = current_app.config
+    grace = timedelta(minutes=config["OVERDUE_GRACE_MINUTES"])
+    lookback = timedelta(hours=config["OVERDUE_LOOKBACK_HOURS"])
+    local_now = _local(now, review)
+    # Wall-clock bounds with an hour to spare either side for a clock change; overdue.py decides exactly.
+    candidates = list(db.session.scalars(
+        db.select(Visit).where(Visit.review_id == review.id, _home_visit_filter(), Visit.status.not_in(NOT_LIVE),
+                               Visit.ends_at <= local_now + timedelta(hours=1),
+                               Visit.ends_at >= local_now - grace - lookback - timedelta(hours=1))
+        .options(*_visit_options())))
+    if not candidates:
+        return []
+    acknowledgements: dict[int, OverdueAcknowledgement] = {}
+    for ack in db.session.scalars(
+            db.select(OverdueAcknowledgement).where(OverdueAcknowledgement.visit_id.in_([v.id for v in candidates]))
+            .order_by(OverdueAcknowledgement.acknowledged_at).options(selectinload(OverdueAcknowledgement.user))):
+        acknowledgements[ack.visit_id] = ack  # the latest wins
+    watches = []
+    for visit in candidates:
+        ack = acknowledgements.get(visit.id)
+        watches.append(HomeVisitWatch(
+            visit.id, visit.status.value, visit.ends_at_utc(),
+            tuple(MemberCheck(m.user_id, m.name, m.phone, m.checked_in_at, m.checked_out_at)
+                  for m in _members(visit)),
+            ack.acknowledged_at if ack else None))
+    by_id = {visit.id: visit for visit in candidates}
+    rows = []
+    for alert in overdue_visits(watches, now, grace, lookback):
+        visit = by_id[alert.visit_id]
+        ack = acknowledgements.get(visit.id) if alert.acknowledged else None
+        board_visit = _board_visit(visit, identities)
+        missing_ids = {member.user_id for member in alert.not_checked_out}
+        rows.append(OverdueRow(
+            board_visit,
+            address=(visit.location.address if visit.location and identities else ""),
+            due_by=alert.due_by, minutes_overdue=alert.minutes_overdue,
+            not_checked_out=tuple(m for m in board_visit.team if m.user_id in missing_ids),
+            acknowledged=alert.acknowledged,
+            acknowledged_by=(ack.user.name if ack and ack.user else None),
+            acknowledged_at=(ack.acknowledged_at if ack else None)))
+    return rows
+
+
+def need_alerts(review: Review, now: datetime, identities: bool) -> list[NeedAlert]:
+    """Needs not arranged on visits happening now or in the next NEED_ALERT_HOURS (DESIGN section 3)."""
+    from .presenters import person_label
+
+    local_now = _local(now, review)
+    horizon = local_now + timedelta(hours=current_app.config["NEED_ALERT_HOURS"])
+    visits = db.session.scalars(
+        db.select(Visit).where(Visit.review_id == review.id, Visit.status.not_in(NOT_LIVE),
+                               Visit.ends_at >= local_now, Visit.starts_at <= horizon)
+        .order_by(Visit.starts_at, Visit.id).options(*_visit_options()))
+    alerts = []
+    for visit in visits:
+        reference = visit.case.reference if visit.case else None
+        for attendance in visit.attendances:
+            for need in attendance.participant.needs:
+                if need.status in OPEN_NEEDS:
+                    alerts.append(NeedAlert(visit.id, visit.title, visit.starts_at,
+                                            person_label(attendance.participant, identities, reference),
+                                            need.type.value, need.detail, need.status.value))
+    return alerts
+
+
+def case_sample(review: Review) -> CaseSample:
+    counts = Counter(dict(db.session.execute(
+        db.select(Case.status, func.count()).where(Case.review_id == review.id).group_by(Case.status)).all()))
+    planned = db.session.scalar(
+        db.select(func.count(func.distinct(Visit.case_id))).join(Case, Case.id == Visit.case_id)
+        .where(Visit.review_id == review.id, Visit.kind == VisitKind.home_visit, Visit.status.not_in(NOT_LIVE),
+               Case.status == CaseStatus.identified)) or 0
+    config = current_app.config
+    return CaseSample(
+        identified=sum(counts.values()), visit_planned=planned, visited=counts.get(CaseStatus.visited, 0),
+        dropped_out=counts.get(CaseStatus.dropped_out, 0),
+        target_identified=config["PROGRAMME_CASES_IDENTIFIED"], target_visited=config["PROGRAMME_CASES_VISITED"])
+
+
+def build_board(review: Review, viewer: User, day: date, now: Optional[datetime] = None) -> Board:
+    now = now or now_utc()
+    identities = sees_identities(viewer, review.id)
+    start = datetime.combine(day, time.min)
+    visits = list(db.session.scalars(
+        db.select(Visit).where(Visit.review_id == review.id, Visit.starts_at >= start,
+                               Visit.starts_at < start + timedelta(days=1))
+        .order_by(Visit.starts_at, Visit.id).options(*_visit_options())))
+    board_visits = [_board_visit(visit, identities) for visit in visits]
+    grouped = {status: [v for v in board_visits if v.status == status] for status in STATUS_ORDER}
+    no_shows, drop_outs = [], []
+    for visit in board_visits:
+        for person in visit.people:
+            event = AttendanceEvent(visit.id, visit.title, visit.starts_at, person.name, person.attendance or "")
+            if person.attendance == AttendanceStatus.absent.value:
+                no_shows.append(event)
+            elif person.attendance == AttendanceStatus.dropped_out.value:
+                drop_outs.append(event)
+    return Board(
+        review=review, day=day, now=now,
+        visits_by_status=[(status, rows) for status, rows in grouped.items() if rows],
+        overdue=overdue_rows(review, now, identities),
+        need_alerts=need_alerts(review, now, identities),
+        no_shows=no_shows, drop_outs=drop_outs, sample=case_sample(review),
+        status_counts={status: len(rows) for status, rows in grouped.items()},
+    )
+
+
+def acknowledge(visit: Visit, user: User, now: Optional[datetime] = None) -> OverdueAcknowledgement:
+    from .. import audit
+
+    ack = OverdueAcknowledgement(visit_id=visit.id, user_id=user.id, acknowledged_at=now or now_utc())
+    db.session.add(ack)
+    audit.record(user, "acknowledge_overdue", "visit", visit.id, visit.review_id)
+    return ack
+
+
+def today_for(review: Review, now: Optional[datetime] = None) -> date:
+    return (now or now_utc()).astimezone(review.tz).date()
+

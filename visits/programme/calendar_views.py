@@ -1,0 +1,96 @@
+"""The calendar feed: a page where each person makes or revokes their secret calendar URL, and the feed itself.
+
+The feed needs no session (a phone's calendar app cannot sign in): the secret token in the URL is the key, so
+it is random, stored only as a hash, shown once, and revoked with one click."""
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import Response, abort, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from .. import audit
+from ..calendar_feed import HISTORY_DAYS, active_feed, build_calendar, new_token, token_hash
+from ..extensions import db, limiter
+from ..i18n import today_in
+from ..models import CalendarFeed, User, Visit, utcnow, visit_team
+from . import bp
+from .service import default_title
+
+
+def _feeds(user: User) -> list[CalendarFeed]:
+    return list(db.session.scalars(db.select(CalendarFeed).filter_by(user_id=user.id)
+                                   .order_by(CalendarFeed.created_at.desc())))
+
+
+def _revoke_all(user: User) -> int:
+    revoked = 0
+    for feed in _feeds(user):
+        if feed.revoked_at is None:
+            feed.revoked_at = utcnow()
+            revoked += 1
+    return revoked
+
+
+def _calendar_page(new_url: str = "", status: int = 200):
+    feed = active_feed(_feeds(current_user))
+    webcal = "webcal://" + new_url.split("://", 1)[1] if new_url else ""
+    return render_template("programme/calendar.html", feed=feed, new_url=new_url, webcal_url=webcal), status
+
+
+@bp.get("/calendar")
+@login_required
+def calendar():
+    return _calendar_page()
+
+
+@bp.post("/calendar/feed")
+@login_required
+def create_feed():
+    """A new secret URL; any earlier one stops working (one live feed per person)."""
+    _revoke_all(current_user)
+    token = new_token()
+    feed = CalendarFeed(user_id=current_user.id, token_hash=token_hash(token))
+    db.session.add(feed)
+    db.session.flush()
+    audit.record(current_user, "create", "calendar_feed", feed.id, None)
+    db.session.commit()
+    return _calendar_page(url_for("programme.calendar_feed", token=token, _external=True))
+
+
+@bp.post("/calendar/feed/revoke")
+@login_required
+def revoke_feed():
+    if _revoke_all(current_user):
+        audit.record(current_user, "revoke", "calendar_feed", current_user.id, None)
+    db.session.commit()
+    return _calendar_page()
+
+
+@bp.get("/calendar/<token>.ics")
+@limiter.limit("120 per hour")
+def calendar_feed(token: str):
+    feed = db.session.execute(
+        db.select(CalendarFeed).filter_by(token_hash=token_hash(token), revoked_at=None)
+    ).scalar_one_or_none()
+    if feed is None or not feed.user.active:
+        abort(404)
+    user = feed.user
+    reviews = [m.review_id for m in user.memberships]
+    visits = db.session.scalars(
+        db.select(Visit).join(visit_team, visit_team.c.visit_id == Visit.id)
+        .where(visit_team.c.user_id == user.id, Visit.review_id.in_(reviews),
+               Visit.starts_at >= datetime.combine(today_in() - timedelta(days=HISTORY_DAYS), time.min))
+        .order_by(Visit.starts_at, Visit.id)
+        .options(selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
+                 selectinload(Visit.review)))
+    body = build_calendar(
+        user, visits, kind_label=default_title,
+        visit_url=lambda visit: url_for("itinerary.visit_page", visit_id=visit.id, _external=True),
+        calendar_name=_("Fieldwork visits"), team_label=_("Team:"))
+    feed.last_used_at = utcnow()
+    db.session.commit()
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": 'inline; filename="fieldwork.ics"'})

@@ -1,0 +1,412 @@
+"""Programme import (CSV and XLSX) and export (CSV), with one set of columns so a file round-trips.
+
+Import is a dry run first: `read_table` turns the file into rows, `plan_import` checks every row against the
+review (dates and times, kinds, known people, places and cases, overlaps within the file and with the current
+programme) and returns the visits it would create plus every error with its spreadsheet row number. Nothing is
+written unless the whole file is valid; `apply_plan` then creates the visits through the programme service, so
+an imported visit is audit-logged like a typed one.
+
+Columns (header row first, names case-insensitive, any order; see README "Importing a programme"):
+    date, start, end, kind, title, location, team, participants, case, status, briefing
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Iterable, Optional
+
+from flask_babel import gettext as _
+from marshmallow import ValidationError
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Case, Location, Participant, Review, User, Visit, VisitStatus
+from ..schemas import VISIT_KINDS, VisitForm, form_errors
+from .service import TEAM_ELIGIBLE, create_visit, default_title
+
+COLUMNS = ("date", "start", "end", "kind", "title", "location", "team", "participants", "case", "status",
+           "briefing")
+REQUIRED_COLUMNS = ("date", "start", "end", "kind")
+SEPARATOR = ";"
+# Visits that no longer hold anyone's time: an import may overlap them.
+NOT_LIVE = (VisitStatus.cancelled, VisitStatus.rescheduled)
+# Spreadsheet formula injection: a cell starting with one of these is prefixed with ' on export (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (wrong type, no header, too big)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int                 # as the spreadsheet numbers it: the header is row 1
+    column: Optional[str]
+    message: str
+
+
+@dataclass
+class PlannedVisit:
+    row: int
+    values: dict                        # what VisitForm loaded, plus ids resolved against the review
+    participant_ids: list[int]
+    location_name: str = ""
+    team_names: list[str] = field(default_factory=list)
+    participant_names: list[str] = field(default_factory=list)
+    case_reference: str = ""
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.values["date"], self.values["start"])
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.values["date"], self.values["end"])
+
+
+@dataclass
+class ImportPlan:
+    visits: list[PlannedVisit]
+    errors: list[RowError]
+    row_count: int
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.visits)
+
+    def errors_by_row(self) -> dict[int, list[RowError]]:
+        rows: dict[int, list[RowError]] = defaultdict(list)
+        for error in self.errors:
+            rows[error.row].append(error)
+        return dict(rows)
+
+
+# --- reading the file ---------------------------------------------------------------------------------------
+
+
+def read_table(filename: str, content: bytes, max_rows: int = 2000) -> list[tuple[int, dict[str, str]]]:
+    """(row number, {column: text}) for every non-blank data row of a CSV or XLSX file."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        records = _xlsx_records(content)
+    elif name.endswith(".csv") or name.endswith(".txt"):
+        records = _csv_records(content)
+    else:
+        raise ImportFileError(_("Choose a .csv or .xlsx file."))
+    header: Optional[list[str]] = None
+    rows: list[tuple[int, dict[str, str]]] = []
+    for number, cells in records:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header = [cell.strip().lower() for cell in cells]
+            _check_header(header)
+            continue
+        rows.append((number, {column: _unprotect(_lines(cells[i]).strip()) if i < len(cells) else ""
+                              for i, column in enumerate(header) if column in COLUMNS}))
+        if len(rows) > max_rows:
+            raise ImportFileError(_("The file has more than %(max)s rows; split it into smaller files.",
+                                    max=max_rows))
+    if header is None:
+        raise ImportFileError(_("The file is empty: it needs a header row and one row per visit."))
+    return rows
+
+
+def _check_header(header: list[str]) -> None:
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if missing:
+        raise ImportFileError(_("The header row must name the columns %(columns)s; missing: %(missing)s.",
+                                columns=", ".join(COLUMNS), missing=", ".join(missing)))
+    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    if repeated:
+        raise ImportFileError(_("These columns appear twice: %(columns)s.", columns=", ".join(repeated)))
+
+
+def _csv_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel on Windows saves "CSV" in the system code page.
+        text = content.decode("cp1252", errors="replace")
+    # The delimiter is the one the header row uses (Excel in many locales saves ";"); cells below may hold
+    # any of them (the team column separates names with ";"), so guessing from the whole text would mislead.
+    first_line = text.lstrip().split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    try:
+        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            yield number, cells
+    except csv.Error as error:
+        raise ImportFileError(_("The CSV file could not be read: %(error)s", error=str(error))) from error
+
+
+def _xlsx_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
+    from openpyxl import load_workbook  # only needed for imports
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
+    try:
+        sheet = workbook.worksheets[0]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_cell_text(value) for value in values]
+    finally:
+        workbook.close()
+
+
+def _cell_text(value) -> str:
+    """A spreadsheet cell as the text a person would have typed (dates ISO, times HH:MM)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        if value.time() == time(0, 0):
+            return value.date().isoformat()
+        if value.date() <= date(1900, 1, 1):  # Excel's day zero: a time typed into a time-formatted cell
+            return value.strftime("%H:%M")
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _lines(text: str) -> str:
+    """One line ending inside a cell, whatever wrote it (Excel, a browser's form post: \r\n)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _unprotect(text: str) -> str:
+    """Undo the export's guard against formula injection ('=... back to =...)."""
+    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+        return text[1:]
+    return text
+
+
+def _protect(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+# --- checking the rows --------------------------------------------------------------------------------------
+
+
+def _names(cell: str) -> list[str]:
+    return [part.strip() for part in cell.split(SEPARATOR) if part.strip()]
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class _Lookup:
+    """Names (and e-mail addresses for the team) to ids within one review; a name used twice is ambiguous."""
+
+    def __init__(self):
+        self._found: dict[str, list] = defaultdict(list)
+
+    def add(self, key: str, value) -> None:
+        if key and value not in self._found[_key(key)]:
+            self._found[_key(key)].append(value)
+
+    def get(self, key: str):
+        found = self._found.get(_key(key), [])
+        return found[0] if len(found) == 1 else ("ambiguous" if found else None)
+
+
+def _lookups(review: Review) -> dict[str, _Lookup]:
+    places, team, people, cases = _Lookup(), _Lookup(), _Lookup(), _Lookup()
+    for location in db.session.scalars(db.select(Location).filter_by(review_id=review.id)):
+        places.add(location.name, location)
+    for membership in review.memberships:
+        if membership.role in TEAM_ELIGIBLE:
+            team.add(membership.user.email, membership.user)
+            team.add(membership.user.name, membership.user)
+    for person in db.session.scalars(db.select(Participant).filter_by(review_id=review.id)):
+        people.add(person.name, person)
+    for case in db.session.scalars(db.select(Case).filter_by(review_id=review.id)):
+        cases.add(case.reference, case)
+    return {"location": places, "team": team, "participants": people, "case": cases}
+
+
+_KIND_WORDS = {
+    "stakeholder meeting": "stakeholder_meeting", "setting visit": "setting_visit", "team visit": "team_visit",
+    "staff interview": "staff_interview", "group interview": "group_interview", "home visit": "home_visit",
+    "service user and carer group": "user_group_meeting", "user group meeting": "user_group_meeting",
+    "briefing": "briefing",
+}
+
+
+def _kind_code(text: str) -> str:
+    key = _key(text).replace("-", " ")
+    if key.replace(" ", "_") in VISIT_KINDS:
+        return key.replace(" ", "_")
+    return _KIND_WORDS.get(key, text)
+
+
+def plan_import(review: Review, rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
+    lookups = _lookups(review)
+    planned: list[PlannedVisit] = []
+    errors: list[RowError] = []
+    for number, cells in rows:
+        visit, row_errors = _plan_row(number, cells, lookups)
+        errors.extend(row_errors)
+        if visit is not None and not row_errors:
+            planned.append(visit)
+    errors.extend(_overlaps(review, planned))
+    errors.sort(key=lambda error: (error.row, COLUMNS.index(error.column) if error.column in COLUMNS else 99))
+    return ImportPlan(planned, errors, len(rows))
+
+
+def _plan_row(number: int, cells: dict[str, str], lookups) -> tuple[Optional[PlannedVisit], list[RowError]]:
+    errors: list[RowError] = []
+    form = {key: cells.get(key, "") for key in ("date", "start", "end", "title", "briefing")}
+    form["kind"] = _kind_code(cells.get("kind", ""))
+    form["status"] = (cells.get("status") or "planned").strip().lower()
+    form = {key: value for key, value in form.items() if value != ""}
+    values = None
+    try:
+        values = VisitForm().load(form)
+    except ValidationError as error:
+        for column, messages in form_errors(error).items():
+            errors.extend(RowError(number, column, message) for message in messages)
+
+    visit = PlannedVisit(number, values or {}, [])
+    location_name = cells.get("location", "")
+    if location_name:
+        location = lookups["location"].get(location_name)
+        if location is None:
+            errors.append(RowError(number, "location", _("Unknown place ‘%(name)s’: add it under People, places "
+                                                          "and cases first.", name=location_name)))
+        elif location == "ambiguous":
+            errors.append(RowError(number, "location", _("More than one place is called ‘%(name)s’.",
+                                                          name=location_name)))
+        else:
+            visit.values["location_id"], visit.location_name = location.id, location.name
+    team_ids = []
+    for name in _names(cells.get("team", "")):
+        member = lookups["team"].get(name)
+        if member is None:
+            errors.append(RowError(number, "team", _("Unknown review team member ‘%(name)s’ (use their name or "
+                                                      "e-mail address as the review knows it).", name=name)))
+        elif member == "ambiguous":
+            errors.append(RowError(number, "team", _("More than one team member is called ‘%(name)s’: use their "
+                                                      "e-mail address.", name=name)))
+        else:
+            team_ids.append(member.id)
+            visit.team_names.append(member.name)
+    visit.values["team"] = list(dict.fromkeys(team_ids))
+    for name in _names(cells.get("participants", "")):
+        person = lookups["participants"].get(name)
+        if person is None:
+            errors.append(RowError(number, "participants", _("Unknown person ‘%(name)s’: add them under People, "
+                                                              "places and cases first.", name=name)))
+        elif person == "ambiguous":
+            errors.append(RowError(number, "participants", _("More than one person is called ‘%(name)s’: give one "
+                                                              "of them a fuller name.", name=name)))
+        elif person.id not in visit.participant_ids:
+            visit.participant_ids.append(person.id)
+            visit.participant_names.append(person.name)
+    reference = cells.get("case", "")
+    if reference:
+        case = lookups["case"].get(reference)
+        if case is None or case == "ambiguous":
+            errors.append(RowError(number, "case", _("Unknown case reference ‘%(reference)s’.",
+                                                      reference=reference)))
+        else:
+            visit.values["case_id"], visit.case_reference = case.id, case.reference
+    if values is None:
+        return None, errors
+    return visit, errors
+
+
+def _overlaps(review: Review, planned: list[PlannedVisit]) -> list[RowError]:
+    """Someone in two places at once: two rows of the file, or a row and a visit already in the programme.
+    The programme checker warns about these too, but an import should not create them wholesale."""
+    errors: list[RowError] = []
+    bookings: dict[tuple[str, int], list[tuple[datetime, datetime, str]]] = defaultdict(list)
+    existing = db.session.scalars(
+        db.select(Visit).where(Visit.review_id == review.id, Visit.status.not_in(NOT_LIVE))
+        .options(selectinload(Visit.team), selectinload(Visit.attendances))).all()
+    for visit in existing:
+        where = _("‘%(title)s’ already in the programme (%(day)s %(start)s)", title=visit.title,
+                  day=visit.starts_at.date().isoformat(), start=visit.starts_at.strftime("%H:%M"))
+        for member in visit.team:
+            bookings[("team", member.id)].append((visit.starts_at, visit.ends_at, where))
+        for attendance in visit.attendances:
+            bookings[("person", attendance.participant_id)].append((visit.starts_at, visit.ends_at, where))
+    for visit in planned:
+        people = [(("team", user_id), name) for user_id, name in zip(visit.values["team"], visit.team_names)]
+        people += [(("person", pid), name) for pid, name in zip(visit.participant_ids, visit.participant_names)]
+        for key, name in people:
+            for starts_at, ends_at, where in bookings[key]:
+                if visit.starts_at < ends_at and starts_at < visit.ends_at:
+                    errors.append(RowError(visit.row, "team" if key[0] == "team" else "participants",
+                                           _("%(name)s would also be at %(where)s at that time.", name=name,
+                                             where=where)))
+            bookings[key].append((visit.starts_at, visit.ends_at, _("row %(row)s", row=visit.row)))
+    return errors
+
+
+def apply_plan(review: Review, user: User, plan: ImportPlan) -> list[Visit]:
+    if not plan.is_valid:
+        raise ValueError("only a valid plan is applied")
+    return [create_visit(review, user, visit.values, visit.participant_ids, via="import") for visit in plan.visits]
+
+
+# --- export -------------------------------------------------------------------------------------------------
+
+
+def export_rows(review: Review, visits: list[Visit]) -> list[dict[str, str]]:
+    """The programme in the import's columns; team members by name (by e-mail where two share a name)."""
+    name_count: dict[str, int] = defaultdict(int)
+    for membership in review.memberships:
+        name_count[_key(membership.user.name)] += 1
+
+    def member(user: User) -> str:
+        return user.name if name_count[_key(user.name)] == 1 else user.email
+
+    return [{
+        "date": visit.starts_at.date().isoformat(),
+        "start": visit.starts_at.strftime("%H:%M"),
+        "end": visit.ends_at.strftime("%H:%M"),
+        "kind": visit.kind.value,
+        "title": visit.title,
+        "location": visit.location.name if visit.location else "",
+        "team": f"{SEPARATOR} ".join(member(user) for user in visit.team),
+        "participants": f"{SEPARATOR} ".join(a.participant.name for a in visit.attendances),
+        "case": visit.case.reference if visit.case else "",
+        "status": visit.status.value,
+        "briefing": visit.briefing or "",
+    } for visit in visits]
+
+
+def to_csv(rows: list[dict[str, str]]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({column: _protect(row.get(column, "")) for column in COLUMNS})
+    return buffer.getvalue()
+
+
+def template_csv() -> str:
+    """The documented template: the header and two example rows."""
+    example = [
+        {"date": "2026-11-23", "start": "10:00", "end": "11:00", "kind": "staff_interview",
+         "title": "Interview: team leader, Adult services east", "location": "Civic Centre",
+         "team": "Rhian Evans; Tom Price", "participants": "Sam Jones", "case": "", "status": "planned",
+         "briefing": ""},
+        {"date": "2026-11-23", "start": "18:00", "end": "18:45", "kind": "home_visit",
+         "title": "Home visit", "location": "", "team": "Rhian Evans; Tom Price", "participants": "",
+         "case": "AD-014", "status": "planned", "briefing": "Interpreter (Polish) arranged by the link officer"},
+    ]
+    return to_csv(example)
+
+
+def title_for(visit: PlannedVisit) -> str:
+    return visit.values.get("title") or default_title(visit.values["kind"])

@@ -1,0 +1,219 @@
+"""Changing the programme: the one write path for the programme forms and the import.
+
+Each function takes values already loaded by a schema (visits/schemas.py), checks what a schema cannot (that
+the place, case and people belong to this review), changes the models and audit-logs the change in the same
+transaction. The caller commits. Nothing here ever deletes a visit, a note or a recorded attendance: a visit is
+cancelled, not removed, and a participant whose attendance has been recorded stays on the visit.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable, Optional
+
+from flask_babel import gettext as _
+
+from .. import audit
+from ..extensions import db
+from ..models import (
+    Attendance, AttendanceStatus, Case, CaseStatus, Location, LocationKind, Participant,
+    ParticipantKind, Review, Role, User, Visit, VisitKind, VisitStatus,
+)
+
+
+class ProgrammeError(Exception):
+    """Field messages for the form that asked: {field: [message, ...]}."""
+
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+# Who can be put on a visit's team: the review team and the link officers (who sometimes join a briefing).
+TEAM_ELIGIBLE = (Role.lead_reviewer, Role.reviewer, Role.lay_assessor, Role.link_officer)
+
+
+def team_candidates(review: Review) -> list[User]:
+    return sorted((m.user for m in review.memberships if m.role in TEAM_ELIGIBLE), key=lambda u: u.name)
+
+
+def _in_review(model, review: Review, object_id: Optional[int]):
+    if object_id is None:
+        return None
+    found = db.session.get(model, object_id)
+    return found if found is not None and found.review_id == review.id else False
+
+
+def _visit_references(review: Review, values: dict) -> tuple[Optional[Location], Optional[Case], list[User]]:
+    errors: dict[str, list[str]] = {}
+    location = _in_review(Location, review, values.get("location_id"))
+    if location is False:
+        errors["location_id"] = [_("Choose a place of this review.")]
+    case = _in_review(Case, review, values.get("case_id"))
+    if case is False:
+        errors["case_id"] = [_("Choose a case of this review.")]
+    members = {m.user_id: m for m in review.memberships if m.role in TEAM_ELIGIBLE}
+    team_ids = list(dict.fromkeys(values.get("team") or []))
+    if any(user_id not in members for user_id in team_ids):
+        errors["team"] = [_("Choose people from this review's team.")]
+    if errors:
+        raise ProgrammeError(errors)
+    return location or None, case or None, [members[user_id].user for user_id in team_ids]
+
+
+def _times(values: dict) -> tuple[datetime, datetime]:
+    return datetime.combine(values["date"], values["start"]), datetime.combine(values["date"], values["end"])
+
+
+def _visit_state(visit: Visit) -> dict:
+    """What the audit log records about a visit: ids and times, never a participant's identity."""
+    return {
+        "kind": visit.kind.value, "title": visit.title, "starts_at": visit.starts_at.isoformat(),
+        "ends_at": visit.ends_at.isoformat(), "location_id": visit.location_id, "case_id": visit.case_id,
+        "status": visit.status.value, "team": sorted(user.id for user in visit.team),
+    }
+
+
+def default_title(kind: str) -> str:
+    return {
+        "stakeholder_meeting": _("Stakeholder meeting"), "setting_visit": _("Setting visit"),
+        "team_visit": _("Team visit"), "staff_interview": _("Staff interview"),
+        "group_interview": _("Group interview"), "home_visit": _("Home visit"),
+        "user_group_meeting": _("Service user and carer group"), "briefing": _("Briefing"),
+    }[kind]
+
+
+def create_visit(review: Review, user: User, values: dict, participant_ids: Iterable[int] = (),
+                 via: str = "form") -> Visit:
+    location, case, team = _visit_references(review, values)
+    starts_at, ends_at = _times(values)
+    visit = Visit(review_id=review.id, kind=VisitKind(values["kind"]),
+                  title=values.get("title") or default_title(values["kind"]), starts_at=starts_at,
+                  ends_at=ends_at, location=location, case=case, team=team,
+                  status=VisitStatus(values.get("status") or "planned"), briefing=values.get("briefing", ""))
+    db.session.add(visit)
+    db.session.flush()
+    for participant_id in dict.fromkeys(participant_ids):
+        db.session.add(Attendance(visit_id=visit.id, participant_id=participant_id))
+    db.session.flush()
+    audit.record(user, "create", "visit", visit.id, review.id, via=via, visit=_visit_state(visit),
+                 participants=list(dict.fromkeys(participant_ids)))
+    return visit
+
+
+def update_visit(review: Review, user: User, visit: Visit, values: dict,
+                 loaded_version: Optional[str] = None) -> Visit:
+    """Move, reassign, reschedule or change the status of a visit. Notes, attendance and check-ins stay.
+
+    `loaded_version` is the visit's updated_at when the form was opened: if someone else changed the visit in
+    between, their change is not silently overwritten."""
+    if loaded_version and visit.updated_at and loaded_version != version_of(visit):
+        raise ProgrammeError({"form": [_("Someone else changed this visit while you were editing it. "
+                                         "Check the values below and save again.")]})
+    location, case, team = _visit_references(review, values)
+    before = _visit_state(visit)
+    visit.kind = VisitKind(values["kind"])
+    visit.title = values.get("title") or default_title(values["kind"])
+    visit.starts_at, visit.ends_at = _times(values)
+    visit.location, visit.case, visit.team = location, case, team
+    visit.status = VisitStatus(values.get("status") or visit.status.value)
+    visit.briefing = values.get("briefing", "")
+    db.session.flush()
+    after = _visit_state(visit)
+    changed = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
+    audit.record(user, "update", "visit", visit.id, review.id, changed=changed)
+    return visit
+
+
+def version_of(visit: Visit) -> str:
+    return visit.updated_at.isoformat() if visit.updated_at else ""
+
+
+def cancel_visit(review: Review, user: User, visit: Visit) -> Visit:
+    if visit.status is not VisitStatus.cancelled:
+        before = visit.status.value
+        visit.status = VisitStatus.cancelled
+        db.session.flush()
+        audit.record(user, "cancel", "visit", visit.id, review.id, status_before=before)
+    return visit
+
+
+def add_attendee(review: Review, user: User, visit: Visit, participant_id: int) -> Attendance:
+    participant = _in_review(Participant, review, participant_id)
+    if not participant:
+        raise ProgrammeError({"participant_id": [_("Choose someone from this review's list of people.")]})
+    existing = next((a for a in visit.attendances if a.participant_id == participant.id), None)
+    if existing is not None:
+        return existing
+    attendance = Attendance(visit=visit, participant=participant)
+    db.session.add(attendance)
+    db.session.flush()
+    audit.record(user, "add_participant", "visit", visit.id, review.id, participant_id=participant.id)
+    return attendance
+
+
+def attendance_recorded(attendance: Attendance) -> bool:
+    return attendance.status is not AttendanceStatus.expected or attendance.recorded_at is not None
+
+
+def remove_attendee(review: Review, user: User, visit: Visit, participant_id: int) -> None:
+    """Take someone off a visit who was booked by mistake. Once their attendance has been recorded it is part
+    of the review's evidence and stays: the answer is to record them absent or dropped out instead."""
+    attendance = next((a for a in visit.attendances if a.participant_id == participant_id), None)
+    if attendance is None:
+        return
+    if attendance_recorded(attendance):
+        raise ProgrammeError({"participant_id": [_("Their attendance has been recorded, so they stay on the "
+                                                   "visit. Record them as absent or dropped out instead.")]})
+    visit.attendances.remove(attendance)
+    db.session.flush()
+    audit.record(user, "remove_participant", "visit", visit.id, review.id, participant_id=participant_id)
+
+
+def create_participant(review: Review, user: User, values: dict) -> Participant:
+    office = _in_review(Location, review, values.get("office_id"))
+    if office is False:
+        raise ProgrammeError({"office_id": [_("Choose a place of this review.")]})
+    participant = Participant(review_id=review.id, kind=ParticipantKind(values["kind"]), name=values["name"],
+                              job_title=values.get("job_title", ""), team=values.get("team", ""),
+                              organisation=values.get("organisation", ""), phone=values.get("phone", ""),
+                              office_id=office.id if office else None)
+    db.session.add(participant)
+    db.session.flush()
+    audit.record(user, "create", "participant", participant.id, review.id, kind=participant.kind.value)
+    return participant
+
+
+def create_case(review: Review, user: User, values: dict) -> Case:
+    errors: dict[str, list[str]] = {}
+    if db.session.scalar(db.select(Case.id).filter_by(review_id=review.id, reference=values["reference"])):
+        errors["reference"] = [_("This review already has a case with that reference.")]
+    people = {}
+    for key in ("service_user_id", "team_leader_id"):
+        found = _in_review(Participant, review, values.get(key))
+        if found is False:
+            errors[key] = [_("Choose someone from this review's list of people.")]
+        people[key] = found or None
+    workers = [_in_review(Participant, review, worker_id) for worker_id in values.get("social_worker_ids", [])]
+    if any(worker is False for worker in workers):
+        errors["social_worker_ids"] = [_("Choose people from this review's list of people.")]
+    if errors:
+        raise ProgrammeError(errors)
+    case = Case(review_id=review.id, reference=values["reference"], service_user=people["service_user_id"],
+                team_leader=people["team_leader_id"], social_workers=list(dict.fromkeys(workers)),
+                status=CaseStatus(values.get("status") or "identified"))
+    db.session.add(case)
+    db.session.flush()
+    audit.record(user, "create", "case", case.id, review.id, reference=case.reference)
+    return case
+
+
+def create_location(review: Review, user: User, values: dict) -> Location:
+    location = Location(review_id=review.id, name=values["name"], kind=LocationKind(values["kind"]),
+                        address=values.get("address", ""), parking_notes=values.get("parking_notes", ""),
+                        access_notes=values.get("access_notes", ""),
+                        parking_minutes=values.get("parking_minutes", 0))
+    db.session.add(location)
+    db.session.flush()
+    audit.record(user, "create", "location", location.id, review.id)
+    return location
+

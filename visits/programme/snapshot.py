@@ -1,0 +1,106 @@
+"""From the database to the rule checker and back to the page.
+
+`programme_rules` is pure: it takes a frozen `Programme` snapshot and `Thresholds`. This module reads one
+review's rows into that snapshot (one query per table, no lazy loading in the loops), takes the thresholds from
+the app config (PROGRAMME_* keys, the guide's numbers by default) and trims what a finding says about people to
+what the viewer may know: a coordinator sees the programme but not who service users and carers are.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import time
+from typing import Optional
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Attendance, Case, Location, Participant, Review, TravelTime, User, Visit
+from ..permissions import sees_identities
+from ..programme_rules import RULES, Finding, Programme, Thresholds, check_programme, programme_from_models
+
+
+def load_programme(review: Review) -> Programme:
+    visits = db.session.scalars(
+        db.select(Visit).where(Visit.review_id == review.id).order_by(Visit.starts_at, Visit.id)
+        .options(selectinload(Visit.team), selectinload(Visit.attendances).load_only(
+            Attendance.visit_id, Attendance.participant_id))
+    ).all()
+    locations = db.session.scalars(db.select(Location).where(Location.review_id == review.id)).all()
+    participants = db.session.scalars(
+        db.select(Participant).where(Participant.review_id == review.id).options(selectinload(Participant.needs))
+    ).all()
+    cases = db.session.scalars(
+        db.select(Case).where(Case.review_id == review.id).options(selectinload(Case.social_workers))
+    ).all()
+    location_ids = [location.id for location in locations]
+    travel = db.session.scalars(
+        db.select(TravelTime).where(TravelTime.from_location_id.in_(location_ids))
+    ).all() if location_ids else []
+    return programme_from_models(review, visits, locations, participants, cases, travel)
+
+
+def thresholds() -> Thresholds:
+    return Thresholds.from_mapping(current_app.config)
+
+
+def thresholds_as_dict(values: Thresholds) -> dict:
+    return {field.name: (getattr(values, field.name).strftime("%H:%M")
+                         if isinstance(getattr(values, field.name), time) else getattr(values, field.name))
+            for field in fields(values)}
+
+
+@dataclass(frozen=True)
+class PersonShown:
+    id: int
+    name: str
+    kind: str
+    is_team_member: bool
+
+
+@dataclass(frozen=True)
+class FindingShown:
+    """A finding as one viewer may read it."""
+
+    rule: str
+    severity: str
+    message: str
+    visit_ids: tuple[int, ...]
+    people: tuple[PersonShown, ...]
+    suggestion: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+def _case_labels(programme: Programme) -> dict[int, str]:
+    return {case.service_user_id: case.reference for case in programme.cases if case.service_user_id is not None}
+
+
+def _shown(finding: Finding, identities: bool, case_by_person: dict[int, str]) -> FindingShown:
+    people = []
+    for person in finding.people:
+        name = person.name
+        if person.is_private and not identities:
+            label = _("Service user") if person.kind == "service_user" else _("Carer")
+            reference = case_by_person.get(person.id)
+            name = f"{label} ({reference})" if reference else label
+        people.append(PersonShown(person.id, name, person.kind, person.is_team_member))
+    return FindingShown(finding.rule, finding.severity, finding.message, finding.visit_ids, tuple(people),
+                        finding.suggestion)
+
+
+def findings_for(review: Review, viewer: User, programme: Optional[Programme] = None) -> list[FindingShown]:
+    """Every finding of the checker on the review's current programme, errors first (the checker's order)."""
+    programme = programme or load_programme(review)
+    found = check_programme(programme, thresholds(), gettext=_)
+    identities = sees_identities(viewer, review.id)
+    case_by_person = _case_labels(programme)
+    return [_shown(finding, identities, case_by_person) for finding in found]
+
+
+def rule_summaries() -> list[tuple[str, str, str]]:
+    """(id, severity, summary) of every rule, for the 'what was checked' list."""
+    return [(rule.id, rule.severity, _(rule.summary)) for rule in RULES]

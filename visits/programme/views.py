@@ -1,0 +1,310 @@
+"""Building and adapting the programme: the day-by-day view with the rule checker's findings, the visit form
+(create, move, reassign, reschedule, cancel), who a visit is with, and the people, places and cases it uses.
+
+Every view: parse (schema) → check (permissions) → act (service) → render or redirect. A bad form answers 400
+with the form again, what was typed kept and each message next to its field; never a 500.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_datetime, format_time
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Attendance, Case, Location, Participant, Review, Visit
+from ..permissions import can_edit_programme, can_read_programme, console_reviews, role_for, sees_identities
+from ..schemas import (
+    CASE_STATUSES, LOCATION_KINDS, NEED_STATUSES, NEED_TYPES, PARTICIPANT_KINDS, VISIT_KINDS, VISIT_STATUSES,
+    AttendeeForm, CaseForm, FindingsOut, FindingsQuery, LocationForm, ParticipantForm, VisitForm, form_errors,
+    form_input,
+)
+from . import bp
+from .context import log_identity_read, review_for, reviews_choice
+from .presenters import by_day, person_label, programme_rows
+from .service import (
+    ProgrammeError, add_attendee, cancel_visit, create_case, create_location, create_participant, create_visit,
+    remove_attendee, team_candidates, update_visit, version_of,
+)
+from .snapshot import findings_for, load_programme, rule_summaries, thresholds, thresholds_as_dict
+
+
+def _review_visits(review: Review) -> list[Visit]:
+    return list(db.session.scalars(
+        db.select(Visit).where(Visit.review_id == review.id).order_by(Visit.starts_at, Visit.id).options(
+            selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
+            selectinload(Visit.attendances).selectinload(Attendance.participant)
+            .selectinload(Participant.needs))))
+
+
+# --- the programme ------------------------------------------------------------------------------------------
+
+
+@bp.get("/programme")
+@login_required
+def programme():
+    review = review_for(can_read_programme)
+    programme_snapshot = load_programme(review)
+    findings = findings_for(review, current_user, programme_snapshot)
+    identities = sees_identities(current_user, review.id)
+    rows = programme_rows(_review_visits(review), identities, findings)
+    labels = {row.id: row for row in rows}
+    log_identity_read(review, "programme")
+    return render_template(
+        "programme/index.html", review=review, reviews=reviews_choice(can_read_programme),
+        days=by_day(rows), visit_rows=labels, findings=findings,
+        errors=[f for f in findings if f.is_error], warnings=[f for f in findings if not f.is_error],
+        rules=rule_summaries(), can_edit=can_edit_programme(current_user, review.id),
+        thresholds=thresholds(),
+    )
+
+
+@bp.get("/api/programme/findings")
+@login_required
+def findings_api():
+    try:
+        query = FindingsQuery().load(request.args.to_dict())
+    except ValidationError as error:
+        return jsonify(error="invalid", fields=error.messages), 400
+    review = review_for(can_read_programme, query["review"])
+    findings = findings_for(review, current_user)
+    counts = {"error": sum(f.is_error for f in findings), "warning": sum(not f.is_error for f in findings)}
+    return jsonify(FindingsOut().dump({
+        "review_id": review.id, "counts": counts, "thresholds": thresholds_as_dict(thresholds()),
+        "findings": findings,
+    }))
+
+
+# --- one visit ----------------------------------------------------------------------------------------------
+
+
+def _visit_for_edit(visit_id: int) -> Visit:
+    visit = db.session.get(Visit, visit_id, options=[
+        selectinload(Visit.attendances).selectinload(Attendance.participant).selectinload(Participant.needs),
+        selectinload(Visit.team)])
+    if visit is None or role_for(current_user, visit.review_id) is None:
+        abort(404)
+    if not can_edit_programme(current_user, visit.review_id):
+        abort(403)
+    return visit
+
+
+def _visit_values(visit: Visit) -> dict:
+    """A visit as its form shows it (the same names the form posts)."""
+    return {
+        "kind": visit.kind.value, "title": visit.title, "date": visit.starts_at.date().isoformat(),
+        "start": visit.starts_at.strftime("%H:%M"), "end": visit.ends_at.strftime("%H:%M"),
+        "location_id": str(visit.location_id or ""), "case_id": str(visit.case_id or ""),
+        "team": [str(user.id) for user in visit.team], "status": visit.status.value, "briefing": visit.briefing,
+        "version": version_of(visit),
+    }
+
+
+def _choices(review: Review) -> dict:
+    locations = list(db.session.scalars(db.select(Location).filter_by(review_id=review.id).order_by(Location.name)))
+    cases = list(db.session.scalars(db.select(Case).filter_by(review_id=review.id).order_by(Case.reference)))
+    people = list(db.session.scalars(
+        db.select(Participant).filter_by(review_id=review.id).order_by(Participant.kind, Participant.name)))
+    case_of = {case.service_user_id: case.reference for case in cases if case.service_user_id}
+    identities = sees_identities(current_user, review.id)
+    return {
+        "locations": locations, "cases": cases, "team_candidates": team_candidates(review),
+        "people": [(p, person_label(p, identities, case_of.get(p.id))) for p in people],
+    }
+
+
+def _visit_form(review: Review, visit: Visit | None, values: dict, errors: dict, status: int = 200):
+    attendees = []
+    if visit is not None:
+        attendees = programme_rows([visit], sees_identities(current_user, review.id))[0].people
+    return render_template("programme/visit_form.html", review=review, visit=visit, values=values, errors=errors,
+                           attendees=attendees, **_choices(review)), status
+
+
+@bp.get("/programme/visits/new")
+@login_required
+def new_visit():
+    review = review_for(can_edit_programme)
+    day = request.args.get("date") or (review.on_site_from.isoformat() if review.on_site_from else "")
+    return _visit_form(review, None, {"date": day, "status": "planned", "team": []}, {})
+
+
+@bp.post("/programme/visits")
+@login_required
+def create_visit_view():
+    review = review_for(can_edit_programme)
+    posted = form_input(request.form, lists=("team",))
+    posted.pop("review", None)
+    try:
+        values = VisitForm().load(posted)
+        visit = create_visit(review, current_user, values)
+    except ValidationError as error:
+        return _visit_form(review, None, {**posted, "team": posted.get("team", [])}, form_errors(error), 400)
+    except ProgrammeError as error:
+        db.session.rollback()
+        return _visit_form(review, None, {**posted, "team": posted.get("team", [])}, error.errors, 400)
+    db.session.commit()
+    return redirect(url_for("programme.edit_visit", visit_id=visit.id, saved=1))
+
+
+@bp.get("/programme/visits/<int:visit_id>/edit")
+@login_required
+def edit_visit(visit_id: int):
+    visit = _visit_for_edit(visit_id)
+    log_identity_read(visit.review, f"visit {visit.id}")
+    return _visit_form(visit.review, visit, _visit_values(visit), {})
+
+
+@bp.post("/programme/visits/<int:visit_id>")
+@login_required
+def update_visit_view(visit_id: int):
+    visit = _visit_for_edit(visit_id)
+    review = visit.review
+    posted = form_input(request.form, lists=("team",))
+    version = posted.pop("version", None)
+    posted.pop("review", None)
+    try:
+        values = VisitForm().load(posted)
+        update_visit(review, current_user, visit, values, loaded_version=version)
+    except ValidationError as error:
+        return _visit_form(review, visit, {**posted, "team": posted.get("team", []), "version": version},
+                           form_errors(error), 400)
+    except ProgrammeError as error:
+        db.session.rollback()
+        visit = _visit_for_edit(visit_id)
+        return _visit_form(review, visit, {**posted, "team": posted.get("team", []),
+                                           "version": version_of(visit)}, error.errors, 400)
+    db.session.commit()
+    return redirect(url_for("programme.edit_visit", visit_id=visit.id, saved=1))
+
+
+@bp.post("/programme/visits/<int:visit_id>/cancel")
+@login_required
+def cancel_visit_view(visit_id: int):
+    visit = _visit_for_edit(visit_id)
+    cancel_visit(visit.review, current_user, visit)
+    db.session.commit()
+    return redirect(url_for("programme.edit_visit", visit_id=visit.id, cancelled=1))
+
+
+@bp.post("/programme/visits/<int:visit_id>/participants")
+@login_required
+def add_attendee_view(visit_id: int):
+    visit = _visit_for_edit(visit_id)
+    try:
+        values = AttendeeForm().load(form_input(request.form))
+        add_attendee(visit.review, current_user, visit, values["participant_id"])
+    except ValidationError as error:
+        return _visit_form(visit.review, visit, _visit_values(visit), form_errors(error), 400)
+    except ProgrammeError as error:
+        db.session.rollback()
+        visit = _visit_for_edit(visit_id)
+        return _visit_form(visit.review, visit, _visit_values(visit), error.errors, 400)
+    db.session.commit()
+    return redirect(url_for("programme.edit_visit", visit_id=visit.id, _anchor="with"))
+
+
+@bp.post("/programme/visits/<int:visit_id>/participants/<int:participant_id>/remove")
+@login_required
+def remove_attendee_view(visit_id: int, participant_id: int):
+    visit = _visit_for_edit(visit_id)
+    try:
+        remove_attendee(visit.review, current_user, visit, participant_id)
+    except ProgrammeError as error:
+        db.session.rollback()
+        visit = _visit_for_edit(visit_id)
+        return _visit_form(visit.review, visit, _visit_values(visit), error.errors, 400)
+    db.session.commit()
+    return redirect(url_for("programme.edit_visit", visit_id=visit.id, _anchor="with"))
+
+
+# --- people, places and cases -------------------------------------------------------------------------------
+
+
+def _setup_page(review: Review, errors: dict | None = None, values: dict | None = None, form: str = "",
+                status: int = 200):
+    choices = _choices(review)
+    cases = db.session.scalars(db.select(Case).filter_by(review_id=review.id).order_by(Case.reference).options(
+        selectinload(Case.social_workers), selectinload(Case.team_leader), selectinload(Case.service_user))).all()
+    identities = sees_identities(current_user, review.id)
+    case_rows = [{
+        "reference": case.reference, "status": case.status.value,
+        "service_user": person_label(case.service_user, identities, case.reference) if case.service_user else "",
+        "team_leader": case.team_leader.name if case.team_leader else "",
+        "social_workers": ", ".join(worker.name for worker in case.social_workers),
+    } for case in cases]
+    return render_template("programme/setup.html", review=review, errors=errors or {}, values=values or {},
+                           form=form, case_rows=case_rows, **choices), status
+
+
+@bp.get("/programme/setup")
+@login_required
+def setup():
+    review = review_for(can_edit_programme)
+    log_identity_read(review, "setup")
+    return _setup_page(review)
+
+
+def _setup_post(schema, create, form_name: str, lists: tuple[str, ...] = ()):
+    review = review_for(can_edit_programme)
+    posted = form_input(request.form, lists=lists)
+    posted.pop("review", None)
+    try:
+        create(review, current_user, schema().load(posted))
+    except ValidationError as error:
+        return _setup_page(review, form_errors(error), posted, form_name, 400)
+    except ProgrammeError as error:
+        db.session.rollback()
+        return _setup_page(review, error.errors, posted, form_name, 400)
+    db.session.commit()
+    return redirect(url_for("programme.setup", review=review.id, added=form_name, _anchor=form_name))
+
+
+@bp.post("/programme/locations")
+@login_required
+def create_location_view():
+    return _setup_post(LocationForm, create_location, "places")
+
+
+@bp.post("/programme/participants")
+@login_required
+def create_participant_view():
+    return _setup_post(ParticipantForm, create_participant, "people")
+
+
+@bp.post("/programme/cases")
+@login_required
+def create_case_view():
+    return _setup_post(CaseForm, create_case, "cases", lists=("social_worker_ids",))
+
+
+@bp.app_template_filter("clock")
+def _clock(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+@bp.context_processor
+def _console_helpers():
+    """The codes the console's forms offer (templates put words to them, templates/programme/_labels.html) and
+    times shown in the review's zone (server moments are stored in UTC)."""
+    return {"format_time": format_time, "format_datetime": format_datetime,
+            "visit_kinds": VISIT_KINDS, "visit_statuses": VISIT_STATUSES, "participant_kinds": PARTICIPANT_KINDS,
+            "location_kinds": LOCATION_KINDS, "case_statuses": CASE_STATUSES, "need_types": NEED_TYPES,
+            "need_statuses": NEED_STATUSES}
+
+
+@bp.app_context_processor
+def _console_nav():
+    """The main navigation: console pages only for the roles that may open them (DESIGN section 2)."""
+    def console_nav() -> list[tuple[str, str]]:
+        items = [("itinerary.today", _("My visits"))]
+        if console_reviews(current_user, can_read_programme):
+            items += [("programme.programme", _("Programme")), ("programme.board", _("Attendance")),
+                      ("programme.needs", _("Needs"))]
+        items += [("programme.calendar", _("Calendar")), ("programme.glossary", _("Glossary"))]
+        return items
+    return {"console_nav": console_nav}
