@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test test-fast bench install install-test chromium db demo serve clean
+.PHONY: run test test-fast bench install install-test chromium postgres db demo serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,17 @@ chromium:
 		exit 1; \
 	fi
 
+# The PostgreSQL tests start a throwaway server from Debian's binaries (tests/postgres.py).
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "Installing Debian's postgresql for the PostgreSQL tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "The PostgreSQL tests need Debian's postgresql: run 'sudo apt-get install postgresql' and retry."; \
+		exit 1; \
+	fi
+
 db: install
 	$(BIN)/flask init-db
 
@@ -48,7 +59,7 @@ run: demo
 	@echo ""
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install-test chromium
+test: install-test chromium postgres
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Everything but the browser: a quick loop while editing.

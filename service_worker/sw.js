@@ -92,11 +92,23 @@ function withTimeout(promise, ms) {
   });
 }
 
+/* Page-cache changes run one at a time, and a store that began before a logout's clearing is dropped:
+   otherwise a page fetched just before signing out could land in the cache just after it was emptied. */
+let generation = 0;
+let queue = Promise.resolve();
+
+function serial(task) {
+  const run = queue.then(task, task);
+  queue = run.catch(() => {});
+  return run;
+}
+
 async function navigate(request) {
+  const started = generation;
   const network = fetch(request);
   try {
     const response = await withTimeout(network, NAV_TIMEOUT_MS);
-    await remember(request, response.clone());
+    await remember(request, response.clone(), started);
     return response;
   } catch (error) {
     const cached = await cachedPage(request);
@@ -120,12 +132,15 @@ async function currentUserKey() {
 }
 
 /* Store a page only when the server said whose it is, after making sure the cache holds nobody else's. */
-async function remember(request, response) {
+function remember(request, response, started) {
   const userKey = response.headers.get("X-Fieldwork-User");
-  if (!response.ok || response.redirected || !userKey) return;
-  await adoptUser(userKey);
-  const cache = await caches.open(PAGES_CACHE);
-  await cache.put(request, response);
+  if (!response.ok || response.redirected || !userKey) return Promise.resolve();
+  return serial(async () => {
+    if (started !== generation) return;
+    await adoptUser(userKey);
+    const cache = await caches.open(PAGES_CACHE);
+    await cache.put(request, response);
+  });
 }
 
 async function adoptUser(userKey) {
@@ -138,21 +153,25 @@ async function adoptUser(userKey) {
 /* Fetch the person's coming days into the cache. Best effort: a page that fails is simply tried next time. */
 async function keepPages(userKey) {
   if (!userKey) return;
+  const started = generation;
   const listing = await fetch("/api/offline-pages", { credentials: "same-origin" });
   if (!listing.ok) return;
   const { urls } = await listing.json();
   for (const url of urls) {
     try {
       const response = await fetch(url, { credentials: "same-origin" });
-      if (response.headers.get("X-Fieldwork-User") !== userKey) return; // signed out or someone else meanwhile
-      await remember(new Request(url), response);
+      if (response.headers.get("X-Fieldwork-User") !== userKey || started !== generation) return;
+      await remember(new Request(url), response, started);
     } catch (error) {
       return; // the network went: keep what we have
     }
   }
 }
 
-async function clearUserData() {
-  await caches.delete(PAGES_CACHE);
-  await FieldworkOutbox.deleteAll();
+function clearUserData() {
+  generation += 1;
+  return serial(async () => {
+    await caches.delete(PAGES_CACHE);
+    await FieldworkOutbox.deleteAll();
+  });
 }

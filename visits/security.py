@@ -134,7 +134,8 @@ def _security_headers(response):
         # Personal data: browsers and proxies keep nothing; the service worker keeps what it chooses to.
         response.headers.setdefault("Cache-Control", "no-store")
         response.vary.add("Cookie")
-        if current_user.is_authenticated and response.mimetype == "text/html":
+        # Pages that opt out (the link officer's console: many people's details) are never kept on a device.
+        if current_user.is_authenticated and response.mimetype == "text/html" and not g.get("no_offline_copy"):
             # Whose page this is: the service worker stores pages only with this mark (service_worker/sw.js).
             response.headers["X-Fieldwork-User"] = user_key(current_user)
     if current_app.config["SESSION_COOKIE_SECURE"]:

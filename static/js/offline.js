@@ -88,8 +88,10 @@
 
   // ---- forms into operations -----------------------------------------------------------------------------
 
+  // The same rules as the server's form path (visits/recording/views.py, operation_from_form): the type is the
+  // form's data-op-type, `op_id` and `base_version` are the envelope, and every other field is the operation's.
   var STAMPED = ["visit.check_in", "visit.check_out", "attendance.set"];
-  var SKIPPED = ["op_id", "csrf_token", "type", "base_version", "next"];
+  var SKIPPED = ["op_id", "base_version", "csrf_token"];
 
   function operationFrom(form, submitter) {
     var type = form.getAttribute("data-op-type");
@@ -98,13 +100,13 @@
     fields.forEach(function (value, name) {
       if (SKIPPED.indexOf(name) >= 0) return;
       if (name.indexOf("prompts.") === 0) {
+        if (!value.trim()) return;
         data.prompts = data.prompts || {};
         data.prompts[name.slice(8)] = value;
       } else {
         data[name] = value;
       }
     });
-    if (form.hasAttribute("data-new-note")) data.note_id = Outbox.uuid();
     if (STAMPED.indexOf(type) >= 0 && !data.at) data.at = new Date().toISOString();
     var base = fields.get("base_version");
     return { type: type, base_version: base === null || base === "" ? null : Number(base), data: data };
@@ -144,10 +146,22 @@
     return flat.join("; ") || "?";
   }
 
+  /* A form for a new note: a page kept offline is reused, so each opening gets a fresh note id of its own. */
+  function isNewNoteForm(form) {
+    var base = form.querySelector('[name="base_version"]');
+    return form.getAttribute("data-op-type") === "note.save" && base && base.value === "";
+  }
+
+  function freshNoteIds() {
+    document.querySelectorAll('form[data-op-type="note.save"]').forEach(function (form) {
+      var noteInput = form.querySelector('[name="note_id"]');
+      if (noteInput && isNewNoteForm(form)) noteInput.value = Outbox.uuid();
+    });
+  }
+
   /* After a note save the form edits that note, expecting the version the save will create. */
   function followNote(form, record) {
     if (record.type !== "note.save") return;
-    form.removeAttribute("data-new-note");
     var noteInput = form.querySelector('[name="note_id"]');
     if (noteInput) noteInput.value = record.data.note_id;
     var baseInput = form.querySelector('[name="base_version"]');
@@ -161,10 +175,19 @@
     });
   }
 
+  /* Checked in on this phone: the same form now checks out, as the server's page would once it knew. */
+  function nextCheck(form, record) {
+    if (record.type !== "visit.check_in" || record.state !== "waiting") return;
+    form.setAttribute("data-op-type", "visit.check_out");
+    var button = form.querySelector('button[type="submit"]');
+    if (button) button.textContent = say("check_out");
+  }
+
   function reflect(form, record) {
     followNote(form, record);
     pressChoice(form, record);
     showState(form, record);
+    nextCheck(form, record);
   }
 
   function onSubmit(event) {
@@ -192,7 +215,7 @@
     })[0];
     if (!match && record.type === "note.save") {
       match = forms.filter(function (form) {
-        return form.hasAttribute("data-new-note") && String(value(form, "visit_id")) === String(record.data.visit_id);
+        return isNewNoteForm(form) && String(value(form, "visit_id")) === String(record.data.visit_id);
       })[0];
     }
     return match || null;
@@ -244,24 +267,77 @@
       } else {
         attempt = 0;
       }
+      var answered = {};
+      (result.answers || []).forEach(function (answer) { answered[answer.op_id] = answer; });
       return Outbox.opsOf(user).then(function (after) {
         var still = {};
+        var applied = [];
         after.forEach(function (o) { still[o.op_id] = o; });
         Object.keys(before).forEach(function (id) {
-          var form = formFor(before[id]);
-          if (!form) return;
-          if (!still[id]) {
-            var done = before[id];
-            done.state = "applied";
-            showState(form, done);
-          } else if (still[id].state !== before[id].state) {
-            reflect(form, still[id]);
+          if (!still[id] && answered[id]) {
+            applied.push({ record: before[id], answer: answered[id] });
+          } else if (still[id] && still[id].state !== before[id].state) {
+            var form = formFor(still[id]);
+            if (form) reflect(form, still[id]);
           }
         });
         if (result.sent && navigator.onLine) keepPages(); // the kept pages now show what was sent
-        return refreshBar();
+        return refreshSections(applied).then(refreshBar);
       });
     });
+  }
+
+  /* Once the server has applied a change made on this page, redraw that part of the page from the server
+     (the visit page's sections have ids), so what is shown is what was stored. */
+  var SECTION_OF = { "note.save": "notes", "attendance.set": "attendance", "visit.check_in": "check",
+                     "visit.check_out": "check", "need.set": "needs", "concern.raise": "concerns",
+                     "concern.refer": "concerns" };
+
+  function appliedMessage(record, answer) {
+    var key = { "note.save": "note_saved", "attendance.set": "attendance_recorded", "need.set": "need_saved",
+                "concern.raise": "concern_raised", "concern.refer": "concern_referred",
+                "visit.check_in": "checked_in", "visit.check_out": "checked_out" }[record.type];
+    return key ? say(key, { version: answer.version || "", time: clock(record.data.at) }) : "";
+  }
+
+  function refreshSections(applied) {
+    var changed = {};
+    applied.forEach(function (item) {
+      var id = SECTION_OF[item.record.type];
+      if (id && document.getElementById(id)) changed[id] = item;
+    });
+    // Each section names its own URL (data-refresh-url), so redrawing attendance does not re-read the notes.
+    return Promise.all(Object.keys(changed).map(function (id) {
+      var current = document.getElementById(id);
+      var url = current.getAttribute("data-refresh-url");
+      if (!url) return null;
+      return fetch(url, { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var incoming = new DOMParser().parseFromString(html, "text/html").getElementById(id);
+          if (!incoming || !document.getElementById(id)) return;
+          var imported = document.importNode(incoming, true);
+          document.getElementById(id).replaceWith(imported);
+          if (window.htmx) window.htmx.process(imported);
+          var text = appliedMessage(changed[id].record, changed[id].answer);
+          if (text) announce(imported, text);
+        });
+    })).then(function () {
+      freshNoteIds();
+      return overlayPending();
+    }).catch(function () { /* the change is stored; the page catches up on its next load */ });
+  }
+
+  function announce(section, text) {
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.setAttribute("role", "status");
+    note.setAttribute("tabindex", "-1");
+    note.textContent = text;
+    var heading = section.querySelector("h2");
+    if (heading) heading.insertAdjacentElement("afterend", note); else section.prepend(note);
+    note.focus();
   }
 
   function requestBackgroundSync() {
@@ -388,6 +464,7 @@
     window.addEventListener("offline", refreshBar);
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") flushNow(); });
     guardLogout();
+    freshNoteIds();
     overlayPending().then(refreshBar).then(function () { if (navigator.onLine) flushNow(); });
   }
 

@@ -181,8 +181,8 @@
 
   var flushing = null;
 
-  /* Send this person's waiting operations. Resolves to {sent, outcome}; outcome is "done", "login",
-     "retry" (try later) or "offline". Never rejects. */
+  /* Send this person's waiting operations. Resolves to {sent, outcome, answers}; outcome is "done", "login",
+     "retry" (try later) or "offline"; answers are the server's results. Never rejects. */
   function flush(options) {
     if (flushing) return flushing;
     var user = options.user;
@@ -191,11 +191,12 @@
     var renewed = false;
     var size = BATCH_SIZE;
     var sent = 0;
+    var answers = [];
 
     function round() {
       return opsOf(user).then(function (ops) {
         var waiting = ops.filter(function (o) { return o.state === "waiting"; });
-        if (!waiting.length) return { sent: sent, outcome: "done" };
+        if (!waiting.length) return { sent: sent, outcome: "done", answers: answers };
         var batch = waiting.slice(0, size);
         // Marked before sending: once an op_id may have reached the server it is never rewritten.
         return Promise.all(batch.map(function (o) { o.sent = true; return update(o); }))
@@ -219,14 +220,14 @@
             if (!response.ok) return { sent: sent, outcome: "retry" };
             return response.json().then(function (body) {
               sent += batch.length;
+              answers = answers.concat(body.results || []);
               return settle(batch, body.results || []).then(function () {
                 return Promise.all([setMeta("synced:" + user, new Date().toISOString()), setMeta("needs-login", null)]);
               }).then(round);
             });
           });
       }).catch(function (error) {
-        if (error && error.kind) return { sent: sent, outcome: error.kind };
-        return { sent: sent, outcome: "offline" };
+        return { sent: sent, outcome: error && error.kind ? error.kind : "offline", answers: answers };
       });
     }
 

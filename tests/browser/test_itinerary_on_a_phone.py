@@ -44,7 +44,7 @@ def test_lay_assessor_sees_today_opens_a_visit_and_moves_to_the_next_day(page, l
     page.get_by_role("link", name="Maes Day Centre", exact=True).click()
     page.wait_for_url("**/visits/*")
     assert page.get_by_text("Maes Road, Cwmtown").is_visible()
-    assert page.get_by_text("Centre manager Mair").is_visible()
+    assert page.get_by_role("strong").filter(has_text="Centre manager Mair").is_visible()
     assert page.get_by_role("link", name="Call 07700 900555").is_visible()
     assert_accessible(page, "visit")
 

@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..i18n import today_in
 from ..itinerary.queries import visits_between
+from ..models import Note
 from ..security import asset_url
 from .build import SHELL_FILES, build_version
 
@@ -96,4 +97,9 @@ def offline_pages():
     urls = [url_for("itinerary.today")]
     urls += [url_for("itinerary.day", date=day.isoformat()) for day in days]
     urls += [url_for("itinerary.visit_page", visit_id=v.id) for v in visits]
+    # The page that edits each of the person's own notes on those visits, so a note can be changed offline.
+    own_notes = db.session.execute(
+        db.select(Note.id, Note.visit_id).where(Note.visit_id.in_([v.id for v in visits]),
+                                                Note.author_id == current_user.id)).all()
+    urls += [url_for("itinerary.visit_page", visit_id=visit_id, edit=note_id) for note_id, visit_id in own_notes]
     return jsonify(urls=urls)

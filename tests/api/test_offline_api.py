@@ -1,0 +1,87 @@
+"""The server side of working offline: the worker, the manifest, which pages a phone may keep, and whose."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .world import build_world
+
+
+@pytest.fixture
+def world(app):
+    return build_world()
+
+
+def test_service_worker_is_served_at_the_root_never_http_cached_with_its_version(client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "no-store" in response.headers["Cache-Control"]
+    first_line = response.get_data(as_text=True).splitlines()[0]
+    build = json.loads(first_line.removeprefix("const BUILD = ").removesuffix(";"))
+    assert len(build["version"]) == 16
+    assert "/offline" in build["shell"] and any("htmx" in url for url in build["shell"])
+    assert "Caching plan" in response.get_data(as_text=True)
+
+
+def test_manifest_makes_the_app_installable(client):
+    manifest = client.get("/manifest.webmanifest").json
+    assert manifest["display"] == "standalone" and manifest["start_url"] == "/"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+
+
+def test_offline_page_holds_nothing_personal(world, client):
+    client.login(world.people["reviewer"])
+    page = client.get("/offline").get_data(as_text=True)
+    assert "Rhys Reviewer" not in page and "csrf-token" not in page and "data-user-key" not in page
+
+
+def test_pages_to_keep_are_the_persons_own_days_and_visits(world, client):
+    client.login(world.people["lay_assessor"])
+    urls = client.get("/api/offline-pages").json["urls"]
+    assert f"/visits/{world.setting_visit.id}" in urls
+    assert f"/visits/{world.home_visit.id}" not in urls and f"/visits/{world.interview.id}" not in urls
+    assert any(url.startswith("/itinerary?date=") for url in urls)
+
+
+def test_own_note_edit_pages_are_kept_for_offline_editing(world, client, make):
+    from visits.extensions import db
+
+    note = make.make_note(world.home_visit, world.people["reviewer"])
+    db.session.commit()
+    client.login(world.people["reviewer"])
+    urls = client.get("/api/offline-pages").json["urls"]
+    assert f"/visits/{world.home_visit.id}?edit={note.id}" in urls
+
+
+def test_pages_are_marked_with_an_opaque_key_of_whose_they_are(world, client):
+    client.login(world.people["reviewer"])
+    key = client.get("/").headers["X-Fieldwork-User"]
+    assert len(key) == 32 and str(world.people["reviewer"].id) != key
+    from ..conftest import Client
+
+    second = Client(client.app)
+    second.login(world.people["reviewer2"])
+    assert second.get("/").headers["X-Fieldwork-User"] != key
+
+
+def test_console_pages_are_never_marked_for_keeping(world, client):
+    client.login(world.people["link_officer"])
+    assert "X-Fieldwork-User" in client.get("/").headers
+    assert "X-Fieldwork-User" not in client.get("/programme").headers
+    assert "X-Fieldwork-User" not in client.get("/attendance").headers
+
+
+def test_signed_out_pages_are_not_marked(client):
+    assert "X-Fieldwork-User" not in client.get("/login").headers
+
+
+def test_csrf_renewal_needs_a_session(world, client):
+    assert client.get("/api/csrf").status_code == 401
+    client.login(world.people["reviewer"])
+    assert client.get("/api/csrf").json["csrf_token"]

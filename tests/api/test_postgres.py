@@ -1,0 +1,131 @@
+"""The same code on PostgreSQL (the multi-instance deployment): migrations, the itinerary's permissions and
+exactly-once sync under concurrent requests, against a real throwaway PostgreSQL server."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from sqlalchemy import create_engine
+
+from app import create_app
+from visits.extensions import db
+from visits.models import Note, NoteRevision, Operation
+
+from .. import factories as f
+from ..conftest import Client, IsolatedClient
+from ..postgres import throwaway_postgres
+from .sync_client import send_one, token
+from .world import build_world
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    with throwaway_postgres() as url:
+        if url is None:
+            if os.environ.get("CI"):
+                pytest.fail("PostgreSQL binaries are missing: `make test` installs them")
+            pytest.skip("no PostgreSQL server binaries on this machine")
+        yield url
+
+
+@pytest.fixture
+def app(pg_url):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url, "SECRET_KEY": "test-secret",
+                      "RATELIMIT_ENABLED": False})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def test_migrations_build_the_models_schema_on_postgres(pg_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": pg_url, "SECRET_KEY": "x"})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    engine = create_engine(pg_url)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    engine.dispose()
+    assert diff == []
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+
+
+def test_itinerary_and_permissions_hold_on_postgres(app):
+    world = build_world()
+    client = Client(app)
+    client.login(world.people["reviewer"])
+    day = world.home_visit.starts_at.date().isoformat()
+    titles = {v["title"] for v in client.get(f"/api/itinerary?from={day}&to={day}").json["visits"]}
+    assert titles == {"Home visit CTV-001", "Interview in review B"}
+    outsider = Client(app)
+    outsider.login(world.people["lead_b"])
+    assert outsider.get(f"/visits/{world.home_visit.id}").status_code == 404
+
+
+def test_two_workers_receiving_one_operation_apply_it_once_on_postgres(app):
+    team = f.make_field_team()
+    db.session.commit()
+    phone, laptop = Client(app), Client(app)
+    phone.login(team.reviewer)
+    laptop.login(team.reviewer)
+    devices = [(phone, token(phone)), (laptop, token(laptop))]
+    db.session.commit()
+    for round_number in range(1, 6):
+        note_id = f.new_id()
+        op = f.operation("note.save", note_id=note_id, visit_id=team.visit.id, kind="home_visit",
+                         body=f"Sent from two devices at once ({round_number}).")
+        start = threading.Barrier(2)
+        answers: list = [None, None]
+
+        def sync_from(index: int) -> None:
+            client, csrf = devices[index]
+            start.wait()
+            answers[index] = client.http.post("/api/sync", json={"ops": [op]}, headers={"X-CSRFToken": csrf})
+
+        threads = [threading.Thread(target=sync_from, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert sorted(r.get_json()["results"][0]["status"] for r in answers) == ["applied", "duplicate"]
+        db.session.expire_all()
+        assert db.session.scalar(db.select(db.func.count()).select_from(Note)) == round_number
+        assert db.session.scalar(db.select(db.func.count()).select_from(NoteRevision)
+                                 .where(NoteRevision.note_id == note_id)) == 1
+        assert db.session.scalar(db.select(db.func.count()).select_from(Operation)
+                                 .where(Operation.op_id == op["op_id"])) == 1
+
+
+def test_a_stale_note_save_is_a_conflict_on_postgres(app):
+    team = f.make_field_team()
+    note = f.make_note(team.visit, team.reviewer, body="v1", kind="home_visit")
+    db.session.commit()
+    client = Client(app)
+    client.login(team.reviewer)
+    first = send_one(client, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.visit.id,
+                                         kind="home_visit", body="from the phone"))
+    second = send_one(client, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.visit.id,
+                                          kind="home_visit", body="from the tablet"))
+    assert (first["status"], second["status"]) == ("applied", "conflict")
+    db.session.expire_all()
+    stored = db.session.get(Note, note.id)
+    assert stored.body == "from the phone" and stored.in_conflict

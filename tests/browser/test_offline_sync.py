@@ -1,0 +1,300 @@
+"""Working with no signal: changes made offline wait on the phone, survive the tab closing, a failing server, an
+expired session and a deploy, and reach the server exactly once; logout leaves nothing behind.
+
+The network is cut with `context.set_offline(True)` (the phone's view: no signal, `navigator.onLine` false, the
+`online` event on return). Where the point is the server failing while the phone has signal, the server itself
+answers 500 or is stopped, so the browser sees real failed requests.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from visits.extensions import db
+from visits.models import Attendance, AttendanceStatus, Note, NoteRevision, Operation
+from visits.security import end_all_sessions
+
+from .. import factories as f
+from .conftest import LiveServer, sign_in
+from .offline_helpers import outbox, wait_for_kept_pages, wait_for_worker
+
+NOTE = "Mrs Jones says the carers come late most mornings."
+
+
+@pytest.fixture
+def team(app):
+    team = f.make_field_team()
+    db.session.commit()
+    return team
+
+
+def open_visit_ready_for_offline(page, team):
+    sign_in(page, team.reviewer)
+    url = f"/visits/{team.visit.id}"
+    page.goto(url)
+    wait_for_worker(page)
+    wait_for_kept_pages(page, [url])
+    return url
+
+
+def write_note(page, text=NOTE):
+    page.get_by_label("Kind of note").select_option("home_visit")
+    page.get_by_label("Note", exact=True).fill(text)
+    page.get_by_role("button", name="Save note").click()
+
+
+def attended_button(page):
+    return page.locator("#attendance li").filter(has_text="Mrs Eira Jones").get_by_role("button", name="Attended")
+
+
+def expect_bar(page, text):
+    expect(page.locator("#sync-text")).to_contain_text(text, timeout=15000)
+
+
+def notes_with(body):
+    db.session.expire_all()
+    return db.session.scalars(db.select(Note).filter_by(body=body)).all()
+
+
+def attendance_of(team):
+    db.session.expire_all()
+    return db.session.scalars(db.select(Attendance).filter_by(visit_id=team.visit.id,
+                                                              participant_id=team.service_user.id)).one()
+
+
+def test_changes_made_offline_wait_survive_a_new_tab_and_arrive_exactly_once(page, context, team):
+    url = open_visit_ready_for_offline(page, team)
+    context.set_offline(True)
+
+    write_note(page)
+    expect(page.locator("#notes [data-op-state]")).to_have_text("Saved on this phone — waiting to sync")
+    attended_button(page).click()
+    expect(attended_button(page)).to_have_attribute("aria-pressed", "true")
+    expect_bar(page, "2 changes waiting")
+
+    page.close()
+    tab = context.new_page()
+    response = tab.goto(url)
+    assert response.from_service_worker
+    expect(tab.get_by_label("Note", exact=True)).to_have_value(NOTE)
+    expect(attended_button(tab)).to_have_attribute("aria-pressed", "true")
+    expect_bar(tab, "2 changes waiting")
+    assert notes_with(NOTE) == []
+
+    context.set_offline(False)
+    expect_bar(tab, "All synced")
+    expect(tab.locator("#notes")).to_contain_text(NOTE)
+    assert len(notes_with(NOTE)) == 1
+    assert attendance_of(team).status is AttendanceStatus.attended
+    assert outbox(tab) == []
+
+
+class FailingSync:
+    """Middleware: the server applies sync batches but the answer is lost (500) while `failures` lasts —
+    the worst case for exactly-once."""
+
+    def __init__(self, app, failures):
+        self.app, self.failures, self.calls = app, failures, 0
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] == "/api/sync" and self.failures > 0:
+            self.failures -= 1
+            self.calls += 1
+            body = b"".join(self.app(environ, lambda *args, **kwargs: None))
+            del body
+            start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
+            return [b"lost"]
+        return self.app(environ, start_response)
+
+
+def test_a_failing_server_loses_and_duplicates_nothing(page, context, team, app, live_server):
+    open_visit_ready_for_offline(page, team)
+    failing = FailingSync(app.wsgi_app, failures=2)
+    app.wsgi_app = failing
+
+    write_note(page)
+    expect(page.locator("#notes [data-op-state]")).to_have_text("Saved on this phone — waiting to sync")
+    page.wait_for_function("() => document.body.getAttribute('data-sync-waiting') === '1'")
+    for _ in range(20):  # the first answers are lost; "Sync now" does not wait for the backoff
+        if failing.failures == 0:
+            break
+        page.get_by_role("button", name="Sync now").click()
+        time.sleep(0.3)
+    assert failing.calls == 2
+
+    # Then the server goes away altogether, and comes back on the same address.
+    port = live_server.server.server_port
+    live_server.stop()
+    attended_button(page).click()
+    expect_bar(page, "1 change waiting")
+    restarted = LiveServer(app, port=port)
+    try:
+        page.get_by_role("button", name="Sync now").click()
+        expect_bar(page, "All synced")
+    finally:
+        restarted.stop()
+
+    assert len(notes_with(NOTE)) == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(NoteRevision).join(Note)
+                             .where(Note.body == NOTE)) == 1
+    assert attendance_of(team).status is AttendanceStatus.attended
+    assert db.session.scalar(db.select(db.func.count()).select_from(Operation)) == 2
+
+
+def test_a_session_that_expires_offline_keeps_the_outbox_until_sign_in(page, context, team):
+    url = open_visit_ready_for_offline(page, team)
+    context.set_offline(True)
+    write_note(page)
+    expect_bar(page, "1 change waiting")
+
+    end_all_sessions(team.reviewer)  # the session ends on the server while the phone is offline
+    db.session.commit()
+    context.set_offline(False)
+    expect_bar(page, "sign in to send")
+    assert len(outbox(page)) == 1 and notes_with(NOTE) == []
+
+    page.get_by_role("link", name="Sign in to send").click()
+    page.get_by_label("Email").fill(team.reviewer.email)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{url}")
+    expect_bar(page, "All synced")
+    assert len(notes_with(NOTE)) == 1
+
+
+def test_two_devices_editing_one_note_offline_end_in_a_merge_not_an_overwrite(browser, browser_context_args, team):
+    note = f.make_note(team.visit, team.reviewer, body="First thoughts.", kind="home_visit")
+    db.session.commit()
+    edit_url = f"/visits/{team.visit.id}?edit={note.id}"
+    devices = []
+    for _ in range(2):
+        context = browser.new_context(**browser_context_args)
+        page = context.new_page()
+        sign_in(page, team.reviewer)
+        page.goto(edit_url)
+        wait_for_worker(page)
+        wait_for_kept_pages(page, [edit_url])
+        context.set_offline(True)
+        devices.append((context, page))
+
+    for (context, page), text in zip(devices, ("Phone: she was upbeat.", "Tablet: she seemed tired.")):
+        editing = page.locator(f"#note-{note.id}")
+        editing.get_by_label("Note", exact=True).fill(text)
+        editing.get_by_role("button", name="Save note").click()
+        expect_bar(page, "1 change waiting")
+
+    (phone_context, phone), (tablet_context, tablet) = devices
+    phone_context.set_offline(False)
+    expect_bar(phone, "All synced")
+    tablet_context.set_offline(False)
+    expect_bar(tablet, "1 needs your attention")
+    expect(tablet.get_by_role("link", name="Open the merge view")).to_be_visible()
+
+    db.session.expire_all()
+    stored = db.session.get(Note, note.id)
+    assert stored.body == "Phone: she was upbeat." and stored.in_conflict
+    conflicts = [r.body for r in stored.revisions if r.is_conflict]
+    assert conflicts == ["Tablet: she seemed tired."]
+
+    tablet.get_by_role("link", name="Open the merge view").click()
+    expect(tablet.get_by_text("Tablet: she seemed tired.").first).to_be_visible()
+    expect(tablet.get_by_text("Phone: she was upbeat.").first).to_be_visible()
+    for context, _ in devices:
+        context.close()
+
+
+def test_a_deploy_replaces_the_shell_cache_and_the_outbox_survives(page, context, team, app, tmp_path):
+    import shutil
+
+    from visits import security
+    from visits.offline.build import build_version
+
+    static_copy = tmp_path / "static"
+    shutil.copytree(app.static_folder, static_copy)
+    app.static_folder = str(static_copy)
+    security._asset_versions.clear()
+    build_version.cache_clear()
+
+    open_visit_ready_for_offline(page, team)
+    old_caches = page.evaluate("caches.keys()")
+    old_shell = [name for name in old_caches if name.startswith("shell-")]
+    assert len(old_shell) == 1
+
+    context.route("**/api/sync", lambda route: route.abort())  # the change stays waiting
+    write_note(page)
+    expect_bar(page, "1 change waiting")
+
+    # The deploy: one static file changes, and the process starts afresh.
+    with open(static_copy / "css" / "app.css", "a") as css:
+        css.write("\n/* deploy 2 */\n")
+    security._asset_versions.clear()
+    build_version.cache_clear()
+
+    page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
+    expect(page.get_by_role("button", name="Update")).to_be_visible(timeout=15000)
+    assert len(outbox(page)) == 1  # the new worker waits: nothing swapped under the form
+    with page.expect_navigation():
+        page.get_by_role("button", name="Update").click()
+    page.wait_for_function("!!navigator.serviceWorker.controller")
+
+    shells = [name for name in page.evaluate("caches.keys()") if name.startswith("shell-")]
+    assert len(shells) == 1 and shells != old_shell
+    assert len(outbox(page)) == 1
+
+    context.unroute("**/api/sync")
+    page.get_by_role("button", name="Sync now").click()
+    expect_bar(page, "All synced")
+    assert len(notes_with(NOTE)) == 1
+
+
+ALL_STORED_TEXT = """async () => {
+    const texts = [];
+    for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        for (const request of await cache.keys()) {
+            texts.push(await (await cache.match(request)).text());
+        }
+    }
+    const names = (await indexedDB.databases()).map(d => d.name);
+    for (const name of names) {
+        const db = await new Promise((ok, fail) => {
+            const r = indexedDB.open(name); r.onsuccess = () => ok(r.result); r.onerror = () => fail(r.error);
+        });
+        for (const store of db.objectStoreNames) {
+            const rows = await new Promise(ok => {
+                const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result);
+            });
+            texts.push(JSON.stringify(rows));
+        }
+        db.close();
+    }
+    return texts.join('\\n');
+}"""
+
+
+def test_logout_with_waiting_changes_warns_and_then_leaves_no_note_text(page, context, team):
+    f.make_note(team.visit, team.reviewer, body="SYNCED-SECRET about Mrs Jones", kind="home_visit")
+    db.session.commit()
+    open_visit_ready_for_offline(page, team)
+    context.route("**/api/sync", lambda route: route.abort())
+    write_note(page, "WAITING-SECRET about Mrs Jones")
+    expect_bar(page, "1 change waiting")
+    stored = page.evaluate(ALL_STORED_TEXT)
+    assert "SYNCED-SECRET" in stored and "WAITING-SECRET" in stored  # the test can see what it looks for
+
+    page.get_by_role("button", name="Sign out").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("1 changes have not reached the server")
+    expect(dialog.get_by_role("button", name="Sign out anyway")).to_be_disabled()
+    dialog.get_by_label("I understand these changes will be lost").check()
+    dialog.get_by_role("button", name="Sign out anyway").click()
+    page.wait_for_url("**/login?signed_out=1")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+    page.wait_for_timeout(300)  # the signed-out page's own clean-up
+    stored = page.evaluate(ALL_STORED_TEXT)
+    assert "SECRET" not in stored
+    assert page.evaluate("localStorage.getItem('htmx-history-cache')") is None
