@@ -60,10 +60,12 @@ run: demo
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 test: install-test chromium postgres
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # Everything but the browser: a quick loop while editing.
 test-fast: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -m "not browser"
 
 bench: install-test

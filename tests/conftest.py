@@ -9,7 +9,6 @@ from flask.testing import FlaskClient
 
 from app import create_app
 from visits.extensions import db
-from visits.extensions import limiter
 
 from . import factories
 from .factories import PASSWORD

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 import itertools
+import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from visits.auth.passwords import hash_password
 from visits.extensions import db
 from visits.models import (
-    Attendance, Case, Location, LocationKind, Membership, NeedFlag, NeedStatus, NeedType, Participant,
-    ParticipantKind, Review, ReviewPhase, ReviewStatus, Role, User, Visit, VisitKind,
+    Attendance, Case, CheckIn, Concern, ConcernCategory, Location, LocationKind, Membership, NeedFlag, NeedStatus,
+    NeedType, Note, NoteKind, NoteRevision, Participant, ParticipantKind, Rating, Review, ReviewPhase, ReviewStatus,
+    Role, User, Visit, VisitKind,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -99,19 +102,14 @@ def make_visit(review: Review, team: list[User] = (), participants: list[Partici
 
 # --- Recording in the field (issue 3) ----------------------------------------------------------------------
 
-import uuid as _uuid  # noqa: E402
-from dataclasses import dataclass as _dataclass  # noqa: E402
-
-from visits.models import Concern, ConcernCategory, Note, NoteKind, NoteRevision, Rating  # noqa: E402
-
 
 def operation(op_type: str, base_version: int | None = None, op_id: str | None = None, **data) -> dict:
     """An operation as a device sends it to POST /api/sync (ids made "on the device")."""
-    return {"op_id": op_id or str(_uuid.uuid4()), "type": op_type, "base_version": base_version, "data": data}
+    return {"op_id": op_id or str(uuid.uuid4()), "type": op_type, "base_version": base_version, "data": data}
 
 
 def new_id() -> str:
-    return str(_uuid.uuid4())
+    return str(uuid.uuid4())
 
 
 def make_note(visit: Visit, author: User, body: str = "Met the team manager.", kind: str = "general",
@@ -133,7 +131,7 @@ def make_concern(visit: Visit, raised_by: User, text: str = "Fire door propped o
     return concern
 
 
-@_dataclass
+@dataclass
 class FieldTeam:
     """One review with every role, a home visit the reviewer and the lay assessor are on, and an outsider."""
 
@@ -174,8 +172,6 @@ def make_field_team(kind: str = "home_visit") -> FieldTeam:
 
 
 # --- The link officer's console (issue 5) -------------------------------------------------------------------
-
-from visits.models import CheckIn  # noqa: E402
 
 
 def make_check_in(visit: Visit, user: User, checked_in_at: datetime | None = None,

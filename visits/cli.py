@@ -1,4 +1,4 @@
-"""Flask commands: `flask --app app init-db`, `flask --app app seed-demo`."""
+"""Flask commands: `flask --app app init-db`, `seed-demo`, `import-programme`, `export-programme`."""
 from __future__ import annotations
 
 import click
@@ -14,6 +14,8 @@ from .models import User
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(import_programme)
+    app.cli.add_command(export_programme)
 
 
 @click.command("init-db")
@@ -42,3 +44,65 @@ def seed_demo() -> None:
     for email in ("lead@demo.test", "reviewer@demo.test", "reviewer2@demo.test", "lay@demo.test",
                   "link@demo.test", "coordinator@demo.test"):
         click.echo(f"  {email}")
+
+
+def _review_and_user(review_id: int, email: str):
+    from .models import Review
+    from .permissions import can_edit_programme
+
+    review = db.session.get(Review, review_id)
+    user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
+    if review is None:
+        raise click.ClickException(f"There is no review {review_id}.")
+    if user is None or not can_edit_programme(user, review.id):
+        raise click.ClickException(f"{email} may not edit the programme of review {review_id}.")
+    return review, user
+
+
+@click.command("import-programme")
+@click.argument("review_id", type=int)
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "email", required=True, help="The link officer or lead reviewer the import is made as.")
+@click.option("--dry-run", is_flag=True, help="Check the file and report, writing nothing.")
+@with_appcontext
+def import_programme(review_id: int, path: str, email: str, dry_run: bool) -> None:
+    """Import a programme from CSV or XLSX; nothing is written unless every row is valid."""
+    from pathlib import Path
+
+    from . import audit
+    from .programme.importer import ImportFileError, apply_plan, plan_import, read_table
+
+    review, user = _review_and_user(review_id, email)
+    try:
+        rows = read_table(Path(path).name, Path(path).read_bytes(), current_app.config["IMPORT_MAX_ROWS"])
+    except ImportFileError as error:
+        raise click.ClickException(str(error))
+    plan = plan_import(review, rows)
+    if not plan.is_valid:
+        for error in plan.errors:
+            click.echo(f"row {error.row}: {error.message}", err=True)
+        raise click.ClickException("Nothing was imported: fix the rows above and try again.")
+    if dry_run:
+        click.echo(f"{len(plan.visits)} visits would be imported.")
+        return
+    visits = apply_plan(review, user, plan)
+    audit.record(user, "import", "programme", review.id, review.id, filename=Path(path).name, visits=len(visits))
+    db.session.commit()
+    click.echo(f"Imported {len(visits)} visits.")
+
+
+@click.command("export-programme")
+@click.argument("review_id", type=int)
+@click.option("--as", "email", required=True, help="The link officer or lead reviewer exporting.")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+@with_appcontext
+def export_programme(review_id: int, email: str, output) -> None:
+    """Write the programme as CSV in the import's columns (it names service users: keep it safe)."""
+    from . import audit
+    from .programme.importer import export_rows, programme_visits, to_csv
+
+    review, user = _review_and_user(review_id, email)
+    visits = programme_visits(review)
+    audit.record(user, "export", "programme", review.id, review.id, visits=len(visits))
+    db.session.commit()
+    output.write(to_csv(export_rows(review, visits)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import has_request_context, request
 
 # Add "cy" here once translations/cy is compiled; until then a Welsh browser gets English labelled as English.
 SUPPORTED_LOCALES = ("en_GB",)
@@ -13,6 +13,8 @@ LONDON = ZoneInfo("Europe/London")
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a flask command: the default language
+        return "en_GB"
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en_GB"
 
 

@@ -2,9 +2,16 @@
 so a field documented is a field served."""
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import time, timedelta
 
-from marshmallow import Schema, ValidationError, fields, validates_schema
+from flask_babel import lazy_gettext as _l
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow.validate import Length, OneOf, Range
+
+from .models import (
+    SETTING_PROMPTS, AttendanceStatus, ConcernCategory, NeedStatus, NeedType, NoteKind, Rating,
+)
 
 MAX_RANGE_DAYS = 31
 
@@ -101,11 +108,7 @@ class ErrorOut(Schema):
 # Form schemas load what a programme form posts (strings from request.form; several values for the lists).
 # Their messages are shown next to the field, so they are translatable; `form_input` turns a posted form into
 # the dict they load (blank fields count as not given).
-import re as _re
-from datetime import time as _time
 
-from flask_babel import lazy_gettext as _l
-from marshmallow import validate
 
 VISIT_KINDS = ("stakeholder_meeting", "setting_visit", "team_visit", "staff_interview", "group_interview",
                "home_visit", "user_group_meeting", "briefing")
@@ -116,7 +119,7 @@ CASE_STATUSES = ("identified", "visited", "dropped_out")
 NEED_TYPES = ("interpreting", "advocacy", "personal_assistance", "sensory", "access")
 NEED_STATUSES = ("requested", "arranged", "confirmed", "unavailable")
 
-_CLOCK = _re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2})?$")
+_CLOCK = re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2})?$")
 
 
 class ClockTime(fields.Field):
@@ -125,12 +128,12 @@ class ClockTime(fields.Field):
     default_error_messages = {"invalid": _l("Enter a time like 09:30.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, _time):
+        if isinstance(value, time):
             return value.replace(second=0, microsecond=0)
         match = _CLOCK.match(str(value).strip())
         if not match or int(match[1]) > 23 or int(match[2]) > 59:
             raise self.make_error("invalid")
-        return _time(int(match[1]), int(match[2]))
+        return time(int(match[1]), int(match[2]))
 
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else value.strftime("%H:%M")
@@ -286,13 +289,6 @@ class FindingsOut(Schema):
 # --- Recording in the field: operations (DESIGN section 7) ------------------------------------------------
 # One schema per operation type checks `data`; OperationIn checks the envelope. The sync path (visits/sync.py)
 # loads both, so the visit page's forms, htmx and the offline outbox are validated by the very same rules.
-
-from marshmallow import EXCLUDE  # noqa: E402
-from marshmallow.validate import Length, OneOf, Range  # noqa: E402
-
-from .models import (  # noqa: E402
-    SETTING_PROMPTS, AttendanceStatus, ConcernCategory, NeedStatus, NeedType, NoteKind, Rating,
-)
 
 OPERATION_TYPES = ("note.save", "attendance.set", "visit.check_in", "visit.check_out", "need.set",
                    "concern.raise", "concern.refer")

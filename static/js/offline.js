@@ -192,15 +192,22 @@
 
   function onSubmit(event) {
     var form = event.target.closest ? event.target.closest("form[data-op-type]") : null;
-    if (!form || !user || !Outbox) return;
+    if (!form || !user || !Outbox || form.hasAttribute("data-direct")) return;
     event.preventDefault();
     event.stopPropagation();
-    var op = operationFrom(form, event.submitter);
+    var submitter = event.submitter;
+    var op = operationFrom(form, submitter);
     Outbox.add(user, op).then(function (record) {
       reflect(form, record);
       refreshBar();
       requestBackgroundSync();
       if (navigator.onLine) flushNow();
+    }, function () {
+      // No IndexedDB here (a private window, storage refused): post the form itself (htmx, or a plain post),
+      // the same operation through the server's form door, rather than lose it.
+      form.setAttribute("data-direct", "");
+      // After this submit event has finished: a form ignores requestSubmit while it is still firing one.
+      setTimeout(function () { if (submitter) form.requestSubmit(submitter); else form.requestSubmit(); }, 0);
     });
   }
 
@@ -465,7 +472,8 @@
     document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") flushNow(); });
     guardLogout();
     freshNoteIds();
-    overlayPending().then(refreshBar).then(function () { if (navigator.onLine) flushNow(); });
+    overlayPending().then(refreshBar).then(function () { if (navigator.onLine) flushNow(); })
+      .catch(function () { /* no IndexedDB: forms post directly (onSubmit), so there is no outbox to show */ });
   }
 
   window.FieldworkPage = { flushNow: flushNow, refreshBar: refreshBar, clearThisDevice: clearThisDevice };

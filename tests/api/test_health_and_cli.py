@@ -65,3 +65,37 @@ def test_local_secret_key_is_generated_once_and_kept(tmp_path, monkeypatch):
 def test_postgres_urls_use_psycopg3(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h:5432/d")
     assert from_environment(str(tmp_path))["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h:5432/d"
+
+
+def test_export_and_import_programme_commands(app, tmp_path):
+    from visits.demo import build_demo
+    from visits.i18n import today_in
+    from visits.models import Review, Visit
+
+    build_demo(db.session, today_in(), "pw")
+    db.session.commit()
+    review = db.session.scalars(db.select(Review).order_by(Review.id)).first()
+    runner = app.test_cli_runner()
+    exported = runner.invoke(args=["export-programme", str(review.id), "--as", "link@demo.test"])
+    assert exported.exit_code == 0, exported.output
+    lines = exported.output.strip().splitlines()
+    assert lines[0].startswith("date,start,end,kind")
+    visits = db.session.scalar(db.select(db.func.count()).select_from(Visit).filter_by(review_id=review.id))
+    assert len(lines) - 1 == visits
+
+    refused = runner.invoke(args=["export-programme", str(review.id), "--as", "reviewer@demo.test"])
+    assert refused.exit_code != 0 and "may not" in refused.output
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,start,end,kind\n2026-13-40,10:00,11:00,home_visit\n")
+    result = runner.invoke(args=["import-programme", str(review.id), str(bad), "--as", "link@demo.test"])
+    assert result.exit_code != 0 and "row 2" in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Visit).filter_by(review_id=review.id)) == visits
+
+    good = tmp_path / "good.csv"
+    good.write_text("date,start,end,kind,title\n2030-01-07,10:00,11:00,briefing,Extra briefing\n")
+    checked = runner.invoke(args=["import-programme", str(review.id), str(good), "--as", "link@demo.test",
+                                  "--dry-run"])
+    assert checked.exit_code == 0 and "1 visits would be imported" in checked.output
+    done = runner.invoke(args=["import-programme", str(review.id), str(good), "--as", "link@demo.test"])
+    assert done.exit_code == 0 and "Imported 1 visits" in done.output

@@ -27,7 +27,8 @@ def lay_day(app):
     home = f.make_location(review, "residential_setting", name="Tŷ Hafan Care Home", address="Hill St")
     morning = datetime.combine(today, datetime.min.time()).replace(hour=10)
     visits = [
-        f.make_visit(review, team=[lay], kind="setting_visit", location=centre, starts_at=morning, title="Maes Day Centre"),
+        f.make_visit(review, team=[lay], kind="setting_visit", location=centre, starts_at=morning,
+                     title="Maes Day Centre"),
         f.make_visit(review, team=[lay], kind="setting_visit", location=home, starts_at=morning.replace(hour=14),
                      title="Tŷ Hafan Care Home"),
     ]

@@ -298,3 +298,12 @@ def test_logout_with_waiting_changes_warns_and_then_leaves_no_note_text(page, co
     stored = page.evaluate(ALL_STORED_TEXT)
     assert "SECRET" not in stored
     assert page.evaluate("localStorage.getItem('htmx-history-cache')") is None
+
+
+def test_without_indexeddb_a_change_is_posted_directly_not_lost(page, context, team):
+    context.add_init_script("indexedDB.open = () => { throw new Error('storage refused'); };")
+    sign_in(page, team.reviewer)
+    page.goto(f"/visits/{team.visit.id}")
+    write_note(page)
+    expect(page.get_by_text("Note saved (version 1).")).to_be_visible()
+    assert len(notes_with(NOTE)) == 1

@@ -15,6 +15,7 @@ SHELL_FILES = (
     "js/app.js",
     "js/outbox.js",
     "js/offline.js",
+    "js/recording.js",
     "vendor/htmx-2.0.11.min.js",
     "icons/icon-192.png",
     "icons/icon.svg",

@@ -8,16 +8,16 @@ from __future__ import annotations
 from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..extensions import db
-from ..models import Attendance, Review, Visit
+from ..models import Review
 from ..permissions import can_export_programme, can_import_programme
 from . import bp
 from .context import review_for
 from .importer import (
-    COLUMNS, ImportFileError, ImportPlan, apply_plan, export_rows, plan_import, read_table, template_csv, title_for,
+    COLUMNS, ImportFileError, ImportPlan, apply_plan, export_rows, plan_import, programme_visits, read_table,
+    template_csv, title_for,
     to_csv,
 )
 
@@ -94,10 +94,7 @@ def import_template():
 @login_required
 def export_programme():
     review = review_for(can_export_programme)
-    visits = list(db.session.scalars(
-        db.select(Visit).where(Visit.review_id == review.id).order_by(Visit.starts_at, Visit.id).options(
-            selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
-            selectinload(Visit.attendances).selectinload(Attendance.participant))))
+    visits = programme_visits(review)
     # The file names service users: its download is a read of their records.
     audit.record(current_user, "export", "programme", review.id, review.id, visits=len(visits))
     db.session.commit()
