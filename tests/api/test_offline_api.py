@@ -85,3 +85,13 @@ def test_csrf_renewal_needs_a_session(world, client):
     assert client.get("/api/csrf").status_code == 401
     client.login(world.people["reviewer"])
     assert client.get("/api/csrf").json["csrf_token"]
+
+
+def test_the_app_shell_stays_under_60_kb_gzipped(app):
+    import gzip
+    from pathlib import Path
+
+    from visits.offline.build import SHELL_FILES
+
+    weight = sum(len(gzip.compress((Path(app.static_folder) / name).read_bytes(), 9)) for name in SHELL_FILES)
+    assert weight < 60 * 1024, f"app shell is {weight} bytes gzipped"

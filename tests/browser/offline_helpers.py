@@ -30,6 +30,16 @@ def wait_for_kept_pages(page, urls, timeout: float = 15.0):
     raise AssertionError(f"pages never kept for offline use: {missing}")
 
 
+def wait_until(page, script: str, timeout: float = 15.0):
+    """Until an async page script answers true (wait_for_function would take its promise for a true value)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(script):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"never true: {script}")
+
+
 def outbox(page):
     return page.evaluate("""async () => {
         const user = document.body.getAttribute('data-user-key');

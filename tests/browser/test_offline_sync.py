@@ -18,7 +18,7 @@ from visits.security import end_all_sessions
 
 from .. import factories as f
 from .conftest import LiveServer, sign_in
-from .offline_helpers import outbox, wait_for_kept_pages, wait_for_worker
+from .offline_helpers import outbox, wait_for_kept_pages, wait_for_worker, wait_until
 
 NOTE = "Mrs Jones says the carers come late most mornings."
 
@@ -307,3 +307,45 @@ def test_without_indexeddb_a_change_is_posted_directly_not_lost(page, context, t
     write_note(page)
     expect(page.get_by_text("Note saved (version 1).")).to_be_visible()
     assert len(notes_with(NOTE)) == 1
+
+
+def test_a_stale_csrf_token_is_renewed_and_the_batch_retried(page, context, team):
+    open_visit_ready_for_offline(page, team)
+    context.set_offline(True)
+    write_note(page)
+    expect_bar(page, "1 change waiting")
+    # The page stayed open for a day: its token no longer matches anything the server signed.
+    page.evaluate("""() => {
+        document.querySelector('meta[name="csrf-token"]').content = 'expired-token';
+        document.querySelectorAll('input[name="csrf_token"]').forEach(input => input.value = 'expired-token');
+    }""")
+    context.set_offline(False)
+    expect_bar(page, "All synced")
+    assert len(notes_with(NOTE)) == 1
+    assert page.evaluate("document.querySelector('meta[name=\"csrf-token\"]').content") != "expired-token"
+
+
+def test_another_person_signing_in_on_the_same_phone_never_sees_the_first_ones_pages(page, context, team):
+    url = open_visit_ready_for_offline(page, team)
+    assert "Mrs Eira Jones" in page.content()
+    # The reviewer's session lapses on the server without a logout; the lay assessor signs in on the phone.
+    end_all_sessions(team.reviewer)
+    db.session.commit()
+    context.clear_cookies()
+    sign_in(page, team.lay)
+    wait_until(page, """async () => {
+        const cache = await caches.open('pages');
+        const owner = await cache.match('/__fieldwork/current-user');
+        return !!owner && (await owner.text()) === document.body.getAttribute('data-user-key');
+    }""")
+    kept = page.evaluate("""async () => {
+        const cache = await caches.open('pages');
+        const texts = [];
+        for (const request of await cache.keys()) texts.push(await (await cache.match(request)).text());
+        return texts.join('\\n');
+    }""")
+    assert "Rhys Reviewer</span>" not in kept  # the reviewer's signed-in header is gone with his pages
+    context.set_offline(True)
+    page.goto(url)  # the lay assessor is on this visit too: she gets her own copy or the offline page
+    assert "Sign out" in page.content() or "not on your phone" in page.content()
+    assert "Rhys Reviewer</span>" not in page.content()
