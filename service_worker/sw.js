@@ -12,7 +12,8 @@
  *                    the page asks us to fetch the coming days (/api/offline-pages) so they open with no signal.
  *                    Pages are stored only when the server marks them with X-Fieldwork-User; a different
  *                    person's mark empties the cache first, so one phone never shows one person another's
- *                    pages. Logout empties it (message "clear-user-data").
+ *                    pages. Logout empties it (message "clear-user-data"), and so does a navigation that the
+ *                    server answers with the sign-in page (the session has ended).
  *   (nothing else)   /api/* and every non-GET request go straight to the network: writes travel through the
  *                    IndexedDB outbox (static/js/outbox.js), never through a cache.
  *
@@ -54,7 +55,7 @@ self.addEventListener("message", (event) => {
   } else if (message.type === "keep-pages") {
     event.waitUntil(keepPages(message.userKey));
   } else if (message.type === "clear-user-data") {
-    event.waitUntil(clearUserData().then(() => reply(event, { type: "cleared" })));
+    event.waitUntil(clearUserData(message.userKey).then(() => reply(event, { type: "cleared" })));
   }
 });
 
@@ -108,6 +109,11 @@ async function navigate(request) {
   const network = fetch(request);
   try {
     const response = await withTimeout(network, NAV_TIMEOUT_MS);
+    if (response.redirected && new URL(response.url).pathname === "/login") {
+      // The server says the session has ended: the pages it let us keep go too (an outbox stays for its owner).
+      await clearUserData(null);
+      return response;
+    }
     await remember(request, response.clone(), started);
     return response;
   } catch (error) {
@@ -154,12 +160,14 @@ async function adoptUser(userKey) {
 async function keepPages(userKey) {
   if (!userKey) return;
   const started = generation;
-  const listing = await fetch("/api/offline-pages", { credentials: "same-origin" });
+  // Marked as a prefetch, so the audit log records a copy kept on the device rather than a person reading.
+  const prefetch = { credentials: "same-origin", headers: { "X-Fieldwork-Prefetch": "1" } };
+  const listing = await fetch("/api/offline-pages", prefetch);
   if (!listing.ok) return;
   const { urls } = await listing.json();
   for (const url of urls) {
     try {
-      const response = await fetch(url, { credentials: "same-origin" });
+      const response = await fetch(url, prefetch);
       if (response.headers.get("X-Fieldwork-User") !== userKey || started !== generation) return;
       await remember(new Request(url), response, started);
     } catch (error) {
@@ -168,10 +176,10 @@ async function keepPages(userKey) {
   }
 }
 
-function clearUserData() {
+function clearUserData(userKey) {
   generation += 1;
   return serial(async () => {
     await caches.delete(PAGES_CACHE);
-    await FieldworkOutbox.deleteAll();
+    if (userKey) await FieldworkOutbox.deleteUser(userKey);
   });
 }

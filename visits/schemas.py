@@ -331,6 +331,8 @@ class NoteSaveData(Schema):
     prompts = fields.Dict(keys=fields.String(), values=fields.String(validate=Length(max=NOTE_MAX_CHARS)),
                           load_default=dict,
                           metadata={"description": "setting_observation only; keys: " + ", ".join(SETTING_PROMPTS)})
+    resolves_conflict = fields.Boolean(load_default=False, metadata={
+        "description": "True only from the merge view: this text replaces the note and its conflict copies."})
 
     @validates_schema
     def _prompts_and_text(self, values, **kwargs):

@@ -47,6 +47,17 @@ def user_key(user: User) -> str:
     return hmac.new(secret, f"fieldwork-user:{user.id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def claims_another_user() -> bool:
+    """The sync client names whose changes it carries (X-Fieldwork-User). A page left open by someone whose session
+    has gone must not send their changes under the session of whoever signed in since."""
+    claimed = request.headers.get("X-Fieldwork-User")
+    return bool(claimed) and current_user.is_authenticated and not hmac.compare_digest(claimed, user_key(current_user))
+
+
+def wrong_user_response():
+    return jsonify(error="wrong_user", message=_("Someone else is signed in on this device.")), 409
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

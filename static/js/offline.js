@@ -161,7 +161,8 @@
 
   /* After a note save the form edits that note, expecting the version the save will create. */
   function followNote(form, record) {
-    if (record.type !== "note.save") return;
+    // Only a save still on its way will create the next version; a conflict or refusal creates none.
+    if (record.type !== "note.save" || record.state !== "waiting") return;
     var noteInput = form.querySelector('[name="note_id"]');
     if (noteInput) noteInput.value = record.data.note_id;
     var baseInput = form.querySelector('[name="base_version"]');
@@ -408,17 +409,19 @@
 
   // ---- logout --------------------------------------------------------------------------------------------
 
-  function clearThisDevice() {
+  /* Signing out: this person's kept pages and outbox go (another person's unsent work on the phone stays). */
+  function clearThisDevice(userKey) {
     try { localStorage.removeItem("htmx-history-cache"); } catch (e) { /* private mode */ }
     var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
     var viaWorker = worker ? new Promise(function (resolve) {
       var done = function (event) { if (event.data && event.data.type === "cleared") resolve(); };
       navigator.serviceWorker.addEventListener("message", done);
-      worker.postMessage({ type: "clear-user-data" });
+      worker.postMessage({ type: "clear-user-data", userKey: userKey });
       setTimeout(resolve, 3000);
     }) : Promise.resolve();
     return viaWorker.then(function () {
-      var direct = [Outbox ? Outbox.deleteAll() : Promise.resolve()];
+      var direct = [];
+      if (Outbox && userKey) direct.push(Outbox.deleteUser(userKey));
       if (window.caches) direct.push(caches.delete("pages"));
       return Promise.all(direct);
     });
@@ -451,7 +454,7 @@
     });
     function leave() {
       leaving = true;
-      clearThisDevice().then(function () { form.submit(); });
+      clearThisDevice(user).then(function () { form.submit(); });
     }
   }
 
@@ -460,9 +463,9 @@
   registerWorker();
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
 
-  // Signed out with the button: nothing of that person stays on the phone. (A lapsed session is different:
-  // its outbox waits for its owner to sign in again, and the worker drops the pages if someone else does.)
-  if (!user && /[?&]signed_out=1/.test(window.location.search)) clearThisDevice();
+  // Signed out (even with scripts failing at the button): the kept pages go. Outboxes are not touched here:
+  // the button already removed the person's own, and a lapsed session's waits for its owner to sign in again.
+  if (!user && /[?&]signed_out=1/.test(window.location.search)) clearThisDevice(null);
 
   if (user && Outbox) {
     document.addEventListener("submit", onSubmit, true);

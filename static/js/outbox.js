@@ -6,7 +6,8 @@
  *   - flush() sends waiting operations in order, in batches, to POST /api/sync. An operation leaves the outbox
  *     only when the server answered it: "applied" and "duplicate" (already applied) remove it; "rejected",
  *     "conflict" and "forbidden" keep it, marked, until the person deals with it.
- *   - 401: the session has gone. Everything stays; the page asks the person to sign in; flushing resumes after.
+ *   - 401: the session has gone (409: someone else is signed in now). Everything stays; the page asks the
+ *     person to sign in; flushing resumes after.
  *   - 400 {"error": "csrf"}: the page's token expired while offline; fetch a new one and retry once.
  *   - 413: the batch was too big; send half.
  *   - Network error or 5xx: try again later with backoff (2 s doubling, at most 5 minutes).
@@ -60,8 +61,7 @@
 
   function opsOf(user) {
     return run("ops", "readonly", function (store, done) {
-      var range = IDBKeyRange.bound([user, -Infinity], [user, Infinity]);
-      var request = store.index("by_user").getAll(range);
+      var request = store.index("by_user").getAll(userRange(user));
       request.onsuccess = function () { done(request.result); };
     });
   }
@@ -77,21 +77,27 @@
 
   var seqCounter = 0;
 
-  /* Store a new operation. An unsent save of the same note is replaced rather than queued twice: it never
-     reached the server, so nothing can have seen its op_id, and one save of the newest text avoids a
-     needless conflict with ourselves. */
+  function userRange(user) {
+    return IDBKeyRange.bound([user, -Infinity], [user, Infinity]);
+  }
+
+  /* Store a new operation. An unsent save of the same note is replaced rather than queued twice: one save of the
+     newest text avoids a needless conflict with ourselves. The look-up and the write are one transaction, and
+     takeBatch marks operations sent in one transaction too, so an operation already handed to the network is
+     never rewritten under its op_id. */
   function add(user, op) {
     var record = {
       op_id: op.op_id || uuid(), type: op.type, base_version: op.base_version === undefined ? null : op.base_version,
       data: op.data, user: user, seq: Date.now() * 1000 + (seqCounter++ % 1000), state: "waiting", sent: false,
       created_at: new Date().toISOString(), result: null
     };
-    return opsOf(user).then(function (existing) {
-      var replaceable = existing.filter(function (old) {
-        return op.type === "note.save" && old.type === "note.save" && !old.sent && old.state === "waiting" &&
-          old.data.note_id === op.data.note_id;
-      })[0];
-      return run("ops", "readwrite", function (store, done) {
+    return run("ops", "readwrite", function (store, done) {
+      var request = store.index("by_user").getAll(userRange(user));
+      request.onsuccess = function () {
+        var replaceable = request.result.filter(function (old) {
+          return op.type === "note.save" && old.type === "note.save" && !old.sent && old.state === "waiting" &&
+            old.data.note_id === op.data.note_id;
+        })[0];
         if (replaceable) {
           record.op_id = replaceable.op_id;
           record.seq = replaceable.seq;
@@ -99,7 +105,20 @@
         }
         store.put(record);
         done(record);
-      });
+      };
+    });
+  }
+
+  /* The next waiting operations, marked as sent in the same transaction that reads them: what is returned is
+     exactly what is stored under those op_ids. */
+  function takeBatch(user, size) {
+    return run("ops", "readwrite", function (store, done) {
+      var request = store.index("by_user").getAll(userRange(user));
+      request.onsuccess = function () {
+        var batch = request.result.filter(function (o) { return o.state === "waiting"; }).slice(0, size);
+        batch.forEach(function (o) { o.sent = true; store.put(o); });
+        done(batch);
+      };
     });
   }
 
@@ -120,6 +139,19 @@
 
   function setMeta(key, value) {
     return run("meta", "readwrite", function (store, done) { store.put(value, key); done(value); });
+  }
+
+  /* Signing out removes that person's operations only: on a shared phone another person's unsent work waits
+     for them. The database itself goes once nobody's work is left in it. */
+  function deleteUser(user) {
+    return run("ops", "readwrite", function (store, done) {
+      var request = store.index("by_user").getAllKeys(userRange(user));
+      request.onsuccess = function () {
+        request.result.forEach(function (key) { store.delete(key); });
+        var left = store.count();
+        left.onsuccess = function () { done(left.result); };
+      };
+    }).then(function (left) { return left ? null : deleteAll(); });
   }
 
   function deleteAll() {
@@ -145,21 +177,25 @@
     });
   }
 
-  function fetchToken(fetchImpl) {
-    return fetchImpl("/api/csrf", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+  /* Every request names whose changes it carries: a page left open by someone whose session has gone must not
+     send their changes under the session of whoever signed in next (the server answers 409). */
+  function fetchToken(fetchImpl, user) {
+    return fetchImpl("/api/csrf", { credentials: "same-origin",
+                                    headers: { "Accept": "application/json", "X-Fieldwork-User": user } })
       .then(function (response) {
-        if (response.status === 401) throw { kind: "login" };
+        if (response.status === 401 || response.status === 409) throw { kind: "login" };
         if (!response.ok) throw { kind: "retry" };
         return response.json();
       })
       .then(function (body) { return body.csrf_token; });
   }
 
-  function send(batch, token, fetchImpl) {
+  function send(batch, token, fetchImpl, user) {
     var ops = batch.map(function (o) { return { op_id: o.op_id, type: o.type, base_version: o.base_version, data: o.data }; });
     return fetchImpl("/api/sync", {
       method: "POST", credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token || "" },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token || "",
+                 "X-Fieldwork-User": user },
       body: JSON.stringify({ ops: ops })
     });
   }
@@ -172,6 +208,16 @@
       var result = byId[op.op_id];
       if (!result) return chain;
       var outcome = result.status === "duplicate" ? (result.first_status || "applied") : result.status;
+      if (outcome === "applied" && op.data.resolves_conflict) {
+        // The merge is stored: the conflict copies it settled need nobody's attention any more.
+        return chain.then(function () { return remove(op.op_id); })
+          .then(function () { return opsOf(op.user); })
+          .then(function (ops) {
+            return Promise.all(ops.filter(function (o) {
+              return o.type === "note.save" && o.state === "conflict" && o.data.note_id === op.data.note_id;
+            }).map(function (o) { return remove(o.op_id); }));
+          });
+      }
       if (outcome === "applied") return chain.then(function () { return remove(op.op_id); });
       op.state = outcome;
       op.result = result;
@@ -194,21 +240,26 @@
     var answers = [];
 
     function round() {
-      return opsOf(user).then(function (ops) {
-        var waiting = ops.filter(function (o) { return o.state === "waiting"; });
-        if (!waiting.length) return { sent: sent, outcome: "done", answers: answers };
-        var batch = waiting.slice(0, size);
-        // Marked before sending: once an op_id may have reached the server it is never rewritten.
-        return Promise.all(batch.map(function (o) { o.sent = true; return update(o); }))
-          .then(function () { return send(batch, token, fetchImpl); })
+      return takeBatch(user, size).then(function (batch) {
+        if (!batch.length) return { sent: sent, outcome: "done", answers: answers };
+        return send(batch, token, fetchImpl, user)
           .then(function (response) {
-            if (response.status === 401) return setMeta("needs-login", user).then(function () { return { sent: sent, outcome: "login" }; });
+            if (response.status === 401 || response.status === 409) {
+              return setMeta("needs-login", user).then(function () { return { sent: sent, outcome: "login" }; });
+            }
             if (response.status === 413 && size > 1) { size = Math.max(1, Math.floor(size / 2)); return round(); }
+            if (response.status === 413) {
+              // One operation alone is too big to send: keep it, marked, for the person to shorten or discard.
+              var tooBig = batch[0];
+              tooBig.state = "rejected";
+              tooBig.result = { status: "rejected", errors: { body: ["Too long to send: please shorten it."] } };
+              return update(tooBig).then(round);
+            }
             if (response.status === 400) {
               return response.json().catch(function () { return {}; }).then(function (body) {
                 if (body.error === "csrf" && !renewed) {
                   renewed = true;
-                  return fetchToken(fetchImpl).then(function (fresh) {
+                  return fetchToken(fetchImpl, user).then(function (fresh) {
                     token = fresh;
                     if (options.onToken) options.onToken(fresh);
                     return round();
@@ -242,7 +293,7 @@
       .then(function (hit) { return hit ? hit.text() : null; })
       .then(function (user) {
         if (!user) return null;
-        return fetchToken(scope.fetch.bind(scope))
+        return fetchToken(scope.fetch.bind(scope), user)
           .then(function (token) { return flush({ user: user, csrfToken: token }); })
           .then(function (result) {
             if (result.outcome === "retry" || result.outcome === "offline") throw new Error("try again later");
@@ -257,7 +308,7 @@
 
   scope.FieldworkOutbox = {
     add: add, remove: remove, update: update, opsOf: opsOf, status: status, flush: flush,
-    flushFromWorker: flushFromWorker, deleteAll: deleteAll, backoff: backoff, uuid: uuid,
+    flushFromWorker: flushFromWorker, deleteUser: deleteUser, deleteAll: deleteAll, backoff: backoff, uuid: uuid,
     setMeta: setMeta, getMeta: getMeta
   };
 })(typeof self !== "undefined" ? self : this);

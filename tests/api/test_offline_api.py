@@ -95,3 +95,20 @@ def test_the_app_shell_stays_under_60_kb_gzipped(app):
 
     weight = sum(len(gzip.compress((Path(app.static_folder) / name).read_bytes(), 9)) for name in SHELL_FILES)
     assert weight < 60 * 1024, f"app shell is {weight} bytes gzipped"
+
+
+def test_the_lead_and_link_officer_keep_only_their_own_visits_on_a_device(world, client):
+    client.login(world.people["link_officer"])
+    urls = client.get("/api/offline-pages").json["urls"]
+    assert not any(url.startswith("/visits/") for url in urls)  # the link officer is on no visit
+    assert "X-Fieldwork-User" not in client.get(f"/visits/{world.home_visit.id}").headers
+
+
+def test_sync_from_a_page_left_open_by_someone_else_is_refused_409(world, client):
+    client.login(world.people["reviewer"])
+    other_key = "0" * 32
+    response = client.post("/api/sync", json={"ops": []}, headers={"X-Fieldwork-User": other_key})
+    assert response.status_code == 409 and response.json["error"] == "wrong_user"
+    assert client.get("/api/csrf", headers={"X-Fieldwork-User": other_key}).status_code == 409
+    own_key = client.get("/").headers["X-Fieldwork-User"]
+    assert client.post("/api/sync", json={"ops": []}, headers={"X-Fieldwork-User": own_key}).status_code == 200

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..i18n import today_in
 from ..models import Attendance, Participant, Visit
-from ..permissions import visit_access
+from ..permissions import is_on_team, visit_access
 from ..recording.page import render_visit_page
 from .queries import visits_between
 
@@ -72,5 +72,7 @@ def load_visit(visit_id: int):
 @login_required
 def visit_page(visit_id: int):
     visit, access = load_visit(visit_id)
+    if not is_on_team(current_user, visit):
+        g.no_offline_copy = True  # a device keeps its own person's visits, not the rest of the programme
     # The page is also where the visit's work is done: visits/recording/page.py renders it (and audits reads).
     return render_visit_page(visit, access, editing=request.args.get("edit"))

@@ -1,8 +1,10 @@
 """note.save: a note is versioned, and a save made from an older version never overwrites a newer text.
 
 - New note_id: a new note, version 1.
-- base_version == the current version: the text is replaced, version + 1. If a conflict was waiting, this save
-  is the author's merge and resolves it.
+- base_version == the current version: the text is replaced, version + 1.
+- While a conflict waits, only a save that says it is the merge (`resolves_conflict`, sent by the merge form on
+  the history page) replaces the text and resolves it; any other save becomes one more conflict copy, so the
+  other device's text is never dropped by an ordinary edit.
 - Anything else (an older base, or a client that counted ahead): a *conflict*. The current text stays; the
   incoming text is kept as a conflict revision for the author to merge on the history page.
 Every saved text is a NoteRevision, so the history is complete.
@@ -48,7 +50,7 @@ def _update(user: User, op: IncomingOperation, note: Note) -> dict:
     same_text = (op.data["body"], op.data["prompts"]) == (note.body, note.prompts or {})
     if same_text and not note.in_conflict:
         return applied(note_id=note.id, version=note.version)  # the same text sent twice is not a conflict
-    if op.base_version != note.version:
+    if op.base_version != note.version or (note.in_conflict and not op.data.get("resolves_conflict")):
         return _keep_conflict(user, op, note)
     note.body, note.prompts = op.data["body"], op.data["prompts"]
     note.version += 1

@@ -15,7 +15,7 @@ from ..extensions import db, limiter
 from ..i18n import today_in
 from ..itinerary.queries import visits_between
 from ..models import Note
-from ..security import asset_url
+from ..security import asset_url, claims_another_user, wrong_user_response
 from .build import SHELL_FILES, build_version
 
 bp = Blueprint("offline", __name__)
@@ -83,6 +83,8 @@ def offline_page():
 @login_required
 def csrf_token():
     """A fresh token for the sync client when the one in a long-open page has expired."""
+    if claims_another_user():
+        return wrong_user_response()
     return jsonify(csrf_token=generate_csrf())
 
 
@@ -93,7 +95,8 @@ def offline_pages():
     and the visits this person may see in full."""
     first = today_in()
     days = [first + timedelta(days=n) for n in range(DAYS_AHEAD)]
-    visits = [v for v in visits_between(current_user, days[0], days[-1]) if v.full]
+    # Their own visits only: the lead's and the link officer's whole programme is not for carrying around.
+    visits = [v for v in visits_between(current_user, days[0], days[-1]) if v.full and v.on_team]
     urls = [url_for("itinerary.today")]
     urls += [url_for("itinerary.day", date=day.isoformat()) for day in days]
     urls += [url_for("itinerary.visit_page", visit_id=v.id) for v in visits]

@@ -19,6 +19,8 @@ from ..extensions import db
 from ..itinerary.views import load_visit
 from ..models import Note, utcnow
 from ..notes.views import render_note_history
+from ..permissions import can_read_note
+from ..security import claims_another_user, wrong_user_response
 from ..schemas import SyncOut
 from .page import SECTIONS, FormState, render_visit_page
 
@@ -106,7 +108,8 @@ def record(visit_id: int):
         typed = FormState(request.args.get("form", ""), answer.get("errors", {}), request.form.to_dict())
         if request.args.get("next") == "note_history":
             note = db.session.get(Note, request.form.get("note_id", ""))
-            if note is not None:
+            # The id comes from the form, not from an answer: show the note only to someone who may read it.
+            if note is not None and can_read_note(current_user, note):
                 return render_note_history(note, form=typed, status=400)
         return render_visit_page(visit, access, section=section if htmx else None, form=typed, status=400,
                                  message=_("Not saved: please check what is marked below."))
@@ -154,6 +157,8 @@ def section(visit_id: int, name: str):
 @login_required
 def sync_batch():
     """A batch of operations from the outbox; each answered in order (visits/sync.py)."""
+    if claims_another_user():
+        return wrong_user_response()
     body = _json_body(current_app.config["SYNC_MAX_BYTES"])
     if not isinstance(body, dict) or not isinstance(body.get("ops"), list):
         return jsonify(error="invalid_json", message=_('Send JSON like {"ops": [...]}.')), 400
