@@ -64,7 +64,8 @@ def from_environment(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
-        # A review week on site: the session lasts the week, and a lapsed session clears the device.
+        # A review week on site: the session lasts the week; once it has lapsed, the next online navigation
+        # empties the pages the device kept (service_worker/sw.js).
         "PERMANENT_SESSION_LIFETIME": timedelta(days=int(os.environ.get("SESSION_DAYS", "10"))),
         # CSRF tokens are checked by our own hook (after the 401 decision), see visits/security.py.
         "WTF_CSRF_CHECK_DEFAULT": False,
