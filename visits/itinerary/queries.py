@@ -45,7 +45,3 @@ def visits_between(user: User, first: date, last: date) -> list[VisitView]:
             views.append(present_visit(visit, access, user))
     return views
 
-
-def visits_on(user: User, day: date) -> list[VisitView]:
-    return visits_between(user, day, day)
-
