@@ -2,15 +2,27 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from visits import cli, security
 from visits.config import engine_options, from_environment
 from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
 from visits.i18n import select_locale
+from visits.schemas import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in our URLs is an id: one past what the database holds cannot match (404), where asking the
+    database for it would overflow (a 500)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
+    app.url_map.converters["int"] = IdConverter  # before any route is added: a rule keeps the converter it got
     app.config.update(from_environment(app.instance_path))
     if config:
         app.config.update(config)
@@ -45,4 +57,8 @@ def create_app(config: dict | None = None) -> Flask:
     from visits.programme import bp as programme_bp
 
     app.register_blueprint(programme_bp)
+    # The audit log, for a review's lead reviewer and coordinator (DESIGN section 2).
+    from visits.audit_log.views import bp as audit_log_bp
+
+    app.register_blueprint(audit_log_bp)
     return app

@@ -282,9 +282,17 @@ def _quoted(visit: PVisit) -> str:
     return f"‘{_visit_label(visit)}’"
 
 
-def _place(programme: Programme, location_id: Optional[int]) -> str:
+def _place(programme: Programme, location_id: Optional[int], visit: Optional[PVisit] = None) -> str:
+    """A place as a finding may name it. A home is named by what it is (and the case of the visit there, when
+    known), never by its name: "Home of Mrs A. Jones" would tell a coordinator who the service user is."""
     location = programme.location_by_id.get(location_id) if location_id is not None else None
-    return location.name if location else _("location %(id)s") % {"id": location_id}
+    if location is None:
+        return _("location %(id)s") % {"id": location_id}
+    if location.kind != "home":
+        return location.name
+    case = next((case for case in programme.cases if visit and case.id == visit.case_id), None)
+    return _("the home of case %(reference)s") % {"reference": case.reference} if case else \
+        _("a service user's home")
 
 
 def _join(names: Iterable[str]) -> str:
@@ -425,7 +433,7 @@ def back_and_forth(programme: Programme, thresholds: Thresholds) -> list[Finding
 
     findings = []
     for (day, location_id, visit_ids), people in trips.items():
-        place = _place(programme, location_id)
+        place = _place(programme, location_id, programme.visit_by_id[visit_ids[0]])
         findings.append(_finding(
             "back_and_forth", WARNING,
             _("%(names)s leave %(place)s and come back to it later on %(day)s.")
@@ -464,8 +472,8 @@ def travel_time(programme: Programme, thresholds: Thresholds) -> list[Finding]:
             _("Only %(gap)s min for %(names)s between %(before)s at %(from)s and %(after)s at %(to)s on "
               "%(day)s, but the journey needs %(needed)s min (%(travel)s travel, %(parking)s parking).")
             % {"names": _join(p.name for p in people), "gap": _minutes_between(before, after),
-               "before": _quoted(before), "from": _place(programme, before.location_id),
-               "after": _quoted(after), "to": _place(programme, after.location_id),
+               "before": _quoted(before), "from": _place(programme, before.location_id, before),
+               "after": _quoted(after), "to": _place(programme, after.location_id, after),
                "day": _day(before.day), "needed": needed, "travel": travel, "parking": parking},
             (before, after), people,
             (_("Start %(after)s at %(start)s or later, or end %(before)s by %(end)s.") if can_end_earlier

@@ -3,8 +3,9 @@ so a field documented is a field served."""
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from marshmallow.validate import Length, OneOf, Range
@@ -14,11 +15,57 @@ from .models import (
 )
 
 MAX_RANGE_DAYS = 31
+# The largest id or version a database INTEGER holds (PostgreSQL's are 32 bits). A larger number names nothing,
+# and handing it to the database overflows: ids are refused past it here, and in URLs (app.py).
+MAX_ID = 2**31 - 1
+# The years a review can be about. A date outside them is a typo, and near year 1 or 9999 the day after, the week
+# around it or the moment in UTC cannot even be computed.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# No person types these, and no database keeps them: PostgreSQL refuses NUL, and a lone surrogate is not text at
+# all (it has no UTF-8). They are refused as a field message rather than failing in the database.
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def in_review_years(day: date) -> bool:
+    """The shared date rule: every date (or moment) a client sends lies within FIRST_YEAR..LAST_YEAR."""
+    return FIRST_YEAR <= day.year <= LAST_YEAR
+
+
+def _review_years(day: date) -> None:
+    if not in_review_years(day):
+        # A plain str: the sync path expects its messages in lists, which marshmallow only makes of a str.
+        raise ValidationError(str(_l("Enter a date between %(first)s and %(last)s.", first=FIRST_YEAR,
+                                     last=LAST_YEAR)))
+
+
+class PlainText(fields.String):
+    """Free text as a person types it: any length the field allows, but never NUL or a lone surrogate."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if _NOT_TEXT.search(text):
+            raise ValidationError(str(_l("Remove the unusual characters from this text.")))
+        return text
+
+
+class WholeNumber(fields.Integer):
+    """An id or version: an integer, or a string of digits (what an HTML form sends); never a bool or 2.5, and
+    within 1..MAX_ID, the numbers a row can have."""
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+        self.validators.append(Range(min=1, max=MAX_ID))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # isascii: "²".isdigit() is true too, but int() refuses it.
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+            value = int(value)
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class ItineraryQuery(Schema):
-    from_ = fields.Date(data_key="from", required=True)
-    to = fields.Date(required=True)
+    from_ = fields.Date(data_key="from", required=True, validate=_review_years)
+    to = fields.Date(required=True, validate=_review_years)
 
     @validates_schema
     def _range(self, values, **kwargs):
@@ -172,7 +219,15 @@ def _choice(choices, message):
 
 _REQUIRED = {"required": _l("This is needed."), "null": _l("This is needed.")}
 _INVALID_DATE = {"invalid": _l("Enter a date like 2026-11-23."), **_REQUIRED}
-_INVALID_NUMBER = {"invalid": _l("Choose from the list.")}
+
+
+class ChosenId(fields.Integer):
+    """An id a form offers in a list. A number no row can have (below 1, past MAX_ID) is not one of them."""
+
+    default_error_messages = {"invalid": _l("Choose from the list.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=Range(min=1, max=MAX_ID, error=_l("Choose from the list.")), **kwargs)
 
 
 class VisitForm(Schema):
@@ -180,17 +235,17 @@ class VisitForm(Schema):
 
     kind = fields.String(required=True, error_messages=_REQUIRED,
                          validate=_choice(VISIT_KINDS, _l("Choose a kind of visit.")))
-    title = fields.String(load_default="", validate=validate.Length(max=200, error=_l("At most 200 characters.")))
-    date = fields.Date(required=True, error_messages=_INVALID_DATE)
+    title = PlainText(load_default="", validate=validate.Length(max=200, error=_l("At most 200 characters.")))
+    date = fields.Date(required=True, error_messages=_INVALID_DATE, validate=_review_years)
     start = ClockTime(required=True, error_messages=_REQUIRED)
     end = ClockTime(required=True, error_messages=_REQUIRED)
-    location_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
-    case_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
-    team = fields.List(fields.Integer(error_messages=_INVALID_NUMBER), load_default=list)
+    location_id = ChosenId(load_default=None, allow_none=True)
+    case_id = ChosenId(load_default=None, allow_none=True)
+    team = fields.List(ChosenId(), load_default=list)
     status = fields.String(load_default="planned",
                            validate=_choice(VISIT_STATUSES, _l("Choose a status from the list.")))
-    briefing = fields.String(load_default="", validate=validate.Length(max=4000, error=_l("At most 4000 "
-                                                                                           "characters.")))
+    briefing = PlainText(load_default="", validate=validate.Length(max=4000, error=_l("At most 4000 "
+                                                                                       "characters.")))
 
     @validates_schema(skip_on_field_errors=False)  # every message at once, not one round trip per field
     def _ends_after_start(self, values, **kwargs):
@@ -200,39 +255,39 @@ class VisitForm(Schema):
 
 
 class AttendeeForm(Schema):
-    participant_id = fields.Integer(required=True, error_messages={**_REQUIRED, **_INVALID_NUMBER})
+    participant_id = ChosenId(required=True, error_messages=_REQUIRED)
 
 
 class ParticipantForm(Schema):
     kind = fields.String(required=True, error_messages=_REQUIRED,
                          validate=_choice(PARTICIPANT_KINDS, _l("Choose who this is.")))
-    name = fields.String(required=True, error_messages=_REQUIRED,
-                         validate=validate.Length(max=160, error=_l("At most 160 characters.")))
-    job_title = fields.String(load_default="", validate=validate.Length(max=160))
-    team = fields.String(load_default="", validate=validate.Length(max=160))
-    organisation = fields.String(load_default="", validate=validate.Length(max=160))
-    phone = fields.String(load_default="", validate=validate.Length(max=40))
-    office_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
+    name = PlainText(required=True, error_messages=_REQUIRED,
+                     validate=validate.Length(max=160, error=_l("At most 160 characters.")))
+    job_title = PlainText(load_default="", validate=validate.Length(max=160))
+    team = PlainText(load_default="", validate=validate.Length(max=160))
+    organisation = PlainText(load_default="", validate=validate.Length(max=160))
+    phone = PlainText(load_default="", validate=validate.Length(max=40))
+    office_id = ChosenId(load_default=None, allow_none=True)
 
 
 class CaseForm(Schema):
-    reference = fields.String(required=True, error_messages=_REQUIRED,
-                              validate=validate.Length(max=40, error=_l("At most 40 characters.")))
-    service_user_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
-    team_leader_id = fields.Integer(load_default=None, allow_none=True, error_messages=_INVALID_NUMBER)
-    social_worker_ids = fields.List(fields.Integer(error_messages=_INVALID_NUMBER), load_default=list)
+    reference = PlainText(required=True, error_messages=_REQUIRED,
+                          validate=validate.Length(max=40, error=_l("At most 40 characters.")))
+    service_user_id = ChosenId(load_default=None, allow_none=True)
+    team_leader_id = ChosenId(load_default=None, allow_none=True)
+    social_worker_ids = fields.List(ChosenId(), load_default=list)
     status = fields.String(load_default="identified",
                            validate=_choice(CASE_STATUSES, _l("Choose a status from the list.")))
 
 
 class LocationForm(Schema):
-    name = fields.String(required=True, error_messages=_REQUIRED,
-                         validate=validate.Length(max=160, error=_l("At most 160 characters.")))
+    name = PlainText(required=True, error_messages=_REQUIRED,
+                     validate=validate.Length(max=160, error=_l("At most 160 characters.")))
     kind = fields.String(required=True, error_messages=_REQUIRED,
                          validate=_choice(LOCATION_KINDS, _l("Choose a kind of place.")))
-    address = fields.String(load_default="", validate=validate.Length(max=500))
-    parking_notes = fields.String(load_default="", validate=validate.Length(max=500))
-    access_notes = fields.String(load_default="", validate=validate.Length(max=500))
+    address = PlainText(load_default="", validate=validate.Length(max=500))
+    parking_notes = PlainText(load_default="", validate=validate.Length(max=500))
+    access_notes = PlainText(load_default="", validate=validate.Length(max=500))
     parking_minutes = fields.Integer(load_default=0, error_messages={"invalid": _l("Enter a number of minutes.")},
                                      validate=validate.Range(min=0, max=240, error=_l("Between 0 and 240.")))
 
@@ -241,20 +296,19 @@ class NeedForm(Schema):
     """Raise or change a need from the console; applied through the same path as a `need.set` operation."""
 
     need_id = fields.String(load_default=None, allow_none=True)
-    participant_id = fields.Integer(required=True, error_messages={**_REQUIRED, **_INVALID_NUMBER})
+    participant_id = ChosenId(required=True, error_messages=_REQUIRED)
     type = fields.String(required=True, error_messages=_REQUIRED,
                          validate=_choice(NEED_TYPES, _l("Choose a kind of need.")))
-    detail = fields.String(load_default="", validate=validate.Length(max=300, error=_l("At most 300 "
-                                                                                       "characters.")))
+    detail = PlainText(load_default="", validate=validate.Length(max=300, error=_l("At most 300 characters.")))
     status = fields.String(load_default="requested", validate=_choice(NEED_STATUSES, _l("Choose a status.")))
-    arrangement = fields.String(load_default="", validate=validate.Length(max=2000))
+    arrangement = PlainText(load_default="", validate=validate.Length(max=2000))
 
 
 class ReviewQuery(Schema):
     """?review=<id> (optional: the console picks the first review the person may use) and ?date=."""
 
-    review = fields.Integer(load_default=None, allow_none=True)
-    date = fields.Date(load_default=None, allow_none=True)
+    review = WholeNumber(load_default=None, allow_none=True)
+    date = fields.Date(load_default=None, allow_none=True, validate=_review_years)
 
 
 class FindingPersonOut(Schema):
@@ -274,7 +328,7 @@ class FindingOut(Schema):
 
 
 class FindingsQuery(Schema):
-    review = fields.Integer(load_default=None, allow_none=True)
+    review = WholeNumber(load_default=None, allow_none=True)
 
 
 class FindingsOut(Schema):
@@ -296,18 +350,6 @@ NOTE_MAX_CHARS = 50_000
 NOTE_KINDS = tuple(kind.value for kind in NoteKind)
 
 
-class WholeNumber(fields.Integer):
-    """An id or version: an integer, or a string of digits (what an HTML form sends); never a bool or 2.5."""
-
-    def __init__(self, **kwargs):
-        super().__init__(strict=True, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        return super()._deserialize(value, attr, data, **kwargs)
-
-
 class OperationIn(Schema):
     """The envelope of one operation; `data` is checked by the schema for its `type`."""
 
@@ -317,7 +359,7 @@ class OperationIn(Schema):
 
     op_id = fields.UUID(required=True, metadata={"description": "Made on the device; the idempotency key."})
     type = fields.String(required=True, validate=OneOf(OPERATION_TYPES))
-    base_version = WholeNumber(allow_none=True, load_default=None, validate=Range(min=1),
+    base_version = WholeNumber(allow_none=True, load_default=None,
                                metadata={"description": "note.save: the version the text was edited from; "
                                                         "null for a new note."})
     data = fields.Dict(required=True)
@@ -327,8 +369,8 @@ class NoteSaveData(Schema):
     note_id = fields.UUID(required=True)
     visit_id = WholeNumber(required=True)
     kind = fields.String(required=True, validate=OneOf(NOTE_KINDS))
-    body = fields.String(load_default="", validate=Length(max=NOTE_MAX_CHARS))
-    prompts = fields.Dict(keys=fields.String(), values=fields.String(validate=Length(max=NOTE_MAX_CHARS)),
+    body = PlainText(load_default="", validate=Length(max=NOTE_MAX_CHARS))
+    prompts = fields.Dict(keys=fields.String(), values=PlainText(validate=Length(max=NOTE_MAX_CHARS)),
                           load_default=dict,
                           metadata={"description": "setting_observation only; keys: " + ", ".join(SETTING_PROMPTS)})
     resolves_conflict = fields.Boolean(load_default=False, metadata={
@@ -344,18 +386,24 @@ class NoteSaveData(Schema):
             raise ValidationError("Only setting observations have prompts.", "prompts")
         if not values.get("body", "").strip() and not any(text.strip() for text in prompts.values()):
             raise ValidationError("Write something before saving.", "body")
+        # One note must fit in one sync request whatever its characters: UTF-8 takes at most 4 bytes for one.
+        limit = current_app.config["SYNC_MAX_BYTES"] // 4
+        if len(values.get("body", "")) + sum(len(text) for text in prompts.values()) > limit:
+            raise ValidationError(f"At most {limit} characters in all, the text and the prompts together.", "body")
 
 
 class AttendanceSetData(Schema):
     visit_id = WholeNumber(required=True)
     participant_id = WholeNumber(required=True)
     status = fields.String(required=True, validate=OneOf([s.value for s in AttendanceStatus]))
-    at = fields.AwareDateTime(load_default=None, metadata={"description": "Device time, with its UTC offset."})
+    at = fields.AwareDateTime(load_default=None, validate=_review_years,
+                              metadata={"description": "Device time, with its UTC offset."})
 
 
 class CheckData(Schema):
     visit_id = WholeNumber(required=True)
-    at = fields.AwareDateTime(required=True, metadata={"description": "Device time, with its UTC offset."})
+    at = fields.AwareDateTime(required=True, validate=_review_years,
+                              metadata={"description": "Device time, with its UTC offset."})
 
 
 class NeedSetData(Schema):
@@ -364,9 +412,9 @@ class NeedSetData(Schema):
     need_id = fields.UUID(required=True)
     participant_id = WholeNumber(required=True)
     type = fields.String(required=True, validate=OneOf([t.value for t in NeedType]))
-    detail = fields.String(load_default=None, validate=Length(max=300))
+    detail = PlainText(load_default=None, validate=Length(max=300))
     status = fields.String(load_default=None, validate=OneOf([s.value for s in NeedStatus]))
-    arrangement = fields.String(load_default=None, validate=Length(max=2000))
+    arrangement = PlainText(load_default=None, validate=Length(max=2000))
 
 
 class ConcernRaiseData(Schema):
@@ -374,12 +422,12 @@ class ConcernRaiseData(Schema):
     visit_id = WholeNumber(required=True)
     category = fields.String(required=True, validate=OneOf([c.value for c in ConcernCategory]))
     rating = fields.String(required=True, validate=OneOf([r.value for r in Rating]))
-    text = fields.String(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
+    text = PlainText(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
 
 
 class ConcernReferData(Schema):
     concern_id = fields.UUID(required=True)
-    referral_text = fields.String(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
+    referral_text = PlainText(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
 
 
 OPERATION_DATA = {
@@ -412,6 +460,8 @@ class OperationResultOut(Schema):
     visit_id = fields.Integer()
     participant_id = fields.Integer()
     attendance = fields.String()
+    superseded = fields.Boolean(metadata={"description": "attendance.set: a later one (by device time) stands; "
+                                                         "`attendance` is its value"})
     # Kept in the ledger as given, so ISO 8601 strings rather than datetimes.
     checked_in_at = fields.String(allow_none=True, metadata={"format": "date-time"})
     checked_out_at = fields.String(allow_none=True, metadata={"format": "date-time"})
@@ -446,7 +496,7 @@ class NotesOut(Schema):
 
 
 class AttendanceQuery(Schema):
-    date = fields.Date(required=True)
+    date = fields.Date(required=True, validate=_review_years)
 
 
 class AttendeeOut(Schema):

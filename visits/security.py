@@ -16,7 +16,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from .extensions import csrf, db, login_manager
 from .i18n import html_lang
@@ -161,6 +162,20 @@ def _error_response(error: HTTPException):
     return render_template("error.html", error=error), error.code
 
 
+def _unstorable_value(error: Exception):
+    """The safety net under the schemas: a value that reached the database but does not fit it (a number or a
+    date past its range, text it refuses) is the client's mistake, so 400 once the request's work is undone. A
+    database that is down or dropped the connection is not: that stays a 500, so a client keeps its changes and
+    tries again later."""
+    if isinstance(error, (OperationalError, InterfaceError)):
+        raise error
+    db.session.rollback()
+    current_app.logger.warning("A value the database cannot hold: %s %s", request.method, request.path,
+                               exc_info=error)
+    return _error_response(BadRequest(description=_("Something in this request cannot be stored or looked up. "
+                                                    "Check what was entered and try again.")))
+
+
 def _csrf_error(error: CSRFError):
     if wants_json() or request.headers.get("HX-Request"):
         return jsonify(error="csrf", message=_("Your page was open too long. Trying again.")), 400
@@ -190,6 +205,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _error_response)
+    for unstorable in (OverflowError, DataError, StatementError):
+        app.register_error_handler(unstorable, _unstorable_value)
 
     @app.context_processor
     def _template_helpers():

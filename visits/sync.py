@@ -15,6 +15,11 @@ One operation, step by step:
    refusal is stored like any other answer.
 5. Commit: one transaction per operation, so one failing never loses the others in its batch.
 
+An operation that fails in a way nobody foresaw (a bug, a value no schema caught) is answered `rejected` and
+stored so, rather than failing the request: otherwise it would fail every sync of that device's outbox, and the
+changes queued behind it would never arrive. Only a database that cannot be reached fails the request (5xx), so
+the client keeps the operation and tries again.
+
 Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "forbidden", ...}` with `errors`
 (field -> messages) when rejected; a replay answers the stored result with `status: "duplicate"` and
 `first_status`. A replay by someone else than the first sender is `forbidden`: the first answer is theirs.
@@ -26,10 +31,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Callable, Optional
 
+from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from . import audit
 from .extensions import db
@@ -122,6 +128,18 @@ def apply_operation(user: User, op: Any, *, retry: bool = True) -> dict:
         if retry:
             return apply_operation(user, op, retry=False)
         raise
+    except (OperationalError, InterfaceError):
+        raise  # the database is unreachable: not this operation's fault, and worth another try
+    except Exception:
+        current_app.logger.exception("Operation %s (%s) failed; answered rejected", op_id, op_type)
+        claim.rollback()  # whatever state the failure left, only the answer is kept
+        result = {"op_id": op_id, "type": op_type, "status": "rejected",
+                  "errors": {"_schema": [_("This change could not be saved because of a problem on the server. "
+                                           "It stays on this device: please tell the review's support team.")]}}
+        db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=(op_type or "")[:40],
+                                                    result=result))
+        db.session.commit()
+        return result
     db.session.execute(update(Operation).where(Operation.op_id == op_id).values(result=result))
     claim.commit()
     db.session.commit()

@@ -111,12 +111,14 @@ def test_a_save_from_an_old_version_keeps_both_texts_as_a_conflict_for_the_autho
     assert copy.body == "Added on the phone, offline." and copy.base_version == 1 and not copy.resolved
 
 
-def test_the_author_merges_a_conflict_by_saving_from_the_current_version(team, app):
+def test_the_author_merges_a_conflict_by_saving_the_merge_from_the_current_version(team, app):
     reviewer = signed_in(app, team.reviewer)
     note_id = f.new_id()
     send(reviewer, note_op(team, note_id, body="A."), note_op(team, note_id, base_version=1, body="B."),
          note_op(team, note_id, base_version=1, body="C."))
-    merged = send_one(reviewer, note_op(team, note_id, base_version=2, body="B. C."))
+    merge = note_op(team, note_id, base_version=2, body="B. C.")
+    merge["data"]["resolves_conflict"] = True  # what the merge view sends
+    merged = send_one(reviewer, merge)
     assert merged["status"] == "applied" and merged["version"] == 3
     note = db.session.get(Note, note_id)
     db.session.refresh(note)

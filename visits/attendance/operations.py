@@ -42,7 +42,16 @@ def set_attendance(user: User, op: IncomingOperation) -> dict:
                                                                 participant_id=op.data["participant_id"]))
     if attendance is None:
         raise rejected("participant_id", _("This person is not booked on this visit."))
-    # The latest operation wins; the audit log keeps every earlier answer.
+    # Two phones may record the same person, and the one offline longer syncs last: the latest tap on a device
+    # wins, not the latest to arrive. An earlier one changes nothing; its answer says what stands instead. An
+    # operation without a device time cannot be placed among them, so it counts as the latest.
+    recorded_at = attendance.recorded_at_device
+    if op.data["at"] is not None and recorded_at is not None and op.data["at"] < recorded_at:
+        audit.record(user, "attendance.set", "attendance", attendance.id, visit.review_id, op_id=op.op_id,
+                     visit_id=visit.id, participant_id=attendance.participant_id, status=op.data["status"],
+                     superseded=True)
+        return applied(visit_id=visit.id, participant_id=attendance.participant_id,
+                       attendance=attendance.status.value, superseded=True)
     attendance.status = AttendanceStatus(op.data["status"])
     attendance.recorded_by_id = user.id
     attendance.recorded_at_device = op.data["at"]

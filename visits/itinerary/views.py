@@ -19,12 +19,17 @@ bp = Blueprint("itinerary", __name__)
 
 
 def parse_day(value: str | None) -> date:
+    from ..schemas import FIRST_YEAR, LAST_YEAR, in_review_years
+
     if not value:
         return today_in()
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         abort(400, description=_("The date must look like 2026-11-23."))
+    if not in_review_years(day):  # the week around 0001-01-01 or 9999-12-31 cannot be computed
+        abort(400, description=_("Enter a date between %(first)s and %(last)s.", first=FIRST_YEAR, last=LAST_YEAR))
+    return day
 
 
 def week_of(day: date) -> list[date]:
@@ -45,13 +50,18 @@ def day():
 
 
 def _day_page(day: date):
+    from .. import audit
+
     week = week_of(day)
     week_visits = visits_between(current_user, week[0], week[-1])
     busy_days = {view.starts_at.date() for view in week_visits}
+    visits = [view for view in week_visits if view.starts_at.date() == day]
+    # The day's cards name service users (the week strip only marks busy days): a read (DESIGN section 2).
+    audit.record_itinerary_read(current_user, day.isoformat(), visits)
+    db.session.commit()
     return render_template(
         "itinerary/day.html",
-        day=day, today=today_in(), week=week, busy_days=busy_days,
-        visits=[view for view in week_visits if view.starts_at.date() == day],
+        day=day, today=today_in(), week=week, busy_days=busy_days, visits=visits,
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
     )
 

@@ -15,17 +15,20 @@ from marshmallow import ValidationError
 from ..extensions import db
 from ..models import Visit
 from ..permissions import can_acknowledge_overdue, can_read_board, role_for
-from ..schemas import ReviewQuery
+from ..schemas import FIRST_YEAR, LAST_YEAR, ReviewQuery, in_review_years
 from . import bp
-from .board import acknowledge, build_board, now_utc, today_for
+from .board import acknowledge, build_board, now_utc, overdue_rows, today_for
 from .context import log_identity_read, review_for, reviews_choice
 
 
 def _query() -> tuple[int | None, date | None]:
     try:
         query = ReviewQuery().load({k: v for k, v in request.args.items() if k in ("review", "date") and v})
-    except ValidationError:
-        abort(400, description=_("The date must look like 2026-11-23."))
+    except ValidationError as error:
+        if "review" in error.messages:
+            abort(404)  # as review_for answers an id that is no review of theirs
+        abort(400, description=_("Enter a date like 2026-11-23, between %(first)s and %(last)s.",
+                                 first=FIRST_YEAR, last=LAST_YEAR))
     return query["review"], query["date"]
 
 
@@ -73,12 +76,18 @@ def acknowledge_overdue(visit_id: int):
         abort(404)
     if not can_acknowledge_overdue(current_user, visit.review_id):
         abort(403)
-    acknowledge(visit, current_user, now_utc())
+    now = now_utc()
+    # What the board offers the button for: an alarm that is sounding (or was answered and still shows), not any
+    # visit of the review; an acknowledgement on the audit log must mean someone saw an overdue home visit.
+    if visit.id not in {row.visit.id for row in overdue_rows(visit.review, now, identities=False)}:
+        abort(400, description=_("This visit is not an overdue home visit, so there is nothing to acknowledge."))
+    acknowledge(visit, current_user, now)
     db.session.commit()
-    day_text = request.values.get("date", "")
     try:
-        day = date.fromisoformat(day_text) if day_text else today_for(visit.review)
+        day = date.fromisoformat(request.values.get("date", ""))
     except ValueError:
+        day = None
+    if day is None or not in_review_years(day):  # the board goes back to today rather than fail
         day = today_for(visit.review)
     if request.headers.get("HX-Request"):
         return _render_board(visit.review, day, "board/fragment.html")

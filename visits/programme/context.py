@@ -20,7 +20,7 @@ def review_for(may: Callable[[User, int], bool], review_id: int | None = None) -
     if review_id is None:
         raw = request.values.get("review", "").strip()
         if raw:
-            if not raw.isdigit():
+            if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() too, but int() refuses it
                 abort(404)
             review_id = int(raw)
     if review_id is None:

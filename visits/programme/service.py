@@ -105,8 +105,10 @@ def update_visit(review: Review, user: User, visit: Visit, values: dict,
     """Move, reassign, reschedule or change the status of a visit. Notes, attendance and check-ins stay.
 
     `loaded_version` is the visit's updated_at when the form was opened: if someone else changed the visit in
-    between, their change is not silently overwritten."""
-    if loaded_version and visit.updated_at and loaded_version != version_of(visit):
+    between, their change is not silently overwritten. Without one there is no telling, so nothing is saved."""
+    if not loaded_version:
+        raise ProgrammeError({"form": [_("This form is incomplete. Reload the visit and make the change again.")]})
+    if loaded_version != version_of(visit):
         raise ProgrammeError({"form": [_("Someone else changed this visit while you were editing it. "
                                          "Check the values below and save again.")]})
     location, case, team = _visit_references(review, values)

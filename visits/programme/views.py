@@ -17,7 +17,9 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Attendance, Case, Location, Participant, Review, Visit
-from ..permissions import can_edit_programme, can_read_programme, console_reviews, role_for, sees_identities
+from ..permissions import (
+    can_edit_programme, can_read_audit_log, can_read_programme, console_reviews, role_for, sees_identities,
+)
 from ..schemas import (
     CASE_STATUSES, LOCATION_KINDS, NEED_STATUSES, NEED_TYPES, PARTICIPANT_KINDS, VISIT_KINDS, VISIT_STATUSES,
     AttendeeForm, CaseForm, FindingsOut, FindingsQuery, LocationForm, ParticipantForm, VisitForm, form_errors,
@@ -305,6 +307,8 @@ def _console_nav():
         if console_reviews(current_user, can_read_programme):
             items += [("programme.programme", _("Programme")), ("programme.board", _("Attendance")),
                       ("programme.needs", _("Needs"))]
+        if console_reviews(current_user, can_read_audit_log):
+            items.append(("audit_log.index", _("Audit log")))
         items += [("programme.calendar", _("Calendar")), ("programme.glossary", _("Glossary"))]
         return items
     return {"console_nav": console_nav}

@@ -81,7 +81,13 @@ def record(visit_id: int):
     load_visit(visit_id)  # 404, as for the page, when this person may not know the visit
     # The action URL says which form this is: `type` of operation, `form` (to show it again), `next` page.
     op = operation_from_form(request.args.get("type", ""), request.form)
-    answer = sync.apply_operation(current_user, op)
+    posted_visit = op["data"].get("visit_id")
+    if posted_visit is not None and posted_visit != str(visit_id):
+        # A form posted to this visit's page changes this visit, never another one named in its fields.
+        answer = {"op_id": op["op_id"], "type": op["type"], "status": "rejected",
+                  "errors": {"visit_id": [_("This form belongs to another visit. Reload the page.")]}}
+    else:
+        answer = sync.apply_operation(current_user, op)
     outcome = answer.get("first_status", answer["status"])
     section = SECTION_OF.get(op["type"])
     htmx = request.headers.get("HX-Request") == "true"
