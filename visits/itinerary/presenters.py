@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-from flask_babel import gettext as _
 
+from ..identity import person_name, place_name
 from ..models import Attendance, NeedFlag, User, Visit
 from ..permissions import VisitAccess
 
@@ -100,11 +100,7 @@ def _need(need: NeedFlag) -> NeedView:
 def _participant(attendance: Attendance, access: VisitAccess, case_reference: Optional[str]) -> ParticipantView:
     person = attendance.participant
     hidden = person.is_private_person and not access.identity
-    if hidden:
-        label = _("Service user") if person.kind.value == "service_user" else _("Carer")
-        name = f"{label} ({case_reference})" if case_reference else label
-    else:
-        name = person.name
+    name = person_name(person.name, person.kind, access.identity, case_reference)
     return ParticipantView(
         id=person.id, kind=person.kind.value, name=name, identity_hidden=hidden,
         job_title=person.job_title, team=person.team, organisation=person.organisation,
@@ -125,7 +121,7 @@ def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
         title=visit.title if access.full else "", starts_at=visit.starts_at, ends_at=visit.ends_at,
         status=visit.status.value, full=access.full, on_team=on_team,
         team=[PersonView(m.id, m.name, m.phone if access.full else None) for m in visit.team],
-        location=LocationView(location.id, _("Service user's home") if private_home else location.name,
+        location=LocationView(location.id, place_name(location.name, location.is_home, access.identity),
                               location.kind.value,
                               location.address if detail else "",
                               location.parking_notes if detail else "",

@@ -18,6 +18,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..identity import place_name
 from ..models import (
     Attendance, AttendanceStatus, Case, CaseStatus, Location, LocationKind, NeedStatus, OverdueAcknowledgement,
     Participant, Review, User, Visit, VisitKind, VisitStatus, utcnow,
@@ -148,13 +149,9 @@ def _members(visit: Visit) -> tuple[MemberRow, ...]:
 
 
 def _board_visit(visit: Visit, identities: bool) -> BoardVisit:
-    from flask_babel import gettext as _
-
     reference = visit.case.reference if visit.case else None
     is_home = visit.is_home_visit
-    location = visit.location.name if visit.location else ""
-    if is_home and not identities:
-        location = _("Home")
+    location = place_name(visit.location.name, is_home, identities) if visit.location else ""
     return BoardVisit(visit.id, visit.title, visit.kind.value, visit.status.value, visit.starts_at, visit.ends_at,
                       location, is_home, reference, _members(visit),
                       tuple(attendee_label(a, identities, reference) for a in visit.attendances))

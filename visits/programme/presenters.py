@@ -12,6 +12,7 @@ from typing import Optional
 
 from flask_babel import gettext as _
 
+from ..identity import person_name, place_name
 from ..models import Attendance, Participant, Visit
 
 
@@ -48,10 +49,7 @@ class ProgrammeRow:
 
 
 def person_label(person: Participant, identities: bool, case_reference: Optional[str] = None) -> str:
-    if person.is_private_person and not identities:
-        label = _("Service user") if person.kind.value == "service_user" else _("Carer")
-        return f"{label} ({case_reference})" if case_reference else label
-    return person.name
+    return person_name(person.name, person.kind, identities, case_reference)
 
 
 def _detail(person: Participant, case_reference: Optional[str]) -> str:
@@ -84,9 +82,7 @@ def programme_rows(visits: list[Visit], identities: bool, findings=()) -> list[P
         rows.append(ProgrammeRow(
             id=visit.id, kind=visit.kind.value, title=visit.title, starts_at=visit.starts_at,
             ends_at=visit.ends_at, status=visit.status.value,
-            # A home is an address: someone's identity, so a coordinator reads only "Home".
-            location=(visit.location.name if identities or not visit.location.is_home else _("Home"))
-            if visit.location else "",
+            location=place_name(visit.location.name, visit.location.is_home, identities) if visit.location else "",
             location_is_home=bool(visit.location and visit.location.is_home),
             team=[member.name for member in visit.team],
             people=[attendee_label(a, identities, reference) for a in visit.attendances],

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..identity import person_name
 from ..models import Attendance, Case, Location, Participant, Review, TravelTime, User, Visit
 from ..permissions import sees_identities
 from ..programme_rules import RULES, Finding, Programme, Thresholds, check_programme, programme_from_models
@@ -82,11 +83,7 @@ def _case_labels(programme: Programme) -> dict[int, str]:
 def _shown(finding: Finding, identities: bool, case_by_person: dict[int, str]) -> FindingShown:
     people = []
     for person in finding.people:
-        name = person.name
-        if person.is_private and not identities:
-            label = _("Service user") if person.kind == "service_user" else _("Carer")
-            reference = case_by_person.get(person.id)
-            name = f"{label} ({reference})" if reference else label
+        name = person_name(person.name, person.kind, identities, case_by_person.get(person.id))
         people.append(PersonShown(person.id, name, person.kind, person.is_team_member))
     return FindingShown(finding.rule, finding.severity, finding.message, finding.visit_ids, tuple(people),
                         finding.suggestion)

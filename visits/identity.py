@@ -1,0 +1,29 @@
+"""How a service user, a carer or their home is named to someone who may not know who they are.
+
+Whether a person may know is decided in visits/permissions.py (VisitAccess.identity, sees_identities); this
+module only words the answer, once, for every page, export and finding (DESIGN section 2).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from flask_babel import gettext as _
+
+PRIVATE_KINDS = ("service_user", "carer")
+
+
+def _kind(kind) -> str:
+    return getattr(kind, "value", kind)
+
+
+def person_name(name: str, kind, may_know: bool, case_reference: Optional[str] = None) -> str:
+    """A service user or carer without the right to know them: their role and case reference instead."""
+    if may_know or _kind(kind) not in PRIVATE_KINDS:
+        return name
+    label = _("Service user") if _kind(kind) == "service_user" else _("Carer")
+    return f"{label} ({case_reference})" if case_reference else label
+
+
+def place_name(name: str, is_home: bool, may_know: bool) -> str:
+    """Someone's home is part of who they are: without the right to know them, not where they live."""
+    return name if may_know or not is_home else _("Service user's home")
