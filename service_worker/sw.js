@@ -161,7 +161,9 @@ async function keepPages(userKey) {
   if (!userKey) return;
   const started = generation;
   // Marked as a prefetch, so the audit log records a copy kept on the device rather than a person reading.
-  const prefetch = { credentials: "same-origin", headers: { "X-Fieldwork-Prefetch": "1" } };
+  // Redirects are not followed: a session that ended meanwhile would otherwise fetch the sign-in page here,
+  // and its fresh session cookie would replace the one of a sign-in form the person is filling in.
+  const prefetch = { credentials: "same-origin", redirect: "manual", headers: { "X-Fieldwork-Prefetch": "1" } };
   const listing = await fetch("/api/offline-pages", prefetch);
   if (!listing.ok) return;
   const { urls } = await listing.json();

@@ -67,6 +67,9 @@ def from_environment(instance_path: str) -> dict:
         # A review week on site: the session lasts the week; once it has lapsed, the next online navigation
         # empties the pages the device kept (service_worker/sw.js).
         "PERMANENT_SESSION_LIFETIME": timedelta(days=int(os.environ.get("SESSION_DAYS", "10"))),
+        # The cookie is written only when the session changes: otherwise every response (a prefetch still in
+        # flight, a static file) re-sends the old cookie and can overwrite a sign-in happening meanwhile.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # CSRF tokens are checked by our own hook (after the 401 decision), see visits/security.py.
         "WTF_CSRF_CHECK_DEFAULT": False,
         "WTF_CSRF_TIME_LIMIT": 8 * 3600,

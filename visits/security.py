@@ -177,6 +177,12 @@ def _unstorable_value(error: Exception):
 
 
 def _csrf_error(error: CSRFError):
+    if request.endpoint == "auth.login":
+        # The sign-in form outlived its session (a phone left on the page): offer it again, email kept.
+        return render_template("auth/login.html", email=(request.form.get("email") or "").strip().lower(),
+                               next=request.form.get("next", ""),
+                               errors={"form": _("The sign-in page had expired. Please enter your password "
+                                                 "again.")}), 400
     if wants_json() or request.headers.get("HX-Request"):
         return jsonify(error="csrf", message=_("Your page was open too long. Trying again.")), 400
     return render_template("error.html", error=error,

@@ -135,3 +135,15 @@ def test_no_page_loads_anything_from_another_origin(reviewer, client):
     sources = re.findall(r'(?:src|href)="([^"]+)"', page)
     loaded = [s for s in sources if s.endswith((".js", ".css")) or "/static/" in s]
     assert loaded and all(s.startswith("/static/") for s in loaded)
+
+
+def test_an_expired_sign_in_form_is_offered_again_with_the_email_kept(reviewer, client):
+    client.get("/login")
+    response = client.http.post("/login", data={"email": "rhys@example.test", "password": PASSWORD,
+                                                 "csrf_token": "expired"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "had expired" in page and 'value="rhys@example.test"' in page and 'name="password"' in page
+    token = csrf_from(response)
+    retry = client.http.post("/login", data={"email": "rhys@example.test", "password": PASSWORD, "csrf_token": token})
+    assert retry.status_code == 302
