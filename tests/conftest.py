@@ -1,6 +1,7 @@
 """Shared fixtures: an app on a fresh SQLite file per test, a client that signs in, and data factories."""
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -12,6 +13,7 @@ from visits.extensions import db
 
 from . import factories
 from .factories import PASSWORD
+from .postgres import throwaway_postgres
 
 
 class IsolatedClient(FlaskClient):
@@ -86,3 +88,29 @@ def client(app):
 @pytest.fixture
 def make():
     return factories
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """One throwaway PostgreSQL server for the whole run (tests/postgres.py)."""
+    with throwaway_postgres() as url:
+        if url is None:
+            if os.environ.get("CI"):
+                pytest.fail("PostgreSQL binaries are missing: `make test` installs them")
+            pytest.skip("no PostgreSQL server binaries on this machine")
+        yield url
+
+
+@pytest.fixture
+def pg_app(pg_url):
+    """The app on PostgreSQL, with empty tables for each test."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url, "SECRET_KEY": "test-secret",
+                      "RATELIMIT_ENABLED": False})
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        yield app
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()

@@ -2,7 +2,6 @@
 exactly-once sync under concurrent requests, against a real throwaway PostgreSQL server."""
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -13,36 +12,16 @@ from visits.extensions import db
 from visits.models import Note, NoteRevision, Operation
 
 from .. import factories as f
-from ..conftest import Client, IsolatedClient
-from ..postgres import throwaway_postgres
+from ..conftest import Client
 from .sync_client import send_one, token
 from .world import build_world
 
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture(scope="module")
-def pg_url():
-    with throwaway_postgres() as url:
-        if url is None:
-            if os.environ.get("CI"):
-                pytest.fail("PostgreSQL binaries are missing: `make test` installs them")
-            pytest.skip("no PostgreSQL server binaries on this machine")
-        yield url
-
-
 @pytest.fixture
-def app(pg_url):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url, "SECRET_KEY": "test-secret",
-                      "RATELIMIT_ENABLED": False})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+def app(pg_app):
+    return pg_app
 
 
 def test_migrations_build_the_models_schema_on_postgres(pg_url):

@@ -354,32 +354,9 @@ def test_within_the_years_and_the_ids_everything_still_works(app, world):
 # --- the same on PostgreSQL, which refuses what SQLite lets through -----------------------------------------
 
 
-@pytest.fixture(scope="module")
-def pg_url():
-    from ..postgres import throwaway_postgres
-
-    with throwaway_postgres() as url:
-        if url is None:
-            pytest.skip("no PostgreSQL server binaries on this machine")
-        yield url
-
-
 @pytest.fixture
-def pg_world(pg_url):
-    from app import create_app
-
-    from ..conftest import IsolatedClient
-
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url, "SECRET_KEY": "test-secret",
-                      "RATELIMIT_ENABLED": False})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        yield app, build_world()
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
+def pg_world(pg_app):
+    return pg_app, build_world()
 
 
 @pytest.mark.postgres
