@@ -123,6 +123,8 @@ def test_a_failing_server_loses_and_duplicates_nothing(page, context, team, app,
         page.get_by_role("button", name="Sync now").click()
         time.sleep(0.3)
     assert failing.calls == 2
+    page.get_by_role("button", name="Sync now").click()  # answered at last: "duplicate", and it leaves the phone
+    expect_bar(page, "All synced")
 
     # Then the server goes away altogether, and comes back on the same address.
     port = live_server.server.server_port
