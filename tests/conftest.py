@@ -90,6 +90,14 @@ def make():
     return factories
 
 
+@pytest.fixture
+def team(app):
+    """One review with every role and a home visit (factories.make_field_team)."""
+    team = factories.make_field_team()
+    db.session.commit()
+    return team
+
+
 @pytest.fixture(scope="session")
 def pg_url():
     """One throwaway PostgreSQL server for the whole run (tests/postgres.py)."""

@@ -1,6 +1,8 @@
 """Sending operations the way the outbox does: POST /api/sync with the page's CSRF token in a header."""
 from __future__ import annotations
 
+import threading
+
 from ..conftest import Client, csrf_from
 
 
@@ -30,3 +32,31 @@ def signed_in(app, user) -> Client:
     client = Client(app)
     client.login(user)
     return client
+
+
+def two_devices(app, user) -> list[tuple[Client, str]]:
+    """The same person signed in on a phone and a laptop, each with its page's CSRF token."""
+    devices = []
+    for _ in range(2):
+        client = signed_in(app, user)
+        devices.append((client, token(client)))
+    return devices
+
+
+def send_at_once(devices, op) -> list:
+    """Both devices post the same operation at the same moment, each in its own thread (and so its own app
+    context and database session, as two workers would)."""
+    start = threading.Barrier(len(devices))
+    answers: list = [None] * len(devices)
+
+    def sync_from(index: int) -> None:
+        client, csrf = devices[index]
+        start.wait()
+        answers[index] = client.http.post("/api/sync", json={"ops": [op]}, headers={"X-CSRFToken": csrf})
+
+    threads = [threading.Thread(target=sync_from, args=(i,)) for i in range(len(devices))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return answers

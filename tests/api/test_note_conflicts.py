@@ -11,13 +11,6 @@ from .. import factories as f
 from .sync_client import send_one, signed_in
 
 
-@pytest.fixture
-def team(app):
-    team = f.make_field_team()
-    db.session.commit()
-    return team
-
-
 def save(client, team, note_id, base, body, **extra):
     return send_one(client, f.operation("note.save", base_version=base, note_id=note_id, visit_id=team.visit.id,
                                         kind="home_visit", body=body, **extra))

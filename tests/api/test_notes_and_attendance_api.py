@@ -14,13 +14,6 @@ from .. import factories as f
 from .sync_client import send, signed_in
 
 
-@pytest.fixture
-def team(app):
-    team = f.make_field_team()
-    db.session.commit()
-    return team
-
-
 def reads_of(note_id: str, user) -> int:
     return db.session.scalar(select(func.count()).select_from(AuditEvent).where(
         AuditEvent.action == "read", AuditEvent.subject_id == note_id, AuditEvent.user_id == user.id))

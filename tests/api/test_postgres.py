@@ -2,7 +2,6 @@
 exactly-once sync under concurrent requests, against a real throwaway PostgreSQL server."""
 from __future__ import annotations
 
-import threading
 
 import pytest
 from sqlalchemy import create_engine
@@ -12,8 +11,9 @@ from visits.extensions import db
 from visits.models import Note, NoteRevision, Operation
 
 from .. import factories as f
+from ..factories import count
 from ..conftest import Client
-from .sync_client import send_one, token
+from .sync_client import send_at_once, send_one, two_devices
 from .world import build_world
 
 pytestmark = pytest.mark.postgres
@@ -63,35 +63,18 @@ def test_itinerary_and_permissions_hold_on_postgres(app):
 def test_two_workers_receiving_one_operation_apply_it_once_on_postgres(app):
     team = f.make_field_team()
     db.session.commit()
-    phone, laptop = Client(app), Client(app)
-    phone.login(team.reviewer)
-    laptop.login(team.reviewer)
-    devices = [(phone, token(phone)), (laptop, token(laptop))]
+    devices = two_devices(app, team.reviewer)
     db.session.commit()
     for round_number in range(1, 6):
         note_id = f.new_id()
         op = f.operation("note.save", note_id=note_id, visit_id=team.visit.id, kind="home_visit",
                          body=f"Sent from two devices at once ({round_number}).")
-        start = threading.Barrier(2)
-        answers: list = [None, None]
-
-        def sync_from(index: int) -> None:
-            client, csrf = devices[index]
-            start.wait()
-            answers[index] = client.http.post("/api/sync", json={"ops": [op]}, headers={"X-CSRFToken": csrf})
-
-        threads = [threading.Thread(target=sync_from, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        answers = send_at_once(devices, op)
         assert sorted(r.get_json()["results"][0]["status"] for r in answers) == ["applied", "duplicate"]
         db.session.expire_all()
-        assert db.session.scalar(db.select(db.func.count()).select_from(Note)) == round_number
-        assert db.session.scalar(db.select(db.func.count()).select_from(NoteRevision)
-                                 .where(NoteRevision.note_id == note_id)) == 1
-        assert db.session.scalar(db.select(db.func.count()).select_from(Operation)
-                                 .where(Operation.op_id == op["op_id"])) == 1
+        assert count(Note) == round_number
+        assert count(NoteRevision, NoteRevision.note_id == note_id) == 1
+        assert count(Operation, Operation.op_id == op["op_id"]) == 1
 
 
 def test_a_stale_note_save_is_a_conflict_on_postgres(app):

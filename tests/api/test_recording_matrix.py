@@ -29,13 +29,6 @@ SECRET = "SECRET-NOTE-TEXT-7431"
 SECRET_PROMPT = "SECRET-PROMPT-TEXT-9902"
 
 
-@pytest.fixture
-def team(app):
-    team = f.make_field_team()
-    db.session.commit()
-    return team
-
-
 def operation_for(op_type: str, team, concern) -> dict:
     visit_id = team.visit.id
     return {

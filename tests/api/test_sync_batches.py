@@ -4,33 +4,21 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import time
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from visits import sync
 from visits.extensions import db
 from visits.models import AuditEvent, Attendance, Concern, Note, NoteRevision, Operation
 
 from .. import factories as f
-from ..conftest import Client
-from .sync_client import post_batch, send, signed_in, token
+from ..factories import count
+from .sync_client import post_batch, send, send_at_once, signed_in, token, two_devices
 
 AT = datetime(2026, 11, 23, 18, 5, tzinfo=timezone.utc).isoformat()
-
-
-@pytest.fixture
-def team(app):
-    team = f.make_field_team()
-    db.session.commit()
-    return team
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def a_visit_s_work(team) -> list[dict]:
@@ -158,31 +146,15 @@ def test_two_requests_at_once_with_the_same_op_id_apply_it_once(team, app, monke
         # Hold the first request inside its transaction, so the second surely arrives while it is applying.
         decide = sync._decide
         monkeypatch.setattr(sync, "_decide", lambda *args: (time.sleep(0.3), decide(*args))[1])
-    phone, laptop = Client(app), Client(app)
-    phone.login(team.reviewer)
-    laptop.login(team.reviewer)
-    devices = [(phone, token(phone)), (laptop, token(laptop))]
+    devices = two_devices(app, team.reviewer)
     db.session.commit()  # nothing held open by the test while the two requests race
 
     for round_number in range(1, 4 if slow else 9):
         note_id = f.new_id()
         op = f.operation("note.save", note_id=note_id, visit_id=team.visit.id, kind="home_visit",
                          body=f"Written once, sent twice ({round_number}).")
-        start = threading.Barrier(2)
-        answers: list = [None, None]
-
-        def sync_from(index: int) -> None:
-            client, csrf = devices[index]
-            start.wait()
-            # A new thread has no app context of its own: the request makes one, with its own session.
-            answers[index] = client.http.post("/api/sync", json={"ops": [op]}, headers={"X-CSRFToken": csrf})
-
-        threads = [threading.Thread(target=sync_from, args=(i,)) for i in range(2)]
         started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        answers = send_at_once(devices, op)
 
         assert [r.status_code for r in answers] == [200, 200]
         if slow:

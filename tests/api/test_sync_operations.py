@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from visits.extensions import db
 from visits.models import (
@@ -13,20 +13,10 @@ from visits.models import (
 )
 
 from .. import factories as f
+from ..factories import count
 from .sync_client import send, send_one, signed_in
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def team(app):
-    team = f.make_field_team()
-    db.session.commit()
-    return team
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def note_op(team, note_id=None, base_version=None, body="She lives alone and manages well.", kind="home_visit",

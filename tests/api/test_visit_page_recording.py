@@ -2,28 +2,17 @@
 and end in the same sync.apply_operation as /api/sync."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from visits.extensions import db
 from visits.models import Attendance, AuditEvent, CheckIn, Concern, NeedFlag, Note, Operation, VisitStatus
 
 from .. import factories as f
+from ..factories import count
 from .html_forms import forms_on
 from .sync_client import send, signed_in
 
 HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def team(app):
-    team = f.make_field_team()
-    db.session.commit()
-    return team
-
-
-def count(model, *where) -> int:
-    return db.session.scalar(select(func.count()).select_from(model).where(*where))
 
 
 def page_of(client, team, **query) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from playwright.sync_api import expect
 
 from visits.extensions import db
@@ -21,13 +20,6 @@ from .conftest import LiveServer, sign_in
 from .offline_helpers import outbox, wait_for_kept_pages, wait_for_worker, wait_until
 
 NOTE = "Mrs Jones says the carers come late most mornings."
-
-
-@pytest.fixture
-def team(app):
-    team = f.make_field_team()
-    db.session.commit()
-    return team
 
 
 def open_visit_ready_for_offline(page, team):

@@ -135,6 +135,11 @@ def new_visit():
     return _visit_form(review, None, {"date": day, "status": "planned", "team": []}, {})
 
 
+def _visit_form_again(review, visit, posted: dict, errors: dict):
+    """The form as it was sent, with what was wrong: nothing typed is lost."""
+    return _visit_form(review, visit, {**posted, "team": posted.get("team", [])}, errors, 400)
+
+
 @bp.post("/programme/visits")
 @login_required
 def create_visit_view():
@@ -145,10 +150,10 @@ def create_visit_view():
         values = VisitForm().load(posted)
         visit = create_visit(review, current_user, values)
     except ValidationError as error:
-        return _visit_form(review, None, {**posted, "team": posted.get("team", [])}, form_errors(error), 400)
+        return _visit_form_again(review, None, posted, form_errors(error))
     except ProgrammeError as error:
         db.session.rollback()
-        return _visit_form(review, None, {**posted, "team": posted.get("team", [])}, error.errors, 400)
+        return _visit_form_again(review, None, posted, error.errors)
     db.session.commit()
     return redirect(url_for("programme.edit_visit", visit_id=visit.id, saved=1))
 
@@ -173,13 +178,11 @@ def update_visit_view(visit_id: int):
         values = VisitForm().load(posted)
         update_visit(review, current_user, visit, values, loaded_version=version)
     except ValidationError as error:
-        return _visit_form(review, visit, {**posted, "team": posted.get("team", []), "version": version},
-                           form_errors(error), 400)
+        return _visit_form_again(review, visit, {**posted, "version": version}, form_errors(error))
     except ProgrammeError as error:
         db.session.rollback()
         visit = _visit_for_edit(visit_id)
-        return _visit_form(review, visit, {**posted, "team": posted.get("team", []),
-                                           "version": version_of(visit)}, error.errors, 400)
+        return _visit_form_again(review, visit, {**posted, "version": version_of(visit)}, error.errors)
     db.session.commit()
     return redirect(url_for("programme.edit_visit", visit_id=visit.id, saved=1))
 
