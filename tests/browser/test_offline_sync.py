@@ -288,9 +288,9 @@ def test_logout_with_waiting_changes_warns_and_then_leaves_no_note_text(page, co
     page.wait_for_url("**/login?signed_out=1")
     expect(page.get_by_text("You have signed out.")).to_be_visible()
 
-    page.wait_for_timeout(300)  # the signed-out page's own clean-up
-    stored = page.evaluate(ALL_STORED_TEXT)
-    assert "SECRET" not in stored
+    # The signed-out page finishes its own clean-up a moment after it shows: poll rather than guess how long.
+    wait_until(page, f"async () => !(await ({ALL_STORED_TEXT})()).includes('SECRET')")
+    assert "SECRET" not in page.evaluate(ALL_STORED_TEXT)
     assert page.evaluate("localStorage.getItem('htmx-history-cache')") is None
 
 
