@@ -9,7 +9,9 @@
  *   pages            The signed-in person's own pages: itinerary days and visit pages. Navigations go to the
  *                    network first (NAV_TIMEOUT_MS), are stored here on success and served from here on
  *                    failure; a page never kept gets the offline page. After login and on every online load
- *                    the page asks us to fetch the coming days (/api/offline-pages) so they open with no signal.
+ *                    the page asks us to fetch the coming days (/api/offline-pages) so they open with no signal;
+ *                    any page no longer on that list (a past day, a visit off their team) is deleted then.
+ *                    The lead and the link officer are given a copy of each day holding their own visits only.
  *                    Pages are stored only when the server marks them with X-Fieldwork-User; a different
  *                    person's mark empties the cache first, so one phone never shows one person another's
  *                    pages. Logout empties it (message "clear-user-data"), and so does a navigation that the
@@ -167,6 +169,7 @@ async function keepPages(userKey) {
   const listing = await fetch("/api/offline-pages", prefetch);
   if (!listing.ok) return;
   const { urls } = await listing.json();
+  await forgetPagesOtherThan(urls, started);
   for (const url of urls) {
     try {
       const response = await fetch(url, prefetch);
@@ -176,6 +179,20 @@ async function keepPages(userKey) {
       return; // the network went: keep what we have
     }
   }
+}
+
+/* Pages that dropped off the person's list (days gone by, visits taken off their team) go: what stays on a phone
+   is the minimum, and note text already synced is not kept longer than it is needed (DESIGN section 9). */
+function forgetPagesOtherThan(urls, started) {
+  const keep = new Set(urls.map((url) => new URL(url, self.location.origin).href));
+  keep.add(new URL(USER_KEY_URL, self.location.origin).href);
+  return serial(async () => {
+    if (started !== generation) return;
+    const cache = await caches.open(PAGES_CACHE);
+    for (const request of await cache.keys()) {
+      if (!keep.has(request.url)) await cache.delete(request);
+    }
+  });
 }
 
 function clearUserData(userKey) {

@@ -15,14 +15,14 @@ PREFETCH_HEADER = "X-Fieldwork-Prefetch"
 PRIVATE_KINDS = ("service_user", "carer")
 
 
-def _is_prefetch() -> bool:
+def is_prefetch() -> bool:
     return has_request_context() and request.headers.get(PREFETCH_HEADER) == "1"
 
 
 def record(user: Optional[User], action: str, subject_type: str, subject_id, review_id: Optional[int],
            **detail) -> None:
     """Adds the event to the current transaction, so it is committed (or rolled back) with what it describes."""
-    if action == "read" and _is_prefetch():
+    if action == "read" and is_prefetch():
         action = "offline_copy"
     db.session.add(AuditEvent(
         review_id=review_id,

@@ -22,6 +22,21 @@ def today_in(tz: ZoneInfo = LONDON) -> date:
     return datetime.now(timezone.utc).astimezone(tz).date()
 
 
+def plural_forms(singular: str, plural: str) -> dict[str, str]:
+    """A counted message for the page's script, one text per plural category of the current language (CLDR:
+    "one", "other", and Welsh's "zero", "two", "few", "many"). The script picks one with Intl.PluralRules and
+    puts the number in for {count}: the same catalogue entry serves the server and the browser."""
+    from flask_babel import get_locale, ngettext
+
+    locale = get_locale()
+    forms: dict[str, str] = {}
+    for number in range(0, 200):
+        category = locale.plural_form(number) if locale else ("one" if number == 1 else "other")
+        if category not in forms:
+            forms[category] = ngettext(singular, plural, number, count="{count}")
+    return forms
+
+
 def html_lang() -> str:
     from flask_babel import get_locale
 

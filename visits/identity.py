@@ -24,6 +24,14 @@ def person_name(name: str, kind, may_know: bool, case_reference: Optional[str] =
     return f"{label} ({case_reference})" if case_reference else label
 
 
+def private_text(text: Optional[str], about_private_person: bool, may_know: bool) -> str:
+    """Free text written by the team about a service user, a carer or a visit to one (a need's details, a
+    visit's briefing) may name them or say where they live: without the right to know them, none of it."""
+    if may_know or not about_private_person:
+        return text or ""
+    return ""
+
+
 def place_name(name: str, is_home: bool, may_know: bool) -> str:
     """Someone's home is part of who they are: without the right to know them, not where they live."""
     return name if may_know or not is_home else _("Service user's home")

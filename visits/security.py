@@ -20,7 +20,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError, Statemen
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .extensions import csrf, db, login_manager
-from .i18n import html_lang
+from .i18n import html_lang, plural_forms
 from .models import LoginSession, User, utcnow
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -217,4 +217,4 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _template_helpers():
         return {"csrf_token": generate_csrf, "asset_url": asset_url, "html_lang": html_lang, "user_key": user_key,
-                "format_date": format_date}
+                "format_date": format_date, "plural_forms": plural_forms}

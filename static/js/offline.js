@@ -21,8 +21,15 @@
   var strings = {};
   try { strings = JSON.parse(document.getElementById("ui-strings").textContent); } catch (e) { /* signed out */ }
 
+  // A counted message comes as one text per plural category of the page's language (visits/i18n.py).
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(document.documentElement.lang) : null;
+
   function say(key, values) {
     var text = strings[key] || key;
+    if (typeof text === "object") {
+      var category = plurals ? plurals.select(values.count) : (values.count === 1 ? "one" : "other");
+      text = text[category] || text.other;
+    }
     Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });
     return text;
   }
@@ -367,8 +374,8 @@
       var parts = [];
       if (state.needsLogin) parts.push(say("sign_in"));
       else if (!navigator.onLine && state.waiting) parts.push(say("offline"));
-      if (state.waiting) parts.push(state.waiting === 1 ? say("waiting_one") : say("waiting_many", { count: state.waiting }));
-      if (state.attention) parts.push(state.attention === 1 ? say("attention_one") : say("attention_many", { count: state.attention }));
+      if (state.waiting) parts.push(say("waiting", { count: state.waiting }));
+      if (state.attention) parts.push(say("attention", { count: state.attention }));
       if (!parts.length) parts.push(state.lastSynced ? say("synced_at", { time: clock(state.lastSynced) }) : say("nothing_yet"));
       setBar(parts.join(" · "));
       document.getElementById("sync-signin").hidden = !state.needsLogin;
@@ -447,14 +454,18 @@
         anyway.onclick = function () { dialog.close(); leave(); };
         document.getElementById("logout-cancel").onclick = function () { dialog.close(); };
         document.getElementById("logout-sync").onclick = function () {
-          flushNow().then(function (after) { if (after && !after.waiting && !after.attention) { dialog.close(); leave(); } });
+          flushNow().then(function (after) {
+            if (after && !after.waiting && !after.attention) { dialog.close(); leave(); return; }
+            document.getElementById("logout-text").textContent = say("logout_still_waiting");
+          });
         };
         dialog.showModal();
-      });
+      }, leave);  // an outbox that cannot be read (storage refused) holds nothing to lose
     });
     function leave() {
       leaving = true;
-      clearThisDevice(user).then(function () { form.submit(); });
+      // Signing out must not depend on storage that refuses to open: clear what can be cleared, then go.
+      clearThisDevice(user).catch(function () {}).then(function () { form.submit(); });
     }
   }
 

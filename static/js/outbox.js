@@ -272,6 +272,10 @@
             return response.json().then(function (body) {
               sent += batch.length;
               answers = answers.concat(body.results || []);
+              var ids = batch.map(function (op) { return op.op_id; });
+              var progress = (body.results || []).some(function (r) { return ids.indexOf(r.op_id) >= 0; });
+              // An answer that settles nothing (a proxy's page, a half-deployed server) would loop for ever.
+              if (!progress) return { sent: sent, outcome: "retry", answers: answers };
               return settle(batch, body.results || []).then(function () {
                 return Promise.all([setMeta("synced:" + user, new Date().toISOString()), setMeta("needs-login", null)]);
               }).then(round);

@@ -193,7 +193,10 @@ def test_the_needs_page_lists_every_need_with_its_visit_and_status(client, conso
     assert SERVICE_USER_NAME in html
     client.login(console.coordinator)
     html = client.get("/needs").get_data(as_text=True)
-    assert "Polish" in html and SERVICE_USER_NAME not in html and "Mr Carer Hidden" not in html
+    assert SERVICE_USER_NAME not in html and "Mr Carer Hidden" not in html
+    # That the needs exist and how far along they are, but not the team's free text about the people.
+    assert "Interpreter" in html and "Advocate" in html and "confirmed" in html.lower()
+    assert "Polish" not in html and "Advocacy Cymru" not in html
     assert "Record a need" not in html
 
 

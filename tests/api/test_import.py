@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -208,6 +209,65 @@ def test_a_file_without_the_needed_columns_or_of_another_type_is_refused_whole(c
     response = upload(client, console, csv_bytes([]))
     assert response.status_code == 400 and "no visits" in response.get_data(as_text=True)
     assert visit_count() == 0
+
+
+def xlsx_bytes(rows) -> bytes:
+    workbook = Workbook()
+    for row in [HEADER, *rows]:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def rewritten_xlsx(content: bytes, change) -> bytes:
+    """The same workbook with each zipped part passed through change(name, data) (None drops the part)."""
+    source, target = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for name in source.namelist():
+            data = change(name, source.read(name))
+            if data is not None:
+                out.writestr(name, data)
+    return target.getvalue()
+
+
+@pytest.mark.parametrize("damage", ["sheet cut in half", "no worksheet"])
+def test_a_damaged_workbook_is_a_readable_error_not_a_server_error(client, console, damage):
+    client.login(console.link)
+    content = xlsx_bytes([["2026-11-23", "10:00", "11:00", "briefing"]])
+    if damage == "sheet cut in half":
+        content = rewritten_xlsx(content, lambda name, data: data[:len(data) // 2] if "worksheets/" in name else data)
+    else:
+        content = rewritten_xlsx(content, lambda name, data: (
+            None if "worksheets/" in name else data.replace(b"<sheet ", b"<ignored ") if name == "xl/workbook.xml"
+            else data))
+    response = upload(client, console, content, "programme.xlsx")
+    assert response.status_code == 400, response.get_data(as_text=True)[:300]
+    assert "not an Excel workbook" in response.get_data(as_text=True)
+    assert visit_count() == 0
+
+
+def test_a_file_padded_with_blank_rows_is_refused_before_it_is_read_to_the_end(client, console, app):
+    client.login(console.link)
+    app.config["IMPORT_MAX_ROWS"] = 3
+    rows = [["", "", "", ""]] * 1000 + valid_rows(console)[:1]
+    response = upload(client, console, csv_bytes(rows))
+    assert response.status_code == 400 and "more than 3 rows" in response.get_data(as_text=True)
+    assert visit_count() == 0
+
+
+def test_a_cancelled_visit_beside_its_rebooking_round_trips(client, console):
+    client.login(console.link)
+    rows = valid_rows(console)
+    cancelled = list(rows[0])
+    cancelled[9] = "cancelled"
+    rows.insert(0, cancelled)  # the same people at the same time: the cancelled one holds nobody's time
+    preview = upload(client, console, csv_bytes(rows))
+    assert preview.status_code == 200, preview.get_data(as_text=True)
+    assert confirm(client, console, preview.get_data(as_text=True)).status_code == 302
+    assert visit_count() == 5
+    exported = exported_rows(client, console)[1:]
+    assert sorted(row[9] for row in exported) == ["cancelled", "confirmed", "planned", "planned", "planned"]
 
 
 def test_the_confirm_step_checks_the_rows_again_against_the_programme_as_it_is_now(client, console):

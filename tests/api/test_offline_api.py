@@ -72,7 +72,7 @@ def test_pages_are_marked_with_an_opaque_key_of_whose_they_are(world, client):
 
 def test_console_pages_are_never_marked_for_keeping(world, client):
     client.login(world.people["link_officer"])
-    assert "X-Fieldwork-User" in client.get("/").headers
+    assert "X-Fieldwork-User" in client.get("/", headers=PREFETCH).headers  # their own-visits copy
     assert "X-Fieldwork-User" not in client.get("/programme").headers
     assert "X-Fieldwork-User" not in client.get("/attendance").headers
 
@@ -102,6 +102,36 @@ def test_the_lead_and_link_officer_keep_only_their_own_visits_on_a_device(world,
     urls = client.get("/api/offline-pages").json["urls"]
     assert not any(url.startswith("/visits/") for url in urls)  # the link officer is on no visit
     assert "X-Fieldwork-User" not in client.get(f"/visits/{world.home_visit.id}").headers
+
+
+PREFETCH = {"X-Fieldwork-Prefetch": "1"}
+
+
+@pytest.mark.parametrize("role", ["lead_reviewer", "link_officer"])
+def test_whole_programme_days_are_never_kept_only_a_copy_of_ones_own_visits(world, client, role):
+    from visits.extensions import db
+
+    person = world.people[role]
+    world.setting_visit.team.append(person)
+    db.session.commit()
+    client.login(person)
+    day = world.home_visit.starts_at.date().isoformat()
+    for path in ("/", f"/itinerary?date={day}"):
+        online = client.get(path)
+        assert "Mrs A. Jones" in online.get_data(as_text=True)  # online, the whole programme as the role allows
+        assert "X-Fieldwork-User" not in online.headers
+        kept = client.get(path, headers=PREFETCH)
+        page = kept.get_data(as_text=True)
+        assert kept.headers["X-Fieldwork-User"]
+        assert "Maes Day Centre" in page and "only your own visits" in page
+        assert "Mrs A. Jones" not in page and "Home visit CTV-001" not in page and "Sam Social Worker" not in page
+
+
+def test_a_reviewer_keeps_their_days_as_they_are(world, client):
+    client.login(world.people["reviewer"])
+    kept = client.get("/", headers=PREFETCH)
+    assert kept.headers["X-Fieldwork-User"] and "Mrs A. Jones" in kept.get_data(as_text=True)
+    assert "only your own visits" not in kept.get_data(as_text=True)
 
 
 def test_sync_from_a_page_left_open_by_someone_else_is_refused_409(world, client):

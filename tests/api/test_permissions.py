@@ -12,6 +12,7 @@ from .world import build_world
 SERVICE_USER_NAME = "Mrs A. Jones"
 HOME_ADDRESS = "4 Secret Lane"
 NEED = "Polish"
+BRIEFING = "lives alone"
 
 ROLES = ["lead_reviewer", "reviewer", "reviewer2", "lay_assessor", "link_officer", "coordinator", "lead_b"]
 
@@ -46,11 +47,13 @@ def test_home_visit_page_shows_each_role_only_what_they_may_know(world, client, 
     assert response.status_code == 200
     assert "18:00" in page and "Rhys Reviewer" in page
     if expected == "full":
-        assert SERVICE_USER_NAME in page and HOME_ADDRESS in page and NEED in page
+        assert SERVICE_USER_NAME in page and HOME_ADDRESS in page and NEED in page and BRIEFING in page
         assert "Lyn Link" in page and "07700 900555" in page  # who to call
     elif expected == "full_anonymous":
         assert SERVICE_USER_NAME not in page and HOME_ADDRESS not in page and "900777" not in page
-        assert "CTV-001" in page and NEED in page  # the case reference and the needs to arrange
+        # The case reference and that a need exists, but none of the team's free text about the person.
+        assert "CTV-001" in page and "Interpreter" in page
+        assert NEED not in page and BRIEFING not in page
     else:
         assert SERVICE_USER_NAME not in page and HOME_ADDRESS not in page and NEED not in page
         assert "CTV-001" not in page
@@ -107,6 +110,6 @@ def test_api_itinerary_holds_the_same_limits_as_the_pages(world, client, role):
     body = response.get_data(as_text=True)
     expected = HOME_VISIT_EXPECTATIONS[role]
     if expected == "full":
-        assert SERVICE_USER_NAME in body
+        assert SERVICE_USER_NAME in body and BRIEFING in body
     else:
-        assert SERVICE_USER_NAME not in body and HOME_ADDRESS not in body
+        assert SERVICE_USER_NAME not in body and HOME_ADDRESS not in body and BRIEFING not in body

@@ -56,6 +56,8 @@ def build_world(day: date | None = None) -> World:
     home_visit = f.make_visit(a, team=[people["reviewer"]], participants=[service_user], kind="home_visit",
                               starts_at=at(day, 18), minutes=45, location=home, case=case,
                               title="Home visit CTV-001")
+    # Briefings are free text for the team, and name people: the coordinator must not read them.
+    home_visit.briefing = "Mrs A. Jones lives alone; ring twice"
     setting_visit = f.make_visit(a, team=[people["lay_assessor"]], kind="setting_visit", starts_at=at(day, 10),
                                  location=day_centre, title="Maes Day Centre")
     interview = f.make_visit(a, team=[people["reviewer2"]], participants=[social_worker], kind="staff_interview",

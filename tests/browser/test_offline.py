@@ -15,7 +15,7 @@ from visits.extensions import db
 
 from .. import factories as f
 from .conftest import sign_in
-from .offline_helpers import wait_for_kept_pages, wait_for_worker
+from .offline_helpers import wait_for_kept_pages, wait_for_worker, wait_until
 
 
 @pytest.fixture
@@ -60,3 +60,50 @@ def test_todays_itinerary_and_visits_reload_with_no_network(page, context, live_
     # A page the phone never kept gets the offline page, not the browser's error.
     page.goto("/visits/999999")
     assert "not on your phone" in page.get_by_role("heading", level=1).inner_text()
+
+
+@pytest.fixture
+def lead_day(app):
+    """The lead reviewer runs one visit today; the programme also holds a colleague's home visit."""
+    today = date.today()
+    review = f.make_review("Cwm Taf Valleys Council", on_site_from=today)
+    lead = f.make_member(review, "lead_reviewer", name="Lowri Lead", email="lead@example.test")
+    rhys = f.make_member(review, "reviewer", name="Rhys Reviewer")
+    centre = f.make_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown")
+    home = f.make_location(review, "home", name="Home of Mrs A. Jones", address="4 Secret Lane")
+    jones = f.make_participant(review, "service_user", name="Mrs A. Jones")
+    morning = datetime.combine(today, datetime.min.time()).replace(hour=10)
+    mine = f.make_visit(review, team=[lead], kind="setting_visit", location=centre, starts_at=morning,
+                        title="Maes Day Centre")
+    f.make_visit(review, team=[rhys], participants=[jones], kind="home_visit", location=home,
+                 starts_at=morning.replace(hour=18), title="Home visit CTV-001")
+    db.session.commit()
+    return lead, mine
+
+
+def test_the_leads_phone_keeps_their_own_visits_not_the_whole_programme(page, context, lead_day):
+    lead, mine = lead_day
+    sign_in(page, lead)
+    wait_for_worker(page)
+    assert page.get_by_text("Home visit CTV-001").is_visible()  # online: the whole programme
+    # A page from long ago, visited once, then dropped when the list of pages to keep is refreshed.
+    old_day = (date.today() - timedelta(days=20)).isoformat()
+    page.evaluate("""async (url) => {
+        const cache = await caches.open('pages');
+        await cache.put(url, new Response('<h1>an old day</h1>', {headers: {'Content-Type': 'text/html'}}));
+    }""", f"/itinerary?date={old_day}")
+    page.reload()
+    wait_for_kept_pages(page, ["/", f"/visits/{mine.id}"])
+    wait_until(page, f"""async () => !(await (await caches.open('pages')).match('/itinerary?date={old_day}'))""")
+
+    context.set_offline(True)
+    page.reload()
+    assert page.get_by_role("link", name="Maes Day Centre", exact=True).is_visible()
+    assert page.get_by_text("only your own visits").is_visible()
+    kept = page.evaluate("""async () => {
+        const cache = await caches.open('pages');
+        const texts = [];
+        for (const request of await cache.keys()) texts.push(await (await cache.match(request)).text());
+        return texts.join('\\n');
+    }""")
+    assert "Mrs A. Jones" not in kept and "Home visit CTV-001" not in kept and "4 Secret Lane" not in kept

@@ -16,7 +16,7 @@ from visits.models import Attendance, AttendanceStatus, Note, NoteRevision, Oper
 from visits.security import end_all_sessions
 
 from .. import factories as f
-from .conftest import LiveServer, sign_in
+from .conftest import LiveServer, assert_accessible, sign_in
 from .offline_helpers import outbox, wait_for_kept_pages, wait_for_worker, wait_until
 
 NOTE = "Mrs Jones says the carers come late most mornings."
@@ -281,7 +281,11 @@ def test_logout_with_waiting_changes_warns_and_then_leaves_no_note_text(page, co
     page.get_by_role("button", name="Sign out").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_be_visible()
-    expect(dialog).to_contain_text("1 changes have not reached the server")
+    expect(dialog).to_contain_text("1 change has not reached the server")
+    # Still no signal: "Sync now" says so rather than closing or doing nothing.
+    dialog.get_by_role("button", name="Sync now").click()
+    expect(dialog).to_contain_text("Still not sent: there is no connection")
+    assert_accessible(page, "logout-dialog")
     expect(dialog.get_by_role("button", name="Sign out anyway")).to_be_disabled()
     dialog.get_by_label("I understand these changes will be lost").check()
     dialog.get_by_role("button", name="Sign out anyway").click()
@@ -301,6 +305,9 @@ def test_without_indexeddb_a_change_is_posted_directly_not_lost(page, context, t
     write_note(page)
     expect(page.get_by_text("Note saved (version 1).")).to_be_visible()
     assert len(notes_with(NOTE)) == 1
+    # Signing out does not wait on the storage that refused to open.
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login?signed_out=1")
 
 
 def test_a_stale_csrf_token_is_renewed_and_the_batch_retried(page, context, team):

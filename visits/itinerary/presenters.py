@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Optional
 
 
-from ..identity import person_name, place_name
+from ..identity import person_name, place_name, private_text
 from ..models import Attendance, NeedFlag, User, Visit
 from ..permissions import VisitAccess
 
@@ -93,8 +93,9 @@ class VisitView:
         return [need for need in self.needs if not need.is_arranged]
 
 
-def _need(need: NeedFlag) -> NeedView:
-    return NeedView(need.id, need.type.value, need.detail, need.status.value, need.arrangement)
+def _need(need: NeedFlag, private: bool, may_know: bool) -> NeedView:
+    return NeedView(need.id, need.type.value, private_text(need.detail, private, may_know), need.status.value,
+                    private_text(need.arrangement, private, may_know))
 
 
 def _participant(attendance: Attendance, access: VisitAccess, case_reference: Optional[str]) -> ParticipantView:
@@ -106,8 +107,13 @@ def _participant(attendance: Attendance, access: VisitAccess, case_reference: Op
         job_title=person.job_title, team=person.team, organisation=person.organisation,
         phone=None if hidden else (person.phone or None),
         attendance=attendance.status.value if access.attendance else None,
-        needs=[_need(n) for n in person.needs] if access.needs else [],
+        needs=[_need(n, person.is_private_person, access.identity) for n in person.needs] if access.needs else [],
     )
+
+
+def _about_private_people(visit: Visit) -> bool:
+    return (visit.location is not None and visit.location.is_home) or any(
+        a.participant.is_private_person for a in visit.attendances)
 
 
 def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
@@ -133,7 +139,7 @@ def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
     view.participants = [_participant(a, access, case_reference) for a in visit.attendances]
     view.case_reference = case_reference
     view.agenda = [SegmentView(s.title, s.minutes) for s in visit.agenda]
-    view.briefing = visit.briefing
+    view.briefing = private_text(visit.briefing, _about_private_people(visit), access.identity)
     view.contacts = [PersonView(u.id, u.name, u.phone) for u in visit.review.link_officers()]
     mine = next((c for c in visit.checks if c.user_id == viewer.id), None)
     if mine is not None:

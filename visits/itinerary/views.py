@@ -54,6 +54,14 @@ def _day_page(day: date):
 
     week = week_of(day)
     week_visits = visits_between(current_user, week[0], week[-1])
+    own_copy = False
+    if any(not view.on_team for view in week_visits):
+        # The lead and the link officer see the whole programme, but a phone keeps only their own visits
+        # (DESIGN section 9): the service worker's prefetch gets that copy, and the whole day is never kept.
+        if audit.is_prefetch():
+            week_visits, own_copy = [view for view in week_visits if view.on_team], True
+        else:
+            g.no_offline_copy = True
     busy_days = {view.starts_at.date() for view in week_visits}
     visits = [view for view in week_visits if view.starts_at.date() == day]
     # The day's cards name service users (the week strip only marks busy days): a read (DESIGN section 2).
@@ -62,7 +70,7 @@ def _day_page(day: date):
     return render_template(
         "itinerary/day.html",
         day=day, today=today_in(), week=week, busy_days=busy_days, visits=visits,
-        previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
+        previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1), own_copy=own_copy,
     )
 
 

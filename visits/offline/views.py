@@ -22,6 +22,9 @@ bp = Blueprint("offline", __name__)
 
 # How far ahead the phone keeps the itinerary: the on-site week, whatever day it is opened.
 DAYS_AHEAD = 7
+# Yesterday too: notes of an evening home visit are often written up the next morning, wherever that is.
+# Anything older is deleted from the phone (service_worker/sw.js keeps only what this list names).
+DAYS_BEHIND = 1
 
 
 def worker_path() -> Path:
@@ -93,8 +96,8 @@ def csrf_token():
 def offline_pages():
     """The pages the service worker fetches so that the coming days open with no signal: each day's itinerary
     and the visits this person may see in full."""
-    first = today_in()
-    days = [first + timedelta(days=n) for n in range(DAYS_AHEAD)]
+    today = today_in()
+    days = [today + timedelta(days=n) for n in range(-DAYS_BEHIND, DAYS_AHEAD)]
     # Their own visits only: the lead's and the link officer's whole programme is not for carrying around.
     visits = [v for v in visits_between(current_user, days[0], days[-1]) if v.full and v.on_team]
     urls = [url_for("itinerary.today")]

@@ -18,7 +18,7 @@ from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..identity import place_name
+from ..identity import place_name, private_text
 from ..models import (
     Attendance, AttendanceStatus, Case, CaseStatus, Location, LocationKind, NeedStatus, OverdueAcknowledgement,
     Participant, Review, User, Visit, VisitKind, VisitStatus, utcnow,
@@ -229,7 +229,10 @@ def need_alerts(review: Review, now: datetime, identities: bool) -> list[NeedAle
                 if need.status in OPEN_NEEDS:
                     alerts.append(NeedAlert(visit.id, visit.title, visit.starts_at,
                                             person_label(attendance.participant, identities, reference),
-                                            need.type.value, need.detail, need.status.value))
+                                            need.type.value,
+                                            private_text(need.detail, attendance.participant.is_private_person,
+                                                         identities),
+                                            need.status.value))
     return alerts
 
 

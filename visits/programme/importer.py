@@ -35,6 +35,9 @@ SEPARATOR = ";"
 NOT_LIVE = (VisitStatus.cancelled, VisitStatus.rescheduled)
 # Spreadsheet formula injection: a cell starting with one of these is prefixed with ' on export (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Reading limits beyond the row limit: blank rows between visits, and columns a sheet may claim to have.
+MAX_BLANK_ROWS = 500
+MAX_COLUMNS = 64
 
 
 class ImportFileError(ValueError):
@@ -99,6 +102,9 @@ def read_table(filename: str, content: bytes, max_rows: int = 2000) -> list[tupl
     header: Optional[list[str]] = None
     rows: list[tuple[int, dict[str, str]]] = []
     for number, cells in records:
+        if number > max_rows + MAX_BLANK_ROWS:  # blank rows cost reading too: bound them with the rest
+            raise ImportFileError(_("The file has more than %(max)s rows; split it into smaller files.",
+                                    max=max_rows))
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:
@@ -150,9 +156,15 @@ def _xlsx_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
         raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
     try:
+        # read_only parses the sheet lazily, so a damaged sheet fails here rather than in load_workbook. The
+        # column cap keeps a sheet whose stated size is the whole grid from padding every row to 16,384 cells.
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
             yield number, [_cell_text(value) for value in values]
+    except ImportFileError:
+        raise
+    except Exception as error:
+        raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
     finally:
         workbook.close()
 
@@ -339,7 +351,10 @@ def _overlaps(review: Review, planned: list[PlannedVisit]) -> list[RowError]:
             bookings[("team", member.id)].append((visit.starts_at, visit.ends_at, where))
         for attendance in visit.attendances:
             bookings[("person", attendance.participant_id)].append((visit.starts_at, visit.ends_at, where))
+    not_live = {status.value for status in NOT_LIVE}
     for visit in planned:
+        if visit.values.get("status") in not_live:  # an export holds cancelled visits beside their rebooking
+            continue
         people = [(("team", user_id), name) for user_id, name in zip(visit.values["team"], visit.team_names)]
         people += [(("person", pid), name) for pid, name in zip(visit.participant_ids, visit.participant_names)]
         for key, name in people:

@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..identity import private_text
 from ..models import Attendance, Case, NeedFlag, NeedStatus, Participant, Review, Visit, VisitStatus
 from ..permissions import can_manage_needs, can_read_needs, sees_identities
 from ..schemas import NeedForm, form_errors, form_input
@@ -73,7 +74,8 @@ def need_rows(review: Review, identities: bool) -> list[NeedRow]:
         next_visit = upcoming or (visits[-1] if visits else None)
         rows.append(NeedRow(
             need.id, need.participant_id, person_label(need.participant, identities, case_of.get(need.participant_id)),
-            need.type.value, need.detail, need.status.value, need.arrangement,
+            need.type.value, private_text(need.detail, need.participant.is_private_person, identities),
+            need.status.value, private_text(need.arrangement, need.participant.is_private_person, identities),
             need.arranged_by.name if need.arranged_by else None, next_visit,
             urgent=not need.is_arranged and upcoming is not None and upcoming.starts_at <= horizon))
     far_future = datetime.max

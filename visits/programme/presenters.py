@@ -12,7 +12,7 @@ from typing import Optional
 
 from flask_babel import gettext as _
 
-from ..identity import person_name, place_name
+from ..identity import person_name, place_name, private_text
 from ..models import Attendance, Participant, Visit
 
 
@@ -65,7 +65,8 @@ def attendee_label(attendance: Attendance, identities: bool, case_reference: Opt
     return PersonLabel(
         id=person.id, name=person_label(person, identities, case_reference), kind=person.kind.value,
         detail=_detail(person, case_reference), attendance=attendance.status.value,
-        needs=[(n.type.value, n.detail, n.status.value, n.is_arranged) for n in person.needs],
+        needs=[(n.type.value, private_text(n.detail, person.is_private_person, identities), n.status.value,
+               n.is_arranged) for n in person.needs],
         recorded=attendance_recorded(attendance),
     )
 
