@@ -108,6 +108,11 @@ def concern_view(user: User, concern: Concern) -> Optional[str]:
     return None
 
 
+def sees_all_concerns(user: User, review_id: int) -> bool:
+    """The lead reads every concern of the review (concern_view), so the board lists those waiting on them."""
+    return role_for(user, review_id) is Role.lead_reviewer
+
+
 def can_refer_concern(user: User, concern: Concern) -> bool:
     return role_for(user, concern.visit.review_id) is Role.lead_reviewer
 

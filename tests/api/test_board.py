@@ -75,6 +75,17 @@ def test_a_home_visit_not_checked_out_30_minutes_after_its_end_is_overdue_at_the
     assert html.index('id="overdue"') < html.index('id="visits-heading"')
 
 
+def test_someone_taken_off_the_team_after_checking_in_is_still_watched(client, console, clock):
+    f.make_check_in(console.home_visit, console.reviewer, london(console.day, 17, 58))
+    console.home_visit.team.remove(console.reviewer)  # the programme changed while he was inside
+    db.session.commit()
+    client.login(console.link)
+    clock(london(console.day, 19, 27))
+    html = board(client, console).get_data(as_text=True)
+    overdue = html[html.index('id="overdue"'):html.index('id="summary-heading"')]
+    assert "Rhys Reviewer" in overdue and 'href="tel:07700900102"' in overdue
+
+
 def test_the_lead_sees_the_overdue_alert_and_the_coordinator_sees_it_without_the_home_address(
         client, console, clock):
     clock(london(console.day, 20))
@@ -233,3 +244,46 @@ def test_nobody_records_a_need_for_another_reviews_person(client, console):
     response = client.post("/needs", data={"review": str(console.other_review.id),
                                            "participant_id": str(console.service_user.id), "type": "access"})
     assert response.status_code == 404
+
+
+# --- concerns -----------------------------------------------------------------------------------------------
+
+
+def test_the_lead_sees_every_concern_waiting_to_be_referred_and_the_link_officer_only_referrals(client, console):
+    red = f.make_concern(console.home_visit, console.reviewer, text="RED-TEXT bruising seen", category="safeguarding",
+                         rating="red")
+    f.make_concern(console.setting_visit, console.lay, text="AMBER-TEXT fire door propped open")
+    referred = f.make_concern(console.interview, console.reviewer2, text="GREEN-TEXT", rating="green")
+    referred.referred_at, referred.referral_text = datetime.now(timezone.utc), "REFERRAL-TEXT for the council"
+    db.session.commit()
+
+    client.login(console.lead)
+    html = board(client, console).get_data(as_text=True)
+    assert "2 concerns waiting for your decision" in html
+    assert html.index("Safeguarding") < html.index("Health and safety")  # the red one first
+    assert f'href="/visits/{red.visit_id}#concerns"' in html
+    assert "REFERRAL-TEXT" not in html and "GREEN-TEXT" not in html  # referred: no longer waiting on the lead
+    assert "RED-TEXT" not in html  # a shared screen shows that a concern waits, not what it says
+
+    client.login(console.link)
+    html = board(client, console).get_data(as_text=True)
+    assert "1 concern referred to the council" in html and "REFERRAL-TEXT for the council" in html
+    assert "RED-TEXT" not in html and "AMBER-TEXT" not in html and "GREEN-TEXT" not in html
+    assert "Safeguarding" not in html
+
+    client.login(console.coordinator)
+    html = board(client, console).get_data(as_text=True)
+    assert "concerns-to-watch" not in html and "REFERRAL-TEXT" not in html
+
+
+def test_a_new_concern_changes_the_polled_board(client, console):
+    client.login(console.lead)
+    page = board(client, console).get_data(as_text=True)
+    version = page.split('id="board-version" name="v" value="')[1].split('"')[0]
+    fragment = "/attendance/board-fragment"
+    query = {"date": console.day.isoformat(), "v": version}
+    assert client.get(fragment, query_string=query).status_code == 204
+    f.make_concern(console.home_visit, console.reviewer, rating="red", category="safeguarding")
+    db.session.commit()
+    answer = client.get(fragment, query_string=query)
+    assert answer.status_code == 200 and "1 concern waiting for your decision" in answer.get_data(as_text=True)

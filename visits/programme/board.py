@@ -20,11 +20,11 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..identity import place_name, private_text
 from ..models import (
-    Attendance, AttendanceStatus, Case, CaseStatus, Location, LocationKind, NeedStatus, OverdueAcknowledgement,
-    Participant, Review, User, Visit, VisitKind, VisitStatus, utcnow,
+    Attendance, AttendanceStatus, Case, CaseStatus, CheckIn, Concern, Location, LocationKind, NeedStatus,
+    OverdueAcknowledgement, Participant, Rating, Review, User, Visit, VisitKind, VisitStatus, utcnow,
 )
 from ..overdue import HomeVisitWatch, MemberCheck, overdue_visits
-from ..permissions import sees_identities
+from ..permissions import sees_all_concerns, sees_identities
 from .presenters import PersonLabel, attendee_label
 
 # The order the board lists visits in: what needs attention first.
@@ -87,6 +87,13 @@ class NeedAlert:
 
 
 @dataclass(frozen=True)
+class BoardConcern:
+    visit_id: int
+    visit_title: str
+    concern: object               # recording.page.ConcernView: what this person may see of it
+
+
+@dataclass(frozen=True)
 class CaseSample:
     identified: int
     visit_planned: int
@@ -121,6 +128,7 @@ class Board:
     no_shows: list[AttendanceEvent]
     drop_outs: list[AttendanceEvent]
     sample: CaseSample
+    concerns: list[BoardConcern] = field(default_factory=list)
     status_counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -130,22 +138,26 @@ class Board:
     def version(self) -> str:
         """Changes when anything shown changes (not the clock itself), so a poll can answer 204 otherwise."""
         shown = (self.day, self.visits_by_status, self.overdue, self.need_alerts, self.no_shows, self.drop_outs,
-                 self.sample)
+                 self.sample, self.concerns)
         return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
 def _visit_options():
     return (selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
-            selectinload(Visit.checks),
+            selectinload(Visit.checks).selectinload(CheckIn.user),
             selectinload(Visit.attendances).selectinload(Attendance.participant).selectinload(Participant.needs))
 
 
 def _members(visit: Visit) -> tuple[MemberRow, ...]:
+    """The team, and anyone who checked in and has since been taken off it: a person is still in that home
+    until they check out, whatever the programme now says (lone-worker safety)."""
     checks = {check.user_id: check for check in visit.checks}
+    people = list(visit.team)
+    people += [check.user for check in visit.checks if check.user_id not in {m.id for m in visit.team}]
     return tuple(MemberRow(member.id, member.name, member.phone,
                            checks[member.id].checked_in_at if member.id in checks else None,
                            checks[member.id].checked_out_at if member.id in checks else None)
-                 for member in visit.team)
+                 for member in people)
 
 
 def _board_visit(visit: Visit, identities: bool) -> BoardVisit:
@@ -236,6 +248,31 @@ def need_alerts(review: Review, now: datetime, identities: bool) -> list[NeedAle
     return alerts
 
 
+RATING_ORDER = (Rating.red, Rating.amber, Rating.green)
+
+
+def concerns_to_watch(review: Review, viewer: User) -> list[BoardConcern]:
+    """Whatever the day: for the lead, every concern not yet referred to the council, reddest first (they decide
+    on each); for the link officer, the referrals (their text only, as permissions.concern_view says)."""
+    from ..recording.page import present_concern
+
+    lead = sees_all_concerns(viewer, review.id)
+    query = db.select(Concern).join(Visit).where(Visit.review_id == review.id).options(
+        selectinload(Concern.visit), selectinload(Concern.raised_by))
+    query = query.where(Concern.referred_at.is_(None) if lead else Concern.referred_at.is_not(None))
+    concerns = list(db.session.scalars(query))
+    if lead:
+        concerns.sort(key=lambda c: (RATING_ORDER.index(c.rating), -c.raised_at.timestamp()))
+    else:
+        concerns.sort(key=lambda c: c.referred_at, reverse=True)
+    rows = []
+    for concern in concerns:
+        shown = present_concern(concern, viewer)
+        if shown is not None:
+            rows.append(BoardConcern(concern.visit_id, concern.visit.title, shown))
+    return rows
+
+
 def case_sample(review: Review) -> CaseSample:
     counts = Counter(dict(db.session.execute(
         db.select(Case.status, func.count()).where(Case.review_id == review.id).group_by(Case.status)).all()))
@@ -274,6 +311,7 @@ def build_board(review: Review, viewer: User, day: date, now: Optional[datetime]
         overdue=overdue_rows(review, now, identities),
         need_alerts=need_alerts(review, now, identities),
         no_shows=no_shows, drop_outs=drop_outs, sample=case_sample(review),
+        concerns=concerns_to_watch(review, viewer),
         status_counts={status: len(rows) for status, rows in grouped.items()},
     )
 

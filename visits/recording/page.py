@@ -124,7 +124,7 @@ def _note_view(note: Note, user: User) -> NoteView:
                     dict(note.prompts or {}), note.version, note.in_conflict, note.updated_at)
 
 
-def _concern_view(concern: Concern, user: User) -> Optional[ConcernView]:
+def present_concern(concern: Concern, user: User) -> Optional[ConcernView]:
     shown = concern_view(user, concern)
     if shown is None:
         return None
@@ -153,7 +153,7 @@ def present_work(visit: Visit, access: VisitAccess, user: User) -> VisitWork:
         uses_prompts=uses_prompts,
         team_checks=checks if sees_team_checks(access) else None,
         my_check=next((c for c in checks if c.user_id == user.id), None),
-        concerns=[view for view in (_concern_view(c, user) for c in concerns) if view is not None],
+        concerns=[view for view in (present_concern(c, user) for c in concerns) if view is not None],
         may_arrange_needs=can_arrange_need(user, visit.review_id),
     )
 
