@@ -49,7 +49,7 @@ db: install
 	$(BIN)/flask init-db
 
 demo: db
-	$(BIN)/flask seed-demo
+	$(BIN)/flask seed-demo --refresh
 
 run: demo
 	@echo ""

@@ -26,17 +26,59 @@ def init_db() -> None:
     click.echo("Database is at the newest schema.")
 
 
+DEMO_DOMAIN = "@demo.test"
+
+
+def _demo_is_current() -> bool | None:
+    """None: no demo loaded; False: its on-site week is over (today has no visits); True otherwise."""
+    from .models import Membership, Review
+
+    lead = db.session.execute(db.select(User).filter_by(email="lead" + DEMO_DOMAIN)).scalar_one_or_none()
+    if lead is None:
+        return None
+    reviews = db.session.scalars(db.select(Review).join(Membership).where(Membership.user_id == lead.id)).all()
+    today = today_in()
+    return any(review.on_site_from <= today <= review.on_site_to for review in reviews)
+
+
+def _holds_only_demo_data() -> bool:
+    return not db.session.scalar(db.select(User.id).where(User.email.not_like("%" + DEMO_DOMAIN)).limit(1))
+
+
+def _empty_database() -> None:
+    """Every table dropped and the schema built again from the migrations."""
+    db.session.remove()
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+    upgrade()
+
+
 @click.command("seed-demo")
+@click.option("--refresh", is_flag=True,
+              help="Load the demo again, dated from today, when its week is over and the database holds nothing "
+                   "but the demo.")
 @with_appcontext
-def seed_demo() -> None:
+def seed_demo(refresh: bool) -> None:
     """Load the demo review (never in production)."""
     if current_app.config["FIELDWORK_ENV"] == "production":
         raise click.ClickException("Refusing to load demo accounts when FIELDWORK_ENV=production.")
     from .demo import build_demo
 
-    if db.session.execute(db.select(User).filter_by(email="lead@demo.test")).scalar_one_or_none():
+    current = _demo_is_current()
+    if current:
         click.echo("The demo review is already loaded.")
         return
+    if current is False:
+        if not refresh:
+            click.echo("The demo review is loaded but its week is over: `flask seed-demo --refresh` loads it again "
+                       "from today.")
+            return
+        if not _holds_only_demo_data():
+            click.echo("The demo's week is over, but this database holds other accounts too: left as it is.")
+            return
+        click.echo("The demo's week is over: loading it again, dated from today.")
+        _empty_database()
     summary = build_demo(db.session, today_in(), current_app.config["DEMO_PASSWORD"])
     db.session.commit()
     click.echo("Demo review loaded: " + ", ".join(f"{k} {v}" for k, v in summary.items()))

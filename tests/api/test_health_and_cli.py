@@ -48,6 +48,44 @@ def test_seed_demo_refuses_production(tmp_path, monkeypatch):
     assert result.exit_code != 0 and "production" in result.output
 
 
+def test_make_run_on_a_later_week_loads_the_demo_again_dated_from_today(tmp_path, monkeypatch):
+    """`make run` runs `seed-demo --refresh`: a demo database from a past week gets a fresh week, so "today"
+    has visits; a database with anyone else's account in it is never emptied."""
+    from datetime import timedelta
+
+    from visits.i18n import today_in
+    from visits.models import Review, User
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.sqlite'}", "SECRET_KEY": "x"})
+    cli = app.test_cli_runner()
+    assert cli.invoke(args=["init-db"]).exit_code == 0
+    assert "Demo review loaded" in cli.invoke(args=["seed-demo", "--refresh"]).output
+    assert "already loaded" in cli.invoke(args=["seed-demo", "--refresh"]).output
+
+    def age_the_demo():
+        with app.app_context():
+            for review in db.session.scalars(db.select(Review)):
+                review.on_site_from -= timedelta(days=21)
+                review.on_site_to -= timedelta(days=21)
+            db.session.commit()
+
+    age_the_demo()
+    assert "its week is over" in cli.invoke(args=["seed-demo"]).output  # without --refresh: told, not changed
+    result = cli.invoke(args=["seed-demo", "--refresh"])
+    assert result.exit_code == 0 and "Demo review loaded" in result.output, result.output
+    with app.app_context():
+        today = today_in()
+        assert any(r.on_site_from <= today <= r.on_site_to for r in db.session.scalars(db.select(Review)))
+        assert db.session.scalar(db.select(db.func.count(Review.id))) == 2  # rebuilt, not added to
+        from tests.factories import make_user
+        make_user(email="real.person@council.example")
+        db.session.commit()
+    age_the_demo()
+    assert "left as it is" in cli.invoke(args=["seed-demo", "--refresh"]).output
+    with app.app_context():
+        assert db.session.scalar(db.select(User).filter_by(email="real.person@council.example")) is not None
+
+
 def test_production_requires_a_secret_key(tmp_path, monkeypatch):
     monkeypatch.setenv("FIELDWORK_ENV", "production")
     monkeypatch.delenv("SECRET_KEY", raising=False)
