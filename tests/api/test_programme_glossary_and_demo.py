@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from visits.demo import INTENDED_FINDINGS, build_demo
 from visits.extensions import db
-from visits.models import Review, ReviewPhase, User
+from visits.models import Review, ReviewPhase, User, Visit
 from visits.programme.glossary import abbreviate
 
 from .console_world import ConsoleClient, client  # noqa: F401
@@ -73,3 +73,12 @@ def test_every_console_page_opens_on_the_demo(client, demo, email):
     for url in ("/programme", "/attendance", "/needs", "/api/programme/findings", "/glossary", "/calendar"):
         response = client.get(url, query_string={"review": demo.id} if url != "/glossary" else None)
         assert response.status_code == 200, (email, url)
+
+
+def test_acronyms_in_the_demos_visit_pages_are_explained(client, demo):
+    """Where the app shows them (a briefing, a title, an agenda), not only on the glossary page."""
+    lead = db.session.scalar(select(User).filter_by(email="lead@demo.test"))
+    visit = db.session.scalar(select(Visit).where(Visit.review_id == demo.id, Visit.briefing.contains("SWOT")))
+    client.login(lead, password="pw")
+    html = client.get(f"/visits/{visit.id}").get_data(as_text=True)
+    assert '<abbr title="Strengths, weaknesses' in html and ">SWOT</abbr> analysis" in html
