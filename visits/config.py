@@ -11,6 +11,10 @@ from datetime import timedelta
 from pathlib import Path
 
 
+# The most one /api/sync batch may hold: past it visits/recording/views.py answers 413 and the outbox halves it.
+SYNC_MAX_BYTES = 1_000_000
+
+
 class ConfigError(RuntimeError):
     pass
 
@@ -54,6 +58,7 @@ def engine_options(url: str) -> dict:
 def from_environment(instance_path: str) -> dict:
     path = Path(instance_path)
     production = os.environ.get("FIELDWORK_ENV", "development") == "production"
+    console = _console_settings()
     return {
         "FIELDWORK_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(path, production),
@@ -79,9 +84,29 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_LOCALE": "en_GB",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SYNC_MAX_OPS": 200,
-        "SYNC_MAX_BYTES": 1_000_000,
+        "SYNC_MAX_BYTES": SYNC_MAX_BYTES,
         "OVERDUE_GRACE_MINUTES": int(os.environ.get("OVERDUE_GRACE_MINUTES", "30")),
-        **_console_settings(),
+        **console,
+        **request_limits(console["IMPORT_MAX_BYTES"], SYNC_MAX_BYTES),
+    }
+
+
+def request_limits(import_max_bytes: int, sync_max_bytes: int) -> dict:
+    """Flask's bounds on what one request may send. Without them a body of any size is read (a url-encoded form
+    wholly into memory). They sit above the limits our views check themselves, so a view still answers first in
+    its own words: the import's 400 for a file too large, the sync's 413 that the outbox halves its batch on.
+
+    The import's confirm step posts the checked rows back as CSV text in one url-encoded form field
+    (visits/programme/import_views.py). That text can outgrow the file: columns left out are filled in, and an
+    .xlsx is zipped where the text is not. Room is made for twice the file; url-encoding then writes punctuation
+    and each byte of an accented letter as three characters, so the form's body may be three times that."""
+    payload = 2 * import_max_bytes
+    return {
+        # Werkzeug holds each text field of a multipart form in memory up to this; Flask's default (500 kB) is
+        # less than the confirm payload of a file within IMPORT_MAX_BYTES.
+        "MAX_FORM_MEMORY_SIZE": payload,
+        # 64 kB more for the other fields, multipart framing and a sync batch's envelope.
+        "MAX_CONTENT_LENGTH": max(3 * payload, import_max_bytes, sync_max_bytes) + 64 * 1024,
     }
 
 

@@ -10,6 +10,7 @@ import hmac
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 from flask import Flask, current_app, g, jsonify, render_template, request, session, url_for
 from flask_babel import format_date
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
-from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from .extensions import csrf, db, login_manager
 from .i18n import html_lang, plural_forms
@@ -162,6 +163,22 @@ def _error_response(error: HTTPException):
     return render_template("error.html", error=error), error.code
 
 
+def _too_large(error: RequestEntityTooLarge):
+    """Past Flask's bounds (MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE in visits/config.py) werkzeug answers in
+    its own untranslated words; a view that checked its own limit (the sync batch) has already said what to
+    send instead, and keeps its message. JSON keeps the error name the outbox and its tests know."""
+    if error.description == RequestEntityTooLarge.description:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        error = RequestEntityTooLarge(description=_(
+            "This is more than can be sent at once (at most %(size)s MB). Nothing was saved. If you were "
+            "importing a programme, split the file into smaller files.", size=max(1, limit // 1_000_000)))
+    if wants_json():
+        return _error_response(error)
+    # The page's heading is the error's name: in plain words here, not the HTTP status's.
+    page = SimpleNamespace(name=_("Too large to send"), description=error.description)
+    return render_template("error.html", error=page), 413
+
+
 def _unstorable_value(error: Exception):
     """The safety net under the schemas: a value that reached the database but does not fit it (a number or a
     date past its range, text it refuses) is the client's mistake, so 400 once the request's work is undone. A
@@ -210,6 +227,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_csrf)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
     app.register_error_handler(HTTPException, _error_response)
     for unstorable in (OverflowError, DataError, StatementError):
         app.register_error_handler(unstorable, _unstorable_value)
