@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from visits.extensions import db
+from visits.i18n import today_in
 
 from .. import factories as f
 from .conftest import sign_in
@@ -20,7 +21,7 @@ from .offline_helpers import wait_for_kept_pages, wait_for_worker, wait_until
 
 @pytest.fixture
 def lay_day(app):
-    today = date.today()
+    today = today_in()  # the server's today (Europe/London), not the machine's (UTC on CI)
     review = f.make_review("Cwm Taf Valleys Council", on_site_from=today)
     lay = f.make_member(review, "lay_assessor", name="Lena Lay", email="lay@example.test")
     centre = f.make_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown")
@@ -65,7 +66,7 @@ def test_todays_itinerary_and_visits_reload_with_no_network(page, context, live_
 @pytest.fixture
 def lead_day(app):
     """The lead reviewer runs one visit today; the programme also holds a colleague's home visit."""
-    today = date.today()
+    today = today_in()
     review = f.make_review("Cwm Taf Valleys Council", on_site_from=today)
     lead = f.make_member(review, "lead_reviewer", name="Lowri Lead", email="lead@example.test")
     rhys = f.make_member(review, "reviewer", name="Rhys Reviewer")

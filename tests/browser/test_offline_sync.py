@@ -7,6 +7,7 @@ answers 500 or is stopped, so the browser sees real failed requests.
 """
 from __future__ import annotations
 
+import threading
 import time
 
 from playwright.sync_api import expect
@@ -85,20 +86,49 @@ def test_changes_made_offline_wait_survive_a_new_tab_and_arrive_exactly_once(pag
 
 class FailingSync:
     """Middleware: the server applies sync batches but the answer is lost (500) while `failures` lasts —
-    the worst case for exactly-once."""
+    the worst case for exactly-once. `calls` counts the batches applied and answered 500. The live server is
+    threaded, so two batches may arrive at once: the counters change under a lock."""
 
     def __init__(self, app, failures):
         self.app, self.failures, self.calls = app, failures, 0
+        self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        if environ["PATH_INFO"] == "/api/sync" and self.failures > 0:
-            self.failures -= 1
-            self.calls += 1
-            body = b"".join(self.app(environ, lambda *args, **kwargs: None))
-            del body
-            start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
-            return [b"lost"]
+        if environ["PATH_INFO"] == "/api/sync":
+            with self.lock:
+                fail = self.failures > 0
+                if fail:
+                    self.failures -= 1
+            if fail:
+                body = b"".join(self.app(environ, lambda *args, **kwargs: None))
+                del body
+                start_response("500 INTERNAL SERVER ERROR", [("Content-Type", "text/plain")])
+                with self.lock:
+                    self.calls += 1
+                return [b"lost"]
         return self.app(environ, start_response)
+
+    def lost(self) -> int:
+        with self.lock:
+            return self.calls
+
+
+def sync_now_until(page, done, what: str, timeout: float = 20.0):
+    """Tap "Sync now" (it does not wait for the backoff) until `done()` is true, letting each tap's round finish
+    before the next; fail after `timeout` seconds, however many taps a slow machine needed."""
+    text = page.locator("#sync-text")
+    deadline = time.monotonic() + timeout
+    while not done():
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise AssertionError(f"{what}: not so after {timeout:.0f} s of tapping Sync now "
+                                 f"(the bar says {text.inner_text()!r})")
+        page.get_by_role("button", name="Sync now").click()
+        expect(text).not_to_have_text("Sending…", timeout=max(left, 1) * 1000)
+
+
+def bar_says(page, words: str):
+    return lambda: words in page.locator("#sync-text").inner_text()
 
 
 def test_a_failing_server_loses_and_duplicates_nothing(page, context, team, app, live_server):
@@ -109,14 +139,11 @@ def test_a_failing_server_loses_and_duplicates_nothing(page, context, team, app,
     write_note(page)
     expect(page.locator("#notes [data-op-state]")).to_have_text("Saved on this phone — waiting to sync")
     page.wait_for_function("() => document.body.getAttribute('data-sync-waiting') === '1'")
-    for _ in range(20):  # the first answers are lost; "Sync now" does not wait for the backoff
-        if failing.failures == 0:
-            break
-        page.get_by_role("button", name="Sync now").click()
-        time.sleep(0.3)
-    assert failing.calls == 2
-    page.get_by_role("button", name="Sync now").click()  # answered at last: "duplicate", and it leaves the phone
-    expect_bar(page, "All synced")
+    # The first answers are lost: the server applied the batch, the phone heard 500 and keeps the change.
+    sync_now_until(page, lambda: failing.lost() == 2, "two batches applied with their answers lost")
+    assert failing.calls == 2 and failing.failures == 0
+    # Answered at last ("duplicate"), and it leaves the phone.
+    sync_now_until(page, bar_says(page, "All synced"), "the change synced once the server answers")
 
     # Then the server goes away altogether, and comes back on the same address.
     port = live_server.server.server_port
@@ -125,8 +152,7 @@ def test_a_failing_server_loses_and_duplicates_nothing(page, context, team, app,
     expect_bar(page, "1 change waiting")
     restarted = LiveServer(app, port=port)
     try:
-        page.get_by_role("button", name="Sync now").click()
-        expect_bar(page, "All synced")
+        sync_now_until(page, bar_says(page, "All synced"), "the change synced once the server is back")
     finally:
         restarted.stop()
 
