@@ -134,6 +134,9 @@ class Programme:
     travel: Mapping[tuple[int, int], int] = field(default_factory=dict)
     on_site_from: Optional[date] = None
     on_site_to: Optional[date] = None
+    # When the check is made, as naive wall-clock time in the review's time zone like the visits' times. The
+    # rules have no clock of their own; None (a draft checked on its own) counts every visit as still to come.
+    now: Optional[datetime] = None
 
     def __post_init__(self) -> None:
         # Callers may hand in lists; keep the snapshot immutable so a check can never change it.
@@ -160,6 +163,9 @@ class Programme:
     @cached_property
     def visit_by_id(self) -> dict[int, PVisit]:
         return {visit.id: visit for visit in self.visits}
+
+    def has_ended(self, visit: PVisit) -> bool:
+        return self.now is not None and visit.ends_at <= self.now
 
     def role_of(self, user_id: int) -> Optional[str]:
         member = self.member_by_id.get(user_id)
@@ -689,8 +695,9 @@ def home_visit_length(programme: Programme, thresholds: Thresholds) -> list[Find
 
 
 def unarranged_need(programme: Programme, thresholds: Thresholds) -> list[Finding]:
-    """A visit with a participant whose need (interpreting, advocacy, ...) is still only requested, or could
-    not be arranged. One finding per participant per visit."""
+    """A visit still to come with a participant whose need (interpreting, advocacy, ...) is still only
+    requested, or could not be arranged. One finding per participant per visit. A visit that has ended is past
+    arranging: its need would otherwise stay an error for the rest of the review."""
     open_needs: dict[int, list[PNeed]] = defaultdict(list)
     for need in programme.needs:
         if need.status in UNARRANGED_NEED_STATUSES:
@@ -698,6 +705,8 @@ def unarranged_need(programme: Programme, thresholds: Thresholds) -> list[Findin
 
     findings = []
     for visit in programme.live_visits:
+        if programme.has_ended(visit):
+            continue
         for participant_id in dict.fromkeys(visit.participants):
             needs = open_needs.get(participant_id)
             if not needs:
@@ -827,11 +836,12 @@ def _value(member: Any) -> Any:
 
 def programme_from_models(review: Any, visits: Iterable[Any], locations: Iterable[Any],
                           participants: Iterable[Any], cases: Iterable[Any],
-                          travel_times: Iterable[Any] = ()) -> Programme:
+                          travel_times: Iterable[Any] = (), now: Optional[datetime] = None) -> Programme:
     """A snapshot of one review's programme, read from model objects (visits.models) by attribute only.
 
     The caller queries the review's rows (all visits, cancelled included: the rules skip those themselves);
-    memberships come from `review.memberships`, needs from each participant's `needs`.
+    memberships come from `review.memberships`, needs from each participant's `needs`. `now` is the caller's
+    clock as the review's wall-clock time (see `Programme.now`).
     """
     participants = list(participants)
     return Programme(
@@ -858,4 +868,5 @@ def programme_from_models(review: Any, visits: Iterable[Any], locations: Iterabl
         travel={(row.from_location_id, row.to_location_id): row.minutes for row in travel_times},
         on_site_from=review.on_site_from,
         on_site_to=review.on_site_to,
+        now=now,
     )

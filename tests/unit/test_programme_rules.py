@@ -542,6 +542,35 @@ def test_a_need_only_on_a_cancelled_visit_is_not_reported():
     assert findings_of(rules.unarranged_need, the_programme) == []
 
 
+@pytest.mark.parametrize(("now", "reported"), [
+    (at(0, "09:00"), True),   # the morning of the visit: still time to arrange it
+    (at(0, "10:30"), True),   # under way: the interpreter is still missing in the room
+    (at(0, "11:00"), False),  # it has just ended
+    (at(3, "09:00"), False),  # days later: past arranging, no longer an error
+])
+def test_a_need_is_reported_only_on_a_visit_that_has_not_ended(now, reported):
+    ten_to_eleven = visit("home_visit", start="10:00", minutes=60, with_=(301,))
+    the_programme = replace(programme(ten_to_eleven, people=PEOPLE, needs=[need(301)]), now=now)
+
+    assert bool(findings_of(rules.unarranged_need, the_programme)) is reported
+
+
+def test_of_two_visits_with_the_same_open_need_only_the_one_to_come_is_reported():
+    monday, thursday = visit("home_visit", day=0, with_=(301,)), visit("home_visit", day=3, with_=(301,))
+    the_programme = replace(programme(monday, thursday, people=PEOPLE, needs=[need(301)]), now=at(1, "12:00"))
+
+    [finding] = findings_of(rules.unarranged_need, the_programme)
+
+    assert finding.visit_ids == (thursday.id,)
+
+
+def test_without_a_clock_every_visit_counts_as_still_to_come():
+    assert programme().now is None
+    the_programme = programme(visit("home_visit", with_=(301,)), people=PEOPLE, needs=[need(301)])
+
+    assert len(findings_of(rules.unarranged_need, the_programme)) == 1
+
+
 # --- 14. staff_on_site_day ------------------------------------------------------------------------------------
 def test_northgate_staff_seen_on_two_days_should_be_seen_on_one():
     monday = visit(day=0, with_=(SOCIAL_WORKER,))
@@ -731,7 +760,8 @@ def test_a_snapshot_reads_the_models_attributes_and_enum_values():
                              team_leader_id=TEAM_LEADER, social_workers=[worker])
     travel = [SimpleNamespace(from_location_id=COUNTY_HALL, to_location_id=NORTHGATE, minutes=15)]
 
-    snapshot = programme_from_models(review, [interview], [office], [worker], [a_case], travel)
+    snapshot = programme_from_models(review, [interview], [office], [worker], [a_case], travel,
+                                     now=at(0, "09:00"))
 
     assert snapshot.visits == (PVisit(1, "staff_interview", "Interview", at(0, "10:00"), at(0, "11:00"), NORTHGATE,
                                       (REVIEWER,), (SOCIAL_WORKER,), None, "planned", None),)
@@ -741,6 +771,8 @@ def test_a_snapshot_reads_the_models_attributes_and_enum_values():
     assert snapshot.needs[0].participant_id == SOCIAL_WORKER
     assert snapshot.travel_minutes(NORTHGATE, COUNTY_HALL, default=20) == 15
     assert [f.rule for f in check_programme(snapshot) if f.is_error] == ["unarranged_need"]
+    assert snapshot.now == at(0, "09:00")
+    assert not [f for f in check_programme(replace(snapshot, now=at(0, "11:00"))) if f.is_error]  # it has ended
 
 
 def test_the_snapshot_cannot_be_changed_by_a_rule():

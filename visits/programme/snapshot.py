@@ -20,6 +20,7 @@ from ..identity import person_name
 from ..models import Attendance, Case, Location, Participant, Review, TravelTime, User, Visit
 from ..permissions import sees_identities
 from ..programme_rules import RULES, Finding, Programme, Thresholds, check_programme, programme_from_models
+from .board import now_utc
 
 
 def load_programme(review: Review) -> Programme:
@@ -39,7 +40,10 @@ def load_programme(review: Review) -> Programme:
     travel = db.session.scalars(
         db.select(TravelTime).where(TravelTime.from_location_id.in_(location_ids))
     ).all() if location_ids else []
-    return programme_from_models(review, visits, locations, participants, cases, travel)
+    # The board's clock (tests fix it), as the programme's wall-clock time: a need on a visit that has ended is
+    # no longer a finding.
+    now = now_utc().astimezone(review.tz).replace(tzinfo=None)
+    return programme_from_models(review, visits, locations, participants, cases, travel, now=now)
 
 
 def thresholds() -> Thresholds:
