@@ -1,6 +1,8 @@
 """The link officer builds and adapts the programme: the view, the visit form, who may do it, what is kept."""
 from __future__ import annotations
 
+import io
+
 from datetime import timedelta
 
 import pytest
@@ -290,6 +292,26 @@ def test_the_link_officer_sees_no_note_bodies_on_any_console_page(client, consol
         response = client.get(url)
         assert response.status_code == 200, url
         assert NOTE_BODY not in response.get_data(as_text=True), url
+
+
+def test_nor_on_the_pages_the_console_renders_again_after_a_post(client, console):
+    """A form sent back with its errors, a need refused, an import preview: re-rendered pages, not only GETs."""
+    client.login(console.link)
+    bad_visit = visit_form(console, start="25:99")
+    answers = [
+        client.post(f"/programme/visits/{console.home_visit.id}", data=bad_visit),
+        client.post("/programme/visits", data=bad_visit),
+        client.post("/needs", data={"review": str(console.review.id), "need_id": console.need.id,
+                                    "participant_id": str(console.service_user.id), "type": "interpreting",
+                                    "status": "arranged", "arrangement": ""}),
+        client.http.post("/programme/import", data={
+            "review": str(console.review.id), "csrf_token": client.csrf(),
+            "file": (io.BytesIO(b"date,start,end,kind\n2026-13-40,10:00,11:00,briefing\n"), "p.csv")},
+            content_type="multipart/form-data"),
+    ]
+    for answer in answers:
+        assert answer.status_code == 400, answer.request.path
+        assert NOTE_BODY not in answer.get_data(as_text=True), answer.request.path
 
 
 def test_a_missing_field_says_so_in_one_message(client, console):

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from visits.extensions import db
+from visits.models import AuditEvent
 
 from .. import factories as f
 from .sync_client import send, send_one, signed_in
@@ -54,8 +55,17 @@ def test_role_by_operation(team, app, role, op_type):
     client = signed_in(app, team.member(role))
     if op_type == "visit.check_out" and role in MAY[op_type]:
         send(client, operation_for("visit.check_in", team, concern))
-    answer = send_one(client, operation_for(op_type, team, concern))
+    op = operation_for(op_type, team, concern)
+    answer = send_one(client, op)
     assert answer["status"] == ("applied" if role in MAY[op_type] else "forbidden"), answer
+    # Sent again (a lost answer, a second tab): the first answer, and nothing applied twice.
+    writes = db.select(db.func.count()).select_from(AuditEvent).where(AuditEvent.action != "read")
+    db.session.rollback()  # read what the requests committed (the client's page loads log reads: not counted)
+    written = db.session.scalar(writes)
+    replay = send_one(client, op)
+    assert replay["status"] == "duplicate" and replay["first_status"] == answer["status"], replay
+    db.session.rollback()
+    assert db.session.scalar(writes) == written  # nothing written again
 
 
 # --- reading notes ------------------------------------------------------------------------------------------
