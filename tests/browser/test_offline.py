@@ -108,3 +108,28 @@ def test_the_leads_phone_keeps_their_own_visits_not_the_whole_programme(page, co
         return texts.join('\\n');
     }""")
     assert "Mrs A. Jones" not in kept and "Home visit CTV-001" not in kept and "4 Secret Lane" not in kept
+
+
+def test_a_programme_change_reaches_the_phones_kept_pages_on_the_next_online_load(page, context, lay_day):
+    """The link officer moves a visit; the lay assessor's phone, opened once online, has the new time offline."""
+    lay, visits = lay_day
+    sign_in(page, lay)
+    wait_for_worker(page)
+    url = f"/visits/{visits[0].id}"
+    wait_for_kept_pages(page, ["/", url])
+
+    moved = db.session.get(type(visits[0]), visits[0].id)
+    moved.starts_at = moved.starts_at.replace(hour=11, minute=40)
+    moved.ends_at = moved.ends_at.replace(hour=12, minute=40)
+    db.session.commit()
+
+    page.goto("/")  # online: the page asks the worker to fetch the coming days again
+    wait_until(page, f"""async () => {{
+        const kept = await (await caches.open('pages')).match('{url}');
+        return !!kept && (await kept.text()).includes('11:40');
+    }}""")
+    context.set_offline(True)
+    page.goto(url)
+    assert "11:40" in page.locator("main").inner_text()
+    page.goto("/")
+    assert "11:40" in page.locator("main").inner_text()
