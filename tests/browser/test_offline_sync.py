@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from visits.extensions import db
-from visits.models import Attendance, AttendanceStatus, Note, NoteRevision, Operation
+from visits.models import Attendance, AttendanceStatus, LoginSession, Note, NoteRevision, Operation
 from visits.security import end_all_sessions
 
 from .. import factories as f
@@ -163,13 +165,19 @@ def test_a_failing_server_loses_and_duplicates_nothing(page, context, team, app,
     assert db.session.scalar(db.select(db.func.count()).select_from(Operation)) == 2
 
 
-def test_a_session_that_expires_offline_keeps_the_outbox_until_sign_in(page, context, team):
+@pytest.mark.parametrize("ending", ["lapsed", "revoked"])
+def test_a_session_that_expires_offline_keeps_the_outbox_until_sign_in(page, context, team, app, ending):
     url = open_visit_ready_for_offline(page, team)
     context.set_offline(True)
     write_note(page)
     expect_bar(page, "1 change waiting")
 
-    end_all_sessions(team.reviewer)  # the session ends on the server while the phone is offline
+    # The session ends on the server while the phone is offline: its SESSION_DAYS run out, or it is ended.
+    if ending == "lapsed":
+        for login in db.session.scalars(db.select(LoginSession).filter_by(user_id=team.reviewer.id)):
+            login.created_at -= app.permanent_session_lifetime + timedelta(minutes=1)
+    else:
+        end_all_sessions(team.reviewer)
     db.session.commit()
     context.set_offline(False)
     expect_bar(page, "sign in to send")
