@@ -15,7 +15,7 @@ from visits.extensions import db
 from visits.i18n import today_in
 
 from .. import factories as f
-from .conftest import sign_in
+from .conftest import assert_accessible, sign_in
 from .offline_helpers import wait_for_kept_pages, wait_for_worker, wait_until
 
 
@@ -61,6 +61,7 @@ def test_todays_itinerary_and_visits_reload_with_no_network(page, context, live_
     # A page the phone never kept gets the offline page, not the browser's error.
     page.goto("/visits/999999")
     assert "not on your phone" in page.get_by_role("heading", level=1).inner_text()
+    assert_accessible(page, f"offline-page-{cut}")
 
 
 @pytest.fixture

@@ -226,9 +226,11 @@ def test_two_devices_editing_one_note_offline_end_in_a_merge_not_an_overwrite(br
     conflicts = [r.body for r in stored.revisions if r.is_conflict]
     assert conflicts == ["Tablet: she seemed tired."]
 
+    assert_accessible(tablet, "sync-bar-needs-attention")
     tablet.get_by_role("link", name="Open the merge view").click()
     expect(tablet.get_by_text("Tablet: she seemed tired.").first).to_be_visible()
     expect(tablet.get_by_text("Phone: she was upbeat.").first).to_be_visible()
+    assert_accessible(tablet, "note-merge-view")
     for context, _ in devices:
         context.close()
 
