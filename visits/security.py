@@ -119,9 +119,26 @@ def _load_user(token: str):
 def _unauthorized():
     if wants_json():
         return jsonify(error="unauthenticated", message=_("Please sign in again.")), 401
-    from flask import redirect
+    from flask import make_response, redirect
 
-    return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
+    login = url_for("auth.login", next=request.full_path if request.query_string else request.path)
+    if request.headers.get("HX-Request"):
+        # A redirect would be followed inside htmx and the sign-in page swapped into a section of this one;
+        # HX-Redirect makes it a whole-page visit. A form's next is the page it is on, not the form's URL.
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=_htmx_page_path())
+        return response
+    return redirect(login)
+
+
+def _htmx_page_path() -> str:
+    """The path of the page htmx asked from (HX-Current-URL), when it is on this site."""
+    from urllib.parse import urlsplit
+
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if current.netloc and current.netloc != request.host:
+        return request.path
+    return (current.path + (f"?{current.query}" if current.query else "")) or request.path
 
 
 # --- request hooks --------------------------------------------------------------------------------------

@@ -19,6 +19,28 @@
     }
   });
 
+  // A page left open past its CSRF token's life: renew the token once and send the form again (DESIGN section 9),
+  // rather than leaving the person with a button that does nothing.
+  document.addEventListener("htmx:responseError", function (event) {
+    var detail = event.detail;
+    var form = detail.elt && detail.elt.closest && detail.elt.closest("form[data-op-type]");
+    if (!form || detail.xhr.status !== 400 || form.getAttribute("data-csrf-renewed")) return;
+    var body;
+    try { body = JSON.parse(detail.xhr.responseText); } catch (e) { return; }
+    if (!body || body.error !== "csrf") return;
+    form.setAttribute("data-csrf-renewed", "1");
+    fetch("/api/csrf", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
+      .then(function (answer) {
+        var meta = document.querySelector('meta[name="csrf-token"]');
+        if (meta) meta.content = answer.csrf_token;
+        document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) { input.value = answer.csrf_token; });
+        htmx.trigger(form, "submit");
+      })
+      // No token to be had (the session has gone too): send it as it is, and the answer says to sign in.
+      .catch(function () { htmx.trigger(form, "submit"); });
+  });
+
   // The button that was pressed is gone with the old section: move focus to the answer so it is heard.
   document.addEventListener("htmx:afterSettle", function () {
     var message = document.querySelector("[data-focus-after-swap]");

@@ -163,3 +163,47 @@ def test_a_need_raised_on_the_phone_reaches_the_server_through_the_outbox(page, 
     page.get_by_label("Detail").fill("Polish")
     page.get_by_role("button", name="Raise the need").click()
     applied_in_ledger("need.set", 1)
+
+
+def htmx_alone(browser, browser_context_args):
+    context = browser.new_context(**browser_context_args)
+    context.route("**/static/js/offline.js*", lambda route: route.abort())
+    return context, context.new_page()
+
+
+def test_with_htmx_alone_an_expired_form_token_is_renewed_and_the_note_sent(browser, browser_context_args,
+                                                                             home_visit):
+    context, page = htmx_alone(browser, browser_context_args)
+    sign_in(page, home_visit.reviewer)
+    page.goto(f"/visits/{home_visit.visit.id}")
+    page.evaluate("""() => {
+        document.querySelector('meta[name="csrf-token"]').content = 'expired-token';
+        document.querySelectorAll('input[name="csrf_token"]').forEach(input => input.value = 'expired-token');
+    }""")
+    page.get_by_label("Note", exact=True).fill(NOTE)
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_text("Note saved (version 1).")).to_be_visible()
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count()).select_from(Operation)) == 1
+    context.close()
+
+
+def test_with_htmx_alone_an_ended_session_goes_to_sign_in_and_back_to_the_visit(browser, browser_context_args,
+                                                                                 home_visit):
+    from visits.security import end_all_sessions
+
+    context, page = htmx_alone(browser, browser_context_args)
+    sign_in(page, home_visit.reviewer)
+    url = f"/visits/{home_visit.visit.id}"
+    page.goto(url)
+    end_all_sessions(home_visit.reviewer)
+    db.session.commit()
+    page.get_by_role("button", name="Check in", exact=True).click()
+    page.wait_for_url(lambda address: "/login" in address and "next=" in address)
+    expect(page.get_by_label("Email")).to_be_visible()  # the whole page, not a form swapped into a section
+    assert page.locator("#check").count() == 0
+    page.get_by_label("Email").fill(home_visit.reviewer.email)
+    page.get_by_label("Password").fill(f.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"**{url}")
+    context.close()
