@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from datetime import date, time, timedelta
 
+import marshmallow
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 from marshmallow.validate import Length, OneOf, Range
 
 from .models import (
@@ -24,6 +26,72 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 # No person types these, and no database keeps them: PostgreSQL refuses NUL, and a lone surrogate is not text at
 # all (it has no UTF-8). They are refused as a field message rather than failing in the database.
 _NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+# --- marshmallow's own messages ------------------------------------------------------------------------------
+# marshmallow's defaults ("Not a valid integer.", "Missing data for required field.") reach people: in a form's
+# messages, in a rejected sync operation, in an API's 400. They are replaced here, once and before any field
+# below is made (a field copies its class's messages when it is made), by plain English that goes through
+# gettext like every other message.
+
+
+class _Message(str):
+    """A message marshmallow keeps and formats itself. It stays a str holding the English, because marshmallow
+    formats only a str and puts only a str in the error's list (which the sync answers and the APIs' `fields`
+    rely on); it is translated as marshmallow formats it, so in the request's language, not at import."""
+
+    def format(self, *args, **kwargs) -> str:
+        return gettext(str(self)).format(*args, **kwargs)
+
+
+def N_(text: str) -> _Message:
+    """Marks `text` for the catalogue (N_ is one of pybabel's default keywords); translated when used."""
+    return _Message(text)
+
+
+_FIELD_MESSAGES = {
+    fields.Field: {"required": N_("This is needed."), "null": N_("This is needed."),
+                   "validator_failed": N_("This value is not allowed.")},
+    fields.Nested: {"type": N_("Expected an object here.")},
+    fields.List: {"invalid": N_("Expected a list here.")},
+    fields.Mapping: {"invalid": N_("Expected an object here.")},
+    fields.String: {"invalid": N_("Expected text here."), "invalid_utf8": N_("Expected text here.")},
+    fields.UUID: {"invalid_uuid": N_("Expected a UUID here.")},
+    fields.Number: {"invalid": N_("Enter a number."), "too_large": N_("This number is too large.")},
+    fields.Integer: {"invalid": N_("Enter a whole number.")},
+    fields.Boolean: {"invalid": N_("Expected true or false.")},
+    fields.DateTime: {"invalid": N_("Enter a date and time like 2026-11-23T10:00:00+00:00."),
+                      "format": N_("This cannot be written as a date and time.")},
+    fields.NaiveDateTime: {"invalid_awareness": N_("Give the time without a UTC offset.")},
+    fields.AwareDateTime: {"invalid_awareness": N_("Give the time with its UTC offset, like "
+                                                   "2026-11-23T10:00:00+00:00.")},
+    # A date or a time has no UTC offset to get wrong, but marshmallow gives every temporal field the message.
+    fields.Date: {"invalid": N_("Enter a date like 2026-11-23."), "format": N_("This cannot be written as a date."),
+                  "invalid_awareness": N_("Enter a date like 2026-11-23.")},
+    fields.Time: {"invalid": N_("Enter a time like 09:30."), "format": N_("This cannot be written as a time."),
+                  "invalid_awareness": N_("Enter a time like 09:30.")},
+}
+for _field_class, _messages in _FIELD_MESSAGES.items():
+    _field_class.default_error_messages = {**_field_class.default_error_messages, **_messages}
+# Validators read these when they fail. Range is not here: it builds its sentence as it is made, so each Range
+# below is given its own message.
+Length.message_min = N_("Too short: the minimum length is {min}.")
+Length.message_max = N_("Too long: the maximum length is {max}.")
+Length.message_all = N_("The length must be from {min} to {max}.")
+Length.message_equal = N_("The length must be {equal}.")
+OneOf.default_message = N_("Choose one of: {choices}.")
+
+
+class Schema(marshmallow.Schema):
+    """Every schema here. marshmallow stores its schema-level messages (a field it does not know, data that is
+    not an object) without formatting them, so they are translated as the schema is made, for each request."""
+
+    error_messages = {"type": N_("Expected an object here."), "unknown": N_("Not a field this accepts.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages = {key: message.format() if isinstance(message, _Message) else message
+                               for key, message in self.error_messages.items()}
 
 
 def in_review_years(day: date) -> bool:
@@ -54,7 +122,7 @@ class WholeNumber(fields.Integer):
 
     def __init__(self, **kwargs):
         super().__init__(strict=True, **kwargs)
-        self.validators.append(Range(min=1, max=MAX_ID))
+        self.validators.append(Range(min=1, max=MAX_ID, error=N_("Expected a number from {min} to {max}.")))
 
     def _deserialize(self, value, attr, data, **kwargs):
         # isascii: "²".isdigit() is true too, but int() refuses it.
@@ -70,9 +138,9 @@ class ItineraryQuery(Schema):
     @validates_schema
     def _range(self, values, **kwargs):
         if values["to"] < values["from_"]:
-            raise ValidationError("Must be on or after 'from'.", "to")
+            raise ValidationError(str(_l("Must be on or after ‘from’.")), "to")
         if values["to"] - values["from_"] > timedelta(days=MAX_RANGE_DAYS):
-            raise ValidationError(f"At most {MAX_RANGE_DAYS} days at a time.", "to")
+            raise ValidationError(str(_l("At most %(days)s days at a time.", days=MAX_RANGE_DAYS)), "to")
 
 
 class NeedOut(Schema):
@@ -380,16 +448,18 @@ class NoteSaveData(Schema):
     def _prompts_and_text(self, values, **kwargs):
         prompts = values.get("prompts") or {}
         unknown = sorted(key for key in prompts if key not in SETTING_PROMPTS)
+        # Plain strs, like every message raised here: the sync path expects its messages in lists.
         if unknown:
-            raise ValidationError("Unknown prompt: " + ", ".join(unknown) + ".", "prompts")
+            raise ValidationError(str(_l("Unknown prompt: %(prompts)s.", prompts=", ".join(unknown))), "prompts")
         if prompts and values.get("kind") != NoteKind.setting_observation.value:
-            raise ValidationError("Only setting observations have prompts.", "prompts")
+            raise ValidationError(str(_l("Only setting observations have prompts.")), "prompts")
         if not values.get("body", "").strip() and not any(text.strip() for text in prompts.values()):
-            raise ValidationError("Write something before saving.", "body")
+            raise ValidationError(str(_l("Write something before saving.")), "body")
         # One note must fit in one sync request whatever its characters: UTF-8 takes at most 4 bytes for one.
         limit = current_app.config["SYNC_MAX_BYTES"] // 4
         if len(values.get("body", "")) + sum(len(text) for text in prompts.values()) > limit:
-            raise ValidationError(f"At most {limit} characters in all, the text and the prompts together.", "body")
+            raise ValidationError(str(_l("At most %(limit)s characters in all, the text and the prompts together.",
+                                         limit=limit)), "body")
 
 
 class AttendanceSetData(Schema):
