@@ -215,8 +215,17 @@ class ItineraryOut(Schema):
 
 
 class ErrorOut(Schema):
-    error = fields.String()
-    message = fields.Raw()
+    error = fields.String(metadata={"description": "What went wrong, for a program: invalid, csrf, wrong_user, "
+                                                   "unauthenticated, request_entity_too_large, ..."})
+    message = fields.Raw(metadata={"description": "What went wrong, for a person (translated)"})
+    # `fields` would shadow marshmallow's module in this class body: the key is named by data_key.
+    field_messages = fields.Dict(data_key="fields", keys=fields.String(), values=fields.List(fields.String()),
+                                 metadata={"description": "400 invalid: messages by field name"})
+
+
+class HealthOut(Schema):
+    status = fields.String(validate=OneOf(["ok", "error"]))
+    database = fields.String(validate=OneOf(["ok", "unreachable"]))
 
 
 # --- the link officer's console (issue 5) ------------------------------------------------------------------

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from visits.schemas import OPERATION_TYPES
+
+from ..conftest import Client
+from .sync_client import signed_in, token
 
 
 def test_every_api_route_is_in_the_openapi_document(app, client):
@@ -38,3 +43,46 @@ def test_the_sync_contract_comes_from_the_schemas(client):
     assert {"note_id", "visit_id", "kind"} <= set(note_data["required"])
     notes_query = {p["name"] for p in document["paths"]["/api/notes"]["get"]["parameters"]}
     assert notes_query == {"visit"}
+
+
+def test_a_device_carrying_someone_else_s_changes_gets_a_documented_409(team, app):
+    document = Client(app).get("/api/openapi.json").get_json()
+    for path, method in (("/api/sync", "post"), ("/api/csrf", "get")):
+        answer = document["paths"][path][method]["responses"]["409"]
+        assert "wrong_user" in answer["description"]
+        assert answer["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+
+    reviewer = signed_in(app, team.reviewer)
+    response = reviewer.post("/api/sync", json={"ops": []}, with_csrf=False,
+                             headers={"X-CSRFToken": token(reviewer), "X-Fieldwork-User": "someone-else"})
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "wrong_user"
+    assert set(response.get_json()) <= set(document["components"]["schemas"]["Error"]["properties"])
+
+
+@pytest.mark.parametrize(("url", "query"), [("/api/notes", {"visit": "x"}), ("/api/itinerary", {"from": "x"}),
+                                            ("/api/attendance", {})])
+def test_the_error_schema_holds_the_fields_a_400_answers_with(team, app, url, query):
+    error = Client(app).get("/api/openapi.json").get_json()["components"]["schemas"]["Error"]
+    assert error["properties"]["fields"]["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+
+    response = signed_in(app, team.reviewer).get(url, query_string=query)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert set(body) <= set(error["properties"]) and "fields" in body
+    assert all(isinstance(messages, list) and all(isinstance(m, str) for m in messages)
+               for messages in body["fields"].values())
+
+
+def test_healthz_is_described_as_answered_without_a_session(client):
+    document = client.get("/api/openapi.json").get_json()
+    health = document["paths"]["/healthz"]["get"]
+    assert health["security"] == [] and health["summary"]
+    assert {"200", "503"} <= set(health["responses"])
+    shape = health["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert health["responses"]["503"]["content"]["application/json"]["schema"]["$ref"].endswith("/" + shape)
+    properties = document["components"]["schemas"][shape]["properties"]
+    assert properties["status"]["enum"] == ["ok", "error"]
+    assert properties["database"]["enum"] == ["ok", "unreachable"]
+    answer = client.get("/healthz").get_json()
+    assert set(answer) == set(properties) and answer["status"] == "ok"

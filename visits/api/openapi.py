@@ -23,7 +23,10 @@ ERROR_MEANINGS = {
     401: "Not signed in (never a redirect)",
     403: "Signed in, but not allowed to see this",
     404: "Not found, or not yours to know about",
+    409: "Someone else is signed in on this device: the X-Fieldwork-User header names another person "
+         "(`error: wrong_user`). Nothing was applied: keep the changes for their owner, who must sign in again",
     413: "Batch too large (operations or bytes)",
+    503: "The database cannot be reached",
 }
 
 
@@ -34,6 +37,8 @@ class Endpoint:
     query: Optional[type[Schema]] = None
     body: Optional[type[Schema]] = None
     errors: tuple[int, ...] = (401,)
+    error_body: type[Schema] = schemas.ErrorOut  # what the error answers hold
+    public: bool = False  # answered without a session
 
 
 # Keyed by Flask endpoint name (blueprint.function).
@@ -43,17 +48,20 @@ ENDPOINTS: dict[str, Endpoint] = {
     "recording.sync_batch": Endpoint(
         "Apply a batch of operations made on a device; one answer per operation, in order. Idempotent by op_id. "
         "Needs the X-CSRFToken header (400 {error: csrf} when stale).",
-        schemas.SyncOut, body=schemas.SyncIn, errors=(400, 401, 413)),
+        schemas.SyncOut, body=schemas.SyncIn, errors=(400, 401, 409, 413)),
     "notes.notes_api": Endpoint("The notes on a visit (every read is audited)", schemas.NotesOut,
                                 query=schemas.NotesQuery, errors=(400, 401, 403, 404)),
     "attendance.attendance_api": Endpoint("Attendance and the team's check-ins for one day",
                                           schemas.AttendanceOut, query=schemas.AttendanceQuery,
                                           errors=(400, 401)),
-    "offline.csrf_token": Endpoint("A fresh CSRF token for the sync client", schemas.CsrfOut),
+    "offline.csrf_token": Endpoint("A fresh CSRF token for the sync client", schemas.CsrfOut, errors=(401, 409)),
     "offline.offline_pages": Endpoint("The pages to keep for offline use", schemas.OfflinePagesOut),
     "programme.findings_api": Endpoint("The programme checker's findings for a review", schemas.FindingsOut,
                                        query=schemas.FindingsQuery, errors=(400, 401, 403, 404)),
     "openapi.document": Endpoint("This description"),
+    # Not under /api/, but JSON that other tools rely on (DESIGN section 7).
+    "health.healthz": Endpoint("For load balancers and uptime checks: whether the app can reach its database",
+                               schemas.HealthOut, errors=(503,), error_body=schemas.HealthOut, public=True),
 }
 
 
@@ -62,9 +70,12 @@ def _operation(endpoint: Endpoint) -> dict:
     if endpoint.response is not None:
         ok["content"] = {"application/json": {"schema": endpoint.response}}
     operation: dict = {"summary": endpoint.summary, "responses": {"200": ok}}
+    error_body = "Error" if endpoint.error_body is schemas.ErrorOut else endpoint.error_body
     for code in endpoint.errors:
         operation["responses"][str(code)] = {"description": ERROR_MEANINGS[code],
-                                             "content": {"application/json": {"schema": "Error"}}}
+                                             "content": {"application/json": {"schema": error_body}}}
+    if endpoint.public:
+        operation["security"] = []
     if endpoint.query is not None:
         operation["parameters"] = [{"in": "query", "schema": endpoint.query}]
     if endpoint.body is not None:
@@ -84,7 +95,7 @@ def build_document(app) -> dict:
             spec.components.schema(data_schema.__name__, schema=data_schema)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         endpoint = ENDPOINTS.get(rule.endpoint)
-        if not rule.rule.startswith("/api/") or endpoint is None:
+        if endpoint is None:  # a page, not JSON (the test that every /api/ route is here keeps this honest)
             continue
         path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
         methods = sorted(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
