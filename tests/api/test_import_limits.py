@@ -128,3 +128,13 @@ def test_the_app_is_configured_with_them(app):
     assert app.config["MAX_CONTENT_LENGTH"] == request_limits(app.config["IMPORT_MAX_BYTES"],
                                                               app.config["SYNC_MAX_BYTES"])["MAX_CONTENT_LENGTH"]
     assert app.config["MAX_FORM_MEMORY_SIZE"] > FLASK_FORM_MEMORY_DEFAULT
+
+
+def test_a_file_whose_rows_would_not_fit_the_confirm_form_is_refused_at_the_preview(client, console, app):
+    client.login(console.link)
+    content = programme_of(console, 200_000)
+    app.config["MAX_FORM_MEMORY_SIZE"] = 100_000  # as a workbook whose text is far larger than its zip
+    preview = upload(client, console, content)
+    assert preview.status_code == 400 and "more text than one import can carry" in preview.get_data(as_text=True)
+    assert 'name="payload"' not in preview.get_data(as_text=True)
+    assert visit_count() == 0

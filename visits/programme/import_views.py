@@ -58,6 +58,10 @@ def preview_import():
                             filename=upload.filename, status=400)
     # The rows as CSV, carried to the confirm step: the same reader checks them again there.
     payload = to_csv([{column: cells.get(column, "") for column in COLUMNS} for _number, cells in rows])
+    if len(payload.encode("utf-8")) > current_app.config["MAX_FORM_MEMORY_SIZE"]:
+        # Said now, not at the confirm step: the checked rows must fit in the form that confirms them.
+        return _import_page(review, file_error=_("This file holds more text than one import can carry; split it "
+                                                 "into smaller files."), filename=upload.filename, status=400)
     return _import_page(review, plan, payload=payload if plan.is_valid else "", filename=upload.filename,
                         status=200 if plan.is_valid else 400)
 
