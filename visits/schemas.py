@@ -388,6 +388,19 @@ class ReviewQuery(Schema):
     date = fields.Date(load_default=None, allow_none=True, validate=_review_years)
 
 
+class AuditLogQuery(Schema):
+    """/audit's filters: ?review=, ?page=, ?person= and ?action=."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    review = WholeNumber(load_default=None)
+    # Any page from 1: past the last one is a 404 (nothing there), not a 400.
+    page = fields.Integer(load_default=1, validate=Range(min=1, error=N_("Expected a number from {min}.")))
+    person = WholeNumber(load_default=None)
+    action = fields.String(load_default=None, validate=validate.Length(max=40))
+
+
 class FindingPersonOut(Schema):
     id = fields.Integer()
     name = fields.String(metadata={"description": "For a role that may not know who a service user is, a label "

@@ -7,30 +7,16 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 from flask_babel import format_datetime
 from flask_login import current_user, login_required
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
-from marshmallow.validate import Length, Range
+from marshmallow import ValidationError
 
 from ..extensions import db
 from ..models import Review
 from ..permissions import can_read_audit_log, console_reviews
 from ..programme.context import reviews_choice
+from ..schemas import AuditLogQuery
 from .queries import actions_in, audit_page, people_in
 
 bp = Blueprint("audit_log", __name__)
-
-
-# The ids a row can have (a 32-bit integer column): past them, a number is refused here, not by the database.
-ROW_ID = Range(min=1, max=2**31 - 1)
-
-
-class AuditLogQuery(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    review = fields.Integer(load_default=None, validate=ROW_ID)
-    page = fields.Integer(load_default=1, validate=Range(min=1))
-    person = fields.Integer(load_default=None, validate=ROW_ID)
-    action = fields.String(load_default=None, validate=Length(max=40))
 
 
 @bp.before_request
