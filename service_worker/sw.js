@@ -111,7 +111,8 @@ async function navigate(request) {
   const network = fetch(request);
   try {
     const response = await withTimeout(network, NAV_TIMEOUT_MS);
-    if (response.redirected && new URL(response.url).pathname === "/login") {
+    // Landing on the sign-in page at all means nobody is signed in here (a signed-in person is sent on from it).
+    if (new URL(response.url).pathname === "/login") {
       // The server says the session has ended: the pages it let us keep go too (an outbox stays for its owner).
       await clearUserData(null);
       return response;
@@ -184,13 +185,14 @@ async function keepPages(userKey) {
 /* Pages that dropped off the person's list (days gone by, visits taken off their team) go: what stays on a phone
    is the minimum, and note text already synced is not kept longer than it is needed (DESIGN section 9). */
 function forgetPagesOtherThan(urls, started) {
-  const keep = new Set(urls.map((url) => new URL(url, self.location.origin).href));
-  keep.add(new URL(USER_KEY_URL, self.location.origin).href);
+  const href = (url) => { const u = new URL(url, self.location.origin); u.hash = ""; return u.href; };
+  const keep = new Set(urls.map(href));
+  keep.add(href(USER_KEY_URL));
   return serial(async () => {
     if (started !== generation) return;
     const cache = await caches.open(PAGES_CACHE);
     for (const request of await cache.keys()) {
-      if (!keep.has(request.url)) await cache.delete(request);
+      if (!keep.has(href(request.url))) await cache.delete(request);
     }
   });
 }

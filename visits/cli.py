@@ -42,7 +42,13 @@ def _demo_is_current() -> bool | None:
 
 
 def _holds_only_demo_data() -> bool:
-    return not db.session.scalar(db.select(User.id).where(User.email.not_like("%" + DEMO_DOMAIN)).limit(1))
+    """No account but the demo's and no review but the demo's two: nothing anyone made would be lost."""
+    from .demo import DEMO_COUNCILS
+    from .models import Review
+
+    other_user = db.session.scalar(db.select(User.id).where(User.email.not_like("%" + DEMO_DOMAIN)).limit(1))
+    councils = db.session.scalars(db.select(Review.council_name)).all()
+    return other_user is None and sorted(councils) == sorted(DEMO_COUNCILS)
 
 
 def _empty_database() -> None:
@@ -75,7 +81,7 @@ def seed_demo(refresh: bool) -> None:
                        "from today.")
             return
         if not _holds_only_demo_data():
-            click.echo("The demo's week is over, but this database holds other accounts too: left as it is.")
+            click.echo("The demo's week is over, but this database holds other accounts or reviews too: left as it is.")
             return
         click.echo("The demo's week is over: loading it again, dated from today.")
         _empty_database()

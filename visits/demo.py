@@ -512,6 +512,10 @@ CASES_2 = (
 
 
 # --- building ----------------------------------------------------------------------------------------------
+# The demo's two (invented) councils: `seed-demo --refresh` empties a database only if it holds no other review.
+DEMO_COUNCILS = ("Cwm Taf Valleys County Borough Council", "Bro Teifi County Council")
+
+
 def on_site_days(today: date) -> list[date]:
     """Monday to Friday of today's week; at a weekend, five days from the day before yesterday, so that today
     is always one of them (the demo should show something whatever day it is loaded)."""
@@ -725,7 +729,7 @@ def _new_review(session: Session, council: str, phase: ReviewPhase, days: list[d
 
 def _build_review_1(session: Session, today: date, users: dict[str, User]) -> _ReviewBuilder:
     days = on_site_days(today)
-    review = _new_review(session, "Cwm Taf Valleys County Borough Council", ReviewPhase.fieldwork, days, users,
+    review = _new_review(session, DEMO_COUNCILS[0], ReviewPhase.fieldwork, days, users,
                          REVIEW_1_ROLES)
     demo = _ReviewBuilder(session, review, days, today, users, first_phone=100)
     demo.add_locations(LOCATIONS_1)
@@ -757,7 +761,7 @@ def _build_review_1(session: Session, today: date, users: dict[str, User]) -> _R
 def _build_review_2(session: Session, today: date, users: dict[str, User]) -> _ReviewBuilder:
     this_monday = today - timedelta(days=today.weekday())
     days = on_site_days(this_monday + timedelta(weeks=5))
-    review = _new_review(session, "Bro Teifi County Council", ReviewPhase.broad_review, days, users,
+    review = _new_review(session, DEMO_COUNCILS[1], ReviewPhase.broad_review, days, users,
                          REVIEW_2_ROLES)
     demo = _ReviewBuilder(session, review, days, today, users, first_phone=600)
     demo.add_locations(LOCATIONS_2)

@@ -135,9 +135,9 @@ def _htmx_page_path() -> str:
     """The path of the page htmx asked from (HX-Current-URL), when it is on this site."""
     from urllib.parse import urlsplit
 
+    # Only its path and query are used (and the sign-in page checks them again), so the host it names, which a
+    # proxy may have rewritten, does not matter.
     current = urlsplit(request.headers.get("HX-Current-URL", ""))
-    if current.netloc and current.netloc != request.host:
-        return request.path
     return (current.path + (f"?{current.query}" if current.query else "")) or request.path
 
 
@@ -147,8 +147,10 @@ def _htmx_page_path() -> str:
 def _check_csrf():
     if request.method not in UNSAFE_METHODS:
         return None
-    if request.path.startswith("/api/") and not current_user.is_authenticated:
-        return jsonify(error="unauthenticated", message=_("Please sign in again.")), 401
+    if not current_user.is_authenticated and (request.path.startswith("/api/") or request.headers.get("HX-Request")):
+        # Say "sign in" before "token expired": a lapsed session takes its CSRF secret with it, and only signing
+        # in again can help (the sync client and htmx both act on a 401).
+        return _unauthorized()
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     return None

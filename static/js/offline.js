@@ -456,7 +456,10 @@
         document.getElementById("logout-sync").onclick = function () {
           flushNow().then(function (after) {
             if (after && !after.waiting && !after.attention) { dialog.close(); leave(); return; }
-            document.getElementById("logout-text").textContent = say("logout_still_waiting");
+            // Say why they are still here: no connection, a sign-in needed, or changes the server turned back.
+            var why = !after ? "logout_still_waiting" : after.needsLogin ? "sign_in"
+              : after.waiting ? "logout_still_waiting" : "logout_needs_attention";
+            document.getElementById("logout-text").textContent = say(why);
           });
         };
         dialog.showModal();

@@ -53,7 +53,8 @@ def test_email_is_case_insensitive_and_next_is_followed_within_the_site(reviewer
     assert response.headers["Location"] == "/itinerary?date=2026-11-24"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)",
+                                    "/\\evil.example/x", "/\t/evil.example"])
 def test_next_never_leaves_the_site(reviewer, client, target):
     token = client.csrf()
     response = client.http.post("/login", data={"email": "rhys@example.test", "password": PASSWORD,

@@ -84,6 +84,14 @@ def test_make_run_on_a_later_week_loads_the_demo_again_dated_from_today(tmp_path
     assert "left as it is" in cli.invoke(args=["seed-demo", "--refresh"]).output
     with app.app_context():
         assert db.session.scalar(db.select(User).filter_by(email="real.person@council.example")) is not None
+        # A review someone set up with the demo accounts is real work too.
+        db.session.delete(db.session.scalar(db.select(User).filter_by(email="real.person@council.example")))
+        from tests.factories import make_review
+        make_review("A council someone is really reviewing")
+        db.session.commit()
+    assert "left as it is" in cli.invoke(args=["seed-demo", "--refresh"]).output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Review.id))) == 3
 
 
 def test_production_requires_a_secret_key(tmp_path, monkeypatch):

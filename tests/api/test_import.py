@@ -247,12 +247,15 @@ def test_a_damaged_workbook_is_a_readable_error_not_a_server_error(client, conso
     assert visit_count() == 0
 
 
-def test_a_file_padded_with_blank_rows_is_refused_before_it_is_read_to_the_end(client, console, app):
+def test_empty_rows_below_the_visits_are_read_past_but_not_without_end(client, console, monkeypatch):
+    from visits.programme import importer
+
     client.login(console.link)
-    app.config["IMPORT_MAX_ROWS"] = 3
-    rows = [["", "", "", ""]] * 1000 + valid_rows(console)[:1]
-    response = upload(client, console, csv_bytes(rows))
-    assert response.status_code == 400 and "more than 3 rows" in response.get_data(as_text=True)
+    formatted = valid_rows(console)[:1] + [["", "", "", ""]] * 3000  # a sheet formatted far below its last row
+    assert upload(client, console, csv_bytes(formatted)).status_code == 200
+    monkeypatch.setattr(importer, "MAX_LINES_READ", 1000)
+    response = upload(client, console, csv_bytes(formatted))
+    assert response.status_code == 400 and "more than 1000 lines" in response.get_data(as_text=True)
     assert visit_count() == 0
 
 

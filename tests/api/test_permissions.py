@@ -113,3 +113,21 @@ def test_api_itinerary_holds_the_same_limits_as_the_pages(world, client, role):
         assert SERVICE_USER_NAME in body and BRIEFING in body
     else:
         assert SERVICE_USER_NAME not in body and HOME_ADDRESS not in body and BRIEFING not in body
+
+
+def test_the_coordinator_reads_no_briefing_of_a_home_visit_even_before_it_has_a_place_or_a_person(world, client):
+    from visits.extensions import db
+
+    from .. import factories as f
+
+    draft = f.make_visit(world.review_a, team=[world.people["reviewer"]], kind="home_visit",
+                         title="Home visit (to book)")
+    draft.briefing = "Ask for Mr B. Evans's daughter"
+    db.session.commit()
+    client.login(world.people["coordinator"])
+    assert "Evans" not in client.get(f"/visits/{draft.id}").get_data(as_text=True)
+    from ..conftest import Client
+
+    link = Client(client.app)
+    link.login(world.people["link_officer"])
+    assert "Mr B. Evans" in link.get(f"/visits/{draft.id}").get_data(as_text=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -12,6 +12,7 @@ from visits.models import (
     Attendance, AttendanceStatus, AuditEvent, Case, Location, Note, Participant, Visit, VisitStatus,
 )
 
+from .. import factories as f
 from .console_world import (  # noqa: F401  (client: the console's test client fixture)
     HOME_ADDRESS, NOTE_BODY, SERVICE_USER_NAME, ConsoleClient, build_console, client,
 )
@@ -154,6 +155,25 @@ def test_garbage_in_any_field_never_causes_a_500(client, console):
     response = client.post(f"/programme/visits/{console.interview.id}/participants",
                            data={"participant_id": "not a number"})
     assert response.status_code == 400
+
+
+def test_someone_checked_in_and_not_out_cannot_be_taken_off_the_visit(client, console):
+    """Only a team member can check out: taking them off would leave an overdue alarm nobody can end."""
+    visit = console.home_visit
+    inside = visit.team[0]
+    f.make_check_in(visit, inside, datetime.now(timezone.utc))
+    db.session.commit()
+    client.login(console.link)
+    page = client.get(f"/programme/visits/{visit.id}/edit").get_data(as_text=True)
+    version = page.split('name="version" value="')[1].split('"')[0]
+    form = visit_form(console, kind="home_visit", title=visit.title, start="18:00", end="18:45",
+                      location_id=str(console.home.id), case_id=str(console.case.id), team=[str(console.lead.id)],
+                      version=version)
+    refused = client.post(f"/programme/visits/{visit.id}", data=form)
+    assert refused.status_code == 400
+    assert f"{inside.name} checked in and has not checked out yet" in refused.get_data(as_text=True)
+    db.session.expire_all()
+    assert inside in db.session.get(Visit, visit.id).team
 
 
 def test_moving_reassigning_and_cancelling_a_visit_keeps_its_notes_and_attendance(client, console):
@@ -363,7 +383,6 @@ def test_reading_service_users_on_console_pages_is_audited_for_those_who_see_the
 
 
 def test_with_several_reviews_the_console_opens_the_one_they_coordinate_and_can_switch(client, console):
-    from .. import factories as f
     # Cerys reads review 1's programme as its coordinator, and is the link officer of a later review.
     later = f.make_review("Aber Council")
     f.join(console.coordinator, later, "link_officer")

@@ -184,6 +184,9 @@ def test_a_session_that_expires_offline_keeps_the_outbox_until_sign_in(page, con
     assert len(outbox(page)) == 1 and notes_with(NOTE) == []
 
     page.get_by_role("link", name="Sign in to send").click()
+    # Landing on the sign-in page: the lapsed person's kept pages go (their waiting change stays for them, and
+    # is sent below once they are signed in again).
+    wait_until(page, "async () => (await (await caches.open('pages')).keys()).length === 0")
     page.get_by_label("Email").fill(team.reviewer.email)
     page.get_by_label("Password").fill(f.PASSWORD)
     page.get_by_role("button", name="Sign in").click()

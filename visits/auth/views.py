@@ -20,7 +20,10 @@ _DUMMY_HASH = hash_password("not a real password")
 
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never an open redirect to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # A backslash reads as a slash to browsers ("/\\evil.example" is another host), and control characters
+    # have no place in a path.
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc \
+            and "\\" not in target and target.isprintable():
         return target
     return url_for("itinerary.today")
 

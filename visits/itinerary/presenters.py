@@ -112,7 +112,8 @@ def _participant(attendance: Attendance, access: VisitAccess, case_reference: Op
 
 
 def _about_private_people(visit: Visit) -> bool:
-    return (visit.location is not None and visit.location.is_home) or any(
+    """A home visit, a visit about a case, or one with a service user or carer: its free text may name them."""
+    return visit.is_home_visit or visit.case_id is not None or any(
         a.participant.is_private_person for a in visit.attendances)
 
 

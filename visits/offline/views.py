@@ -100,7 +100,8 @@ def offline_pages():
     days = [today + timedelta(days=n) for n in range(-DAYS_BEHIND, DAYS_AHEAD)]
     # Their own visits only: the lead's and the link officer's whole programme is not for carrying around.
     visits = [v for v in visits_between(current_user, days[0], days[-1]) if v.full and v.on_team]
-    urls = [url_for("itinerary.today")]
+    # The glossary too: the acronyms on the visit pages are explained there, signal or not.
+    urls = [url_for("itinerary.today"), url_for("programme.glossary")]
     urls += [url_for("itinerary.day", date=day.isoformat()) for day in days]
     urls += [url_for("itinerary.visit_page", visit_id=v.id) for v in visits]
     # The page that edits each of the person's own notes on those visits, so a note can be changed offline.

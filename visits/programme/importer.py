@@ -35,8 +35,9 @@ SEPARATOR = ";"
 NOT_LIVE = (VisitStatus.cancelled, VisitStatus.rescheduled)
 # Spreadsheet formula injection: a cell starting with one of these is prefixed with ' on export (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Reading limits beyond the row limit: blank rows between visits, and columns a sheet may claim to have.
-MAX_BLANK_ROWS = 500
+# Reading limits beyond the row limit: lines read at all, empty ones included (a sheet formatted far below its
+# last visit is common, so this is generous), and columns a sheet may claim to have.
+MAX_LINES_READ = 50_000
 MAX_COLUMNS = 64
 
 
@@ -102,9 +103,9 @@ def read_table(filename: str, content: bytes, max_rows: int = 2000) -> list[tupl
     header: Optional[list[str]] = None
     rows: list[tuple[int, dict[str, str]]] = []
     for number, cells in records:
-        if number > max_rows + MAX_BLANK_ROWS:  # blank rows cost reading too: bound them with the rest
-            raise ImportFileError(_("The file has more than %(max)s rows; split it into smaller files.",
-                                    max=max_rows))
+        if number > MAX_LINES_READ:  # empty lines cost reading too
+            raise ImportFileError(_("The file has more than %(max)s lines, empty ones included: delete the empty "
+                                    "rows below the last visit and try again.", max=MAX_LINES_READ))
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:
@@ -159,6 +160,7 @@ def _xlsx_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
         # read_only parses the sheet lazily, so a damaged sheet fails here rather than in load_workbook. The
         # column cap keeps a sheet whose stated size is the whole grid from padding every row to 16,384 cells.
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # read every row there is, not the size the file claims (it may be wrong)
         for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
             yield number, [_cell_text(value) for value in values]
     except ImportFileError:

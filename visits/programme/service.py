@@ -112,6 +112,12 @@ def update_visit(review: Review, user: User, visit: Visit, values: dict,
         raise ProgrammeError({"form": [_("Someone else changed this visit while you were editing it. "
                                          "Check the values below and save again.")]})
     location, case, team = _visit_references(review, values)
+    inside = [check.user.name for check in visit.checks
+              if check.checked_in_at and not check.checked_out_at and check.user not in team]
+    if inside:
+        # Lone-worker safety: only a team member can check out, and an alarm nobody can end helps nobody.
+        raise ProgrammeError({"team": [_("%(names)s checked in and has not checked out yet: they stay on the team "
+                                         "until they do.", names=", ".join(inside))]})
     before = _visit_state(visit)
     visit.kind = VisitKind(values["kind"])
     visit.title = values.get("title") or default_title(values["kind"])
