@@ -45,6 +45,33 @@ def test_lead_of_other_review_sees_none_of_review_a(world, client):
     assert found == {"Interview in review B", "Partners meeting B"}
 
 
+# The day's page as each role gets it: which visits it lists, and whether it names Mrs Jones (DESIGN section 2).
+DAY_PAGE = {
+    "lead_reviewer": ({"Home visit CTV-001", "Maes Day Centre", "Interview: Sam Social Worker"}, True),
+    "reviewer": ({"Home visit CTV-001", "Interview in review B"}, True),
+    "reviewer2": ({"Interview: Sam Social Worker"}, False),
+    "lay_assessor": ({"Maes Day Centre"}, False),
+    "link_officer": ({"Home visit CTV-001", "Maes Day Centre", "Interview: Sam Social Worker"}, True),
+    "coordinator": ({"Home visit CTV-001", "Maes Day Centre", "Interview: Sam Social Worker"}, False),
+    "lead_b": ({"Interview in review B"}, False),
+}
+ALL_TITLES = {"Home visit CTV-001", "Maes Day Centre", "Interview: Sam Social Worker", "Interview in review B",
+              "Partners meeting B"}
+
+
+@pytest.mark.parametrize("path", ["/", "/itinerary?date={day}"])
+@pytest.mark.parametrize("role", list(DAY_PAGE))
+def test_the_day_page_lists_each_role_its_visits_and_names_only_whom_it_may(world, client, role, path):
+    client.login(world.people[role])
+    response = client.get(path.format(day=world.home_visit.starts_at.date().isoformat()))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    listed, names_mrs_jones = DAY_PAGE[role]
+    assert {title for title in ALL_TITLES if f">{title}</a>" in page} == listed
+    assert ("Mrs A. Jones" in page) is names_mrs_jones
+    assert "4 Secret Lane" not in page or names_mrs_jones
+
+
 def test_itinerary_page_lists_the_day_in_time_order_with_place_team_and_needs(world, client):
     client.login(world.people["link_officer"])
     day = world.home_visit.starts_at.date()
