@@ -361,6 +361,7 @@ class Visit(db.Model):
     __tablename__ = "visits"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="visit_ends_after_start"),
+        CheckConstraint("expected_count IS NULL OR expected_count > 0", name="visit_expected_count_positive"),
         Index("visits_by_review_and_start", "review_id", "starts_at"),
     )
 
@@ -375,6 +376,9 @@ class Visit(db.Model):
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     status: Mapped[VisitStatus] = mapped_column(_enum(VisitStatus, "visit_status"), default=VisitStatus.planned)
     briefing: Mapped[str] = mapped_column(Text, default="")
+    # A group meeting's expected head count, when the link officer knows it before everyone is booked in
+    # (the guide asks for 8-12: programme_rules.group_size).
+    expected_count: Mapped[Optional[int]] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     review: Mapped[Review] = relationship()

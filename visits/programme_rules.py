@@ -851,7 +851,7 @@ def programme_from_models(review: Any, visits: Iterable[Any], locations: Iterabl
                    team=tuple(user.id for user in visit.team),
                    participants=tuple(attendance.participant_id for attendance in visit.attendances),
                    case_id=visit.case_id, status=_value(visit.status),
-                   expected_count=getattr(visit, "expected_count", None))
+                   expected_count=visit.expected_count)
             for visit in visits),
         locations=tuple(PLocation(id=location.id, name=location.name, kind=_value(location.kind),
                                   parking_minutes=location.parking_minutes or 0) for location in locations),

@@ -323,6 +323,8 @@ class VisitForm(Schema):
                            validate=_choice(VISIT_STATUSES, _l("Choose a status from the list.")))
     briefing = PlainText(load_default="", validate=validate.Length(max=4000, error=_l("At most 4000 "
                                                                                        "characters.")))
+    expected_count = fields.Integer(load_default=None, allow_none=True, strict=False,
+                                    validate=Range(min=1, max=500, error=N_("Enter a number from {min} to {max}.")))
 
     @validates_schema(skip_on_field_errors=False)  # every message at once, not one round trip per field
     def _ends_after_start(self, values, **kwargs):

@@ -122,6 +122,30 @@ def test_link_officer_adds_a_visit_and_it_shows_in_the_reviewers_itinerary(clien
     assert "Interview: team leader" in [v["title"] for v in itinerary["visits"]]
 
 
+def test_a_group_meetings_expected_head_count_is_checked_against_the_guide(client, console):
+    client.login(console.link)
+    group = visit_form(console, kind="user_group_meeting", title="Carers' group", start="14:00", end="15:30",
+                       team=[str(console.reviewer.id)], expected_count="5")
+    assert client.post("/programme/visits", data=group).status_code == 302
+    visit = db.session.scalar(db.select(Visit).filter_by(title="Carers' group"))
+    assert visit.expected_count == 5
+
+    def group_findings():
+        body = client.get("/api/programme/findings").get_json()
+        return [f for f in body["findings"] if f["rule"] == "group_size" and visit.id in f["visit_ids"]]
+
+    assert "is 5, outside the 8 to 12" in group_findings()[0]["message"]
+    page = client.get(f"/programme/visits/{visit.id}/edit").get_data(as_text=True)
+    version = page.split('name="version" value="')[1].split('"')[0]
+    assert 'name="expected_count" type="number" value="5"' in page
+    assert client.post(f"/programme/visits/{visit.id}", data={**group, "expected_count": "10",
+                                                              "version": version}).status_code == 302
+    assert group_findings() == []
+
+    refused = client.post("/programme/visits", data={**group, "expected_count": "lots"})
+    assert refused.status_code == 400 and 'id="expected_count-error"' in refused.get_data(as_text=True)
+
+
 def test_a_bad_visit_form_answers_400_with_messages_by_the_fields_and_keeps_what_was_typed(client, console):
     client.login(console.link)
     response = client.post("/programme/visits", data=visit_form(console, date="23/11/2026", end="10:00",

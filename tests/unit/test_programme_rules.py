@@ -754,7 +754,7 @@ def test_a_snapshot_reads_the_models_attributes_and_enum_values():
     interview = SimpleNamespace(id=1, kind=Kind.staff_interview, title="Interview", starts_at=at(0, "10:00"),
                                 ends_at=at(0, "11:00"), location_id=NORTHGATE, team=[user],
                                 attendances=[SimpleNamespace(participant_id=SOCIAL_WORKER)], case_id=None,
-                                status="planned")
+                                status="planned", expected_count=None)
     office = SimpleNamespace(id=NORTHGATE, name="Northgate Office", kind="council_office", parking_minutes=None)
     a_case = SimpleNamespace(id=1, reference="C-01", status="identified", service_user_id=None,
                              team_leader_id=TEAM_LEADER, social_workers=[worker])

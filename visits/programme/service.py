@@ -70,6 +70,7 @@ def _visit_state(visit: Visit) -> dict:
         "kind": visit.kind.value, "title": visit.title, "starts_at": visit.starts_at.isoformat(),
         "ends_at": visit.ends_at.isoformat(), "location_id": visit.location_id, "case_id": visit.case_id,
         "status": visit.status.value, "team": sorted(user.id for user in visit.team),
+        "expected_count": visit.expected_count,
     }
 
 
@@ -89,7 +90,8 @@ def create_visit(review: Review, user: User, values: dict, participant_ids: Iter
     visit = Visit(review_id=review.id, kind=VisitKind(values["kind"]),
                   title=values.get("title") or default_title(values["kind"]), starts_at=starts_at,
                   ends_at=ends_at, location=location, case=case, team=team,
-                  status=VisitStatus(values.get("status") or "planned"), briefing=values.get("briefing", ""))
+                  status=VisitStatus(values.get("status") or "planned"), briefing=values.get("briefing", ""),
+                  expected_count=values.get("expected_count"))
     db.session.add(visit)
     db.session.flush()
     for participant_id in dict.fromkeys(participant_ids):
@@ -125,6 +127,7 @@ def update_visit(review: Review, user: User, visit: Visit, values: dict,
     visit.location, visit.case, visit.team = location, case, team
     visit.status = VisitStatus(values.get("status") or visit.status.value)
     visit.briefing = values.get("briefing", "")
+    visit.expected_count = values.get("expected_count")
     db.session.flush()
     after = _visit_state(visit)
     changed = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}

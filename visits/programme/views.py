@@ -102,7 +102,7 @@ def _visit_values(visit: Visit) -> dict:
         "start": visit.starts_at.strftime("%H:%M"), "end": visit.ends_at.strftime("%H:%M"),
         "location_id": str(visit.location_id or ""), "case_id": str(visit.case_id or ""),
         "team": [str(user.id) for user in visit.team], "status": visit.status.value, "briefing": visit.briefing,
-        "version": version_of(visit),
+        "expected_count": str(visit.expected_count or ""), "version": version_of(visit),
     }
 
 
