@@ -45,3 +45,13 @@ def outbox(page):
         const user = document.body.getAttribute('data-user-key');
         return (await FieldworkOutbox.opsOf(user)).map(o => ({type: o.type, state: o.state, data: o.data}));
     }""")
+
+
+def kept_pages_text(page) -> str:
+    """Every page the service worker keeps for this phone, as one text to search for what must not be there."""
+    return page.evaluate("""async () => {
+        const cache = await caches.open('pages');
+        const texts = [];
+        for (const request of await cache.keys()) texts.push(await (await cache.match(request)).text());
+        return texts.join('\\n');
+    }""")

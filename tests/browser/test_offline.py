@@ -16,7 +16,7 @@ from visits.i18n import today_in
 
 from .. import factories as f
 from .conftest import assert_accessible, sign_in
-from .offline_helpers import wait_for_kept_pages, wait_for_worker, wait_until
+from .offline_helpers import kept_pages_text, wait_for_kept_pages, wait_for_worker, wait_until
 
 
 @pytest.fixture
@@ -102,12 +102,7 @@ def test_the_leads_phone_keeps_their_own_visits_not_the_whole_programme(page, co
     page.reload()
     assert page.get_by_role("link", name="Maes Day Centre", exact=True).is_visible()
     assert page.get_by_text("only your own visits").is_visible()
-    kept = page.evaluate("""async () => {
-        const cache = await caches.open('pages');
-        const texts = [];
-        for (const request of await cache.keys()) texts.push(await (await cache.match(request)).text());
-        return texts.join('\\n');
-    }""")
+    kept = kept_pages_text(page)
     assert "Mrs A. Jones" not in kept and "Home visit CTV-001" not in kept and "4 Secret Lane" not in kept
 
 

@@ -20,7 +20,7 @@ from visits.security import end_all_sessions
 
 from .. import factories as f
 from .conftest import LiveServer, assert_accessible, sign_in
-from .offline_helpers import outbox, wait_for_kept_pages, wait_for_worker, wait_until
+from .offline_helpers import kept_pages_text, outbox, wait_for_kept_pages, wait_for_worker, wait_until
 
 NOTE = "Mrs Jones says the carers come late most mornings."
 
@@ -378,12 +378,7 @@ def test_another_person_signing_in_on_the_same_phone_never_sees_the_first_ones_p
         const owner = await cache.match('/__fieldwork/current-user');
         return !!owner && (await owner.text()) === document.body.getAttribute('data-user-key');
     }""")
-    kept = page.evaluate("""async () => {
-        const cache = await caches.open('pages');
-        const texts = [];
-        for (const request of await cache.keys()) texts.push(await (await cache.match(request)).text());
-        return texts.join('\\n');
-    }""")
+    kept = kept_pages_text(page)
     assert "Rhys Reviewer</span>" not in kept  # the reviewer's signed-in header is gone with his pages
     context.set_offline(True)
     page.goto(url)  # the lay assessor is on this visit too: she gets her own copy or the offline page
