@@ -34,7 +34,7 @@ chromium:
 		exit 1; \
 	fi
 
-# The PostgreSQL tests start a throwaway server from Debian's binaries (tests/postgres.py).
+# The PostgreSQL tests start a throwaway server from Debian's binaries (tests/support/postgres.py).
 postgres:
 	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ]; then \

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from visits import cli, security
+from visits import cli, errors, security, sessions, templating
 from visits.config import engine_options, from_environment
 from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
 from visits.i18n import select_locale
@@ -35,7 +35,10 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    sessions.init_app(app)
     security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
     cli.init_app(app)
 
     from visits.auth.views import bp as auth_bp
@@ -47,13 +50,15 @@ def create_app(config: dict | None = None) -> Flask:
     from visits.notes.views import bp as notes_bp
     from visits.attendance.views import bp as attendance_bp
     from visits.api.openapi import bp as openapi_bp
+    from visits.calendar.views import bp as calendar_bp
+    from visits.glossary.views import bp as glossary_bp
 
-    for blueprint in (auth_bp, itinerary_bp, api_bp, health_bp, offline_bp):
+    for blueprint in (auth_bp, itinerary_bp, api_bp, health_bp, offline_bp, calendar_bp, glossary_bp):
         app.register_blueprint(blueprint)
-    # Recording in the field (issue 3): forms and /api/sync, note history and /api/notes, /api/attendance.
+    # Recording in the field: forms and /api/sync, note history and /api/notes, /api/attendance.
     for blueprint in (recording_bp, notes_bp, attendance_bp, openapi_bp):
         app.register_blueprint(blueprint)
-    # The link officer's console (issue 5): programme, import/export, board, needs, calendar feed, glossary.
+    # The link officer's console: programme, import/export, board, needs.
     from visits.programme import bp as programme_bp
 
     app.register_blueprint(programme_bp)

@@ -1,6 +1,8 @@
 /* Fieldwork service worker. Served at /sw.js (root scope, never HTTP-cached); the server puts a `BUILD`
- * constant above this line: the version (a hash of every static file and of this worker), the app-shell URLs,
- * the outbox script and the offline page.
+ * constant above this line (visits/offline/views.py): the version (a hash of every static file and of this
+ * worker), the app-shell URLs, the scripts it imports, the offline page and the text to show without it.
+ * The names the page must agree on (the pages cache, the user-key URL) come from static/js/fieldwork.js, which
+ * both the page and this worker load.
  *
  * Caching plan
  *   shell-<version>  The app shell (CSS, JS, htmx, icons, manifest, offline page), precached at install.
@@ -26,15 +28,14 @@
  * Background Sync: where the browser has it, a "outbox" sync event flushes the outbox from here, using the same
  * outbox script as the page.
  */
-/* global BUILD, FieldworkOutbox */
+/* global BUILD, Fieldwork, FieldworkOutbox */
 "use strict";
 
-const SHELL_CACHE = `shell-${BUILD.version}`;
-const PAGES_CACHE = "pages";
-const USER_KEY_URL = "/__fieldwork/current-user";
-const NAV_TIMEOUT_MS = 4000;
+importScripts(...BUILD.scripts);
 
-importScripts(BUILD.outbox);
+const SHELL_CACHE = `shell-${BUILD.version}`;
+const { PAGES_CACHE, USER_KEY_URL } = Fieldwork;
+const NAV_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -125,7 +126,8 @@ async function navigate(request) {
     // Slow rather than absent: wait for the network after all before giving up.
     try { return await network; } catch (ignored) { /* offline */ }
     const shell = await caches.open(SHELL_CACHE);
-    return (await shell.match(BUILD.offline)) || new Response("Offline", { status: 503 });
+    return (await shell.match(BUILD.offline)) || new Response(BUILD.offline_text, {
+      status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   }
 }
 

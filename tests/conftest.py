@@ -1,31 +1,18 @@
-"""Shared fixtures: an app on a fresh SQLite file per test, a client that signs in, and data factories."""
+"""Shared fixtures: an app on a fresh SQLite file per test, a client that signs in, and the shared world.
+
+Plain helpers (generators, clients, page readers) are in tests/support/ and imported from there."""
 from __future__ import annotations
 
 import os
-import re
 
 import pytest
-from flask import has_app_context
-from flask.testing import FlaskClient
 
 from app import create_app
 from visits.extensions import db
 
-from . import factories
-from .factories import PASSWORD
-from .postgres import throwaway_postgres
-
-
-class IsolatedClient(FlaskClient):
-    """Each request in its own app context, as in production: a fresh `g` and database session per request,
-    not the test's own (which would hide stale-state and per-request bugs)."""
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            response = super().open(*args, **kwargs)
-        if has_app_context():
-            db.session.expire_all()  # the test's session sees what the request wrote
-        return response
+from .support.clients import Client, IsolatedClient
+from .support.postgres import throwaway_postgres
+from .support.world import console_world, field_team_world, two_reviews_world
 
 
 @pytest.fixture
@@ -44,63 +31,32 @@ def app(tmp_path):
         db.engine.dispose()
 
 
-class Client:
-    """The Flask test client plus sign-in and a CSRF header, like the real pages send."""
-
-    def __init__(self, app):
-        self.app = app
-        self.http = app.test_client()
-
-    def login(self, user, password=PASSWORD):
-        page = self.http.get("/login")
-        response = self.http.post("/login", data={"email": user.email, "password": password,
-                                                  "csrf_token": csrf_from(page)})
-        assert response.status_code == 302, response.get_data(as_text=True)
-        return response
-
-    def csrf(self) -> str:
-        page = self.http.get("/login")
-        if page.status_code == 302:  # signed in: the login page sends us on
-            return self.http.get("/api/csrf").json["csrf_token"]
-        return csrf_from(page)
-
-    def get(self, *args, **kwargs):
-        return self.http.get(*args, **kwargs)
-
-    def post(self, url, *, json=None, data=None, headers=None, with_csrf=True):
-        headers = dict(headers or {})
-        if with_csrf:
-            headers.setdefault("X-CSRFToken", self.csrf())
-        return self.http.post(url, json=json, data=data, headers=headers)
-
-
-def csrf_from(response) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', response.get_data(as_text=True))
-    assert match, "page has no csrf-token meta"
-    return match.group(1)
-
-
 @pytest.fixture
 def client(app):
     return Client(app)
 
 
 @pytest.fixture
-def make():
-    return factories
+def team(app):
+    """The shared world with one home visit today that Rhys and Lena are on (support.world.field_team_world)."""
+    return field_team_world()
 
 
 @pytest.fixture
-def team(app):
-    """One review with every role and a home visit (factories.make_field_team)."""
-    team = factories.make_field_team()
-    db.session.commit()
-    return team
+def world(app):
+    """The shared world with a day of visits across two reviews (support.world.two_reviews_world)."""
+    return two_reviews_world()
+
+
+@pytest.fixture
+def console(app):
+    """The shared world with next week's programme for the link officer (support.world.console_world)."""
+    return console_world()
 
 
 @pytest.fixture(scope="session")
 def pg_url():
-    """One throwaway PostgreSQL server for the whole run (tests/postgres.py)."""
+    """One throwaway PostgreSQL server for the whole run (tests/support/postgres.py)."""
     with throwaway_postgres() as url:
         if url is None:
             if os.environ.get("CI"):

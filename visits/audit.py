@@ -7,12 +7,11 @@ from flask import has_request_context, request
 
 from .extensions import db
 from .models import AuditEvent, User
+from .vocabulary import PRIVATE_PARTICIPANT_KINDS
 
 # The service worker marks the fetches with which it keeps a person's pages for offline use (service_worker/sw.js,
 # keepPages): nobody read those pages then, a copy was put on their device.
 PREFETCH_HEADER = "X-Fieldwork-Prefetch"
-# Participants whose identity is need-to-know (models.Participant.is_private_person).
-PRIVATE_KINDS = ("service_user", "carer")
 
 
 def is_prefetch() -> bool:
@@ -38,7 +37,7 @@ def record(user: Optional[User], action: str, subject_type: str, subject_id, rev
 def shows_identity(visit) -> bool:
     """Whether a presented visit (itinerary.presenters.VisitView) names a service user or carer, or shows the
     address of their home: the presenter has already hidden both from those who may not know them."""
-    if any(p.kind in PRIVATE_KINDS and not p.identity_hidden for p in visit.participants or ()):
+    if any(p.kind in PRIVATE_PARTICIPANT_KINDS and not p.identity_hidden for p in visit.participants or ()):
         return True
     return bool(visit.location and visit.location.kind == "home" and visit.location.address)
 

@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from .extensions import db
-from .i18n import today_in
+from .clock import today_in
 from .models import User
 
 

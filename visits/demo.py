@@ -72,7 +72,6 @@ INTENDED_FINDINGS: list[str] = [
 TIME_ZONE = "Europe/London"
 ON_SITE_DAYS = 5
 INTERVIEW_MINUTES = 60
-HOME_VISIT_MINUTES = 45  # the guide: "schedule 45 minutes for each service user"
 
 # The guide's plan for visiting a team or a service setting: 15 + 45 + 45 + 45 minutes.
 TEAM_VISIT_PLAN = (

@@ -1,25 +1,17 @@
-"""Locale and time-zone helpers. Every user-facing string goes through gettext so a Welsh catalogue can be
-added without touching code; dates are shown in the review's zone (Europe/London)."""
+"""The language of a request and of its pages. Every user-facing string goes through gettext so a Welsh catalogue
+can be added without touching code."""
 from __future__ import annotations
-
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
 from flask import has_request_context, request
 
 # Add "cy" here once translations/cy is compiled; until then a Welsh browser gets English labelled as English.
 SUPPORTED_LOCALES = ("en_GB",)
-LONDON = ZoneInfo("Europe/London")
 
 
 def select_locale() -> str:
     if not has_request_context():  # a flask command: the default language
         return "en_GB"
     return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en_GB"
-
-
-def today_in(tz: ZoneInfo = LONDON) -> date:
-    return datetime.now(timezone.utc).astimezone(tz).date()
 
 
 def plural_forms(singular: str, plural: str) -> dict[str, str]:

@@ -9,19 +9,15 @@ from typing import Optional
 
 from flask_babel import gettext as _
 
-PRIVATE_KINDS = ("service_user", "carer")
-
-
-def _kind(kind) -> str:
-    return getattr(kind, "value", kind)
+from .vocabulary import PRIVATE_PARTICIPANT_KINDS, label
 
 
 def person_name(name: str, kind, may_know: bool, case_reference: Optional[str] = None) -> str:
     """A service user or carer without the right to know them: their role and case reference instead."""
-    if may_know or _kind(kind) not in PRIVATE_KINDS:
+    if may_know or kind not in PRIVATE_PARTICIPANT_KINDS:
         return name
-    label = _("Service user") if _kind(kind) == "service_user" else _("Carer")
-    return f"{label} ({case_reference})" if case_reference else label
+    role = label("participant_kind", kind)
+    return f"{role} ({case_reference})" if case_reference else role
 
 
 def private_text(text: Optional[str], about_private_person: bool, may_know: bool) -> str:

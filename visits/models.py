@@ -31,11 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .clock import system_utcnow
 from .extensions import db
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def new_uuid() -> str:
@@ -189,7 +186,7 @@ class User(UserMixin, db.Model):
     phone: Mapped[Optional[str]] = mapped_column(String(40))
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -226,8 +223,8 @@ class LoginSession(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     user_agent: Mapped[Optional[str]] = mapped_column(String(255))
 
@@ -379,7 +376,7 @@ class Visit(db.Model):
     # A group meeting's expected head count, when the link officer knows it before everyone is booked in
     # (the guide asks for 8-12: programme_rules.group_size).
     expected_count: Mapped[Optional[int]] = mapped_column()
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow, onupdate=system_utcnow)
 
     review: Mapped[Review] = relationship()
     location: Mapped[Optional[Location]] = relationship()
@@ -472,8 +469,8 @@ class Note(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Set when a save arrived against an older version: the other text waits in a conflict revision.
     in_conflict: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
 
     visit: Mapped[Visit] = relationship()
     author: Mapped[User] = relationship()
@@ -493,7 +490,7 @@ class NoteRevision(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     prompts: Mapped[dict] = mapped_column(JSON, default=dict)
     saved_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     op_id: Mapped[Optional[str]] = mapped_column(String(36))
     is_conflict: Mapped[bool] = mapped_column(default=False)
     resolved: Mapped[bool] = mapped_column(default=False)
@@ -513,8 +510,8 @@ class NeedFlag(db.Model):
     arrangement: Mapped[str] = mapped_column(Text, default="")
     raised_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     arranged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
 
     participant: Mapped[Participant] = relationship(back_populates="needs")
     arranged_by: Mapped[Optional[User]] = relationship(foreign_keys=[arranged_by_id])
@@ -533,7 +530,7 @@ class Concern(db.Model):
     rating: Mapped[Rating] = mapped_column(_enum(Rating, "rating"))
     text: Mapped[str] = mapped_column(Text)
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
-    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     referred_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     referred_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     referral_text: Mapped[Optional[str]] = mapped_column(Text)
@@ -550,7 +547,7 @@ class Operation(db.Model):
     op_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(40))
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     result: Mapped[dict] = mapped_column(JSON)
 
 
@@ -564,7 +561,7 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(40))
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     remote_addr: Mapped[Optional[str]] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -586,7 +583,7 @@ class CalendarFeed(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
@@ -601,6 +598,6 @@ class OverdueAcknowledgement(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
 
     user: Mapped[Optional[User]] = relationship()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
-NOT_WATCHED = frozenset({"cancelled", "rescheduled"})
+from .vocabulary import NOT_LIVE_VISIT_STATUSES
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def overdue_since(watch: HomeVisitWatch, grace: timedelta) -> datetime:
 def check(watch: HomeVisitWatch, now: datetime, grace: timedelta) -> Optional[Overdue]:
     """The overdue alert for one home visit at `now`, or None when it is not (or no longer) overdue."""
     _require_aware(now, watch.ends_at)
-    if watch.status in NOT_WATCHED or not watch.team:
+    if watch.status in NOT_LIVE_VISIT_STATUSES or not watch.team:
         return None
     due_by = overdue_since(watch, grace)
     if now <= due_by:

@@ -9,10 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from .models import Concern, Note, Role, User, Visit
-
-TEAM_ROLES = (Role.reviewer, Role.lay_assessor)
-# Roles that see the whole programme of their review.
-PROGRAMME_ROLES = (Role.lead_reviewer, Role.link_officer, Role.coordinator)
+from .vocabulary import OWN_VISITS_ROLES, PROGRAMME_ROLES
 
 
 def role_for(user: User, review_id: int) -> Optional[Role]:
@@ -50,7 +47,7 @@ def visit_access(user: User, visit: Visit) -> Optional[VisitAccess]:
     if role is None:
         return None
     on_team = is_on_team(user, visit)
-    if role in TEAM_ROLES and not on_team:
+    if role in OWN_VISITS_ROLES and not on_team:
         # Others' visits: only time, kind, team and a place that is not somebody's home.
         return VisitAccess(role, full=False, place=not visit.is_home_visit, participants=False, identity=False,
                            needs=False, attendance=False, notes=False, write_notes=False,
@@ -58,7 +55,7 @@ def visit_access(user: User, visit: Visit) -> Optional[VisitAccess]:
                            raise_concern=False)
     is_lead = role is Role.lead_reviewer
     is_link = role is Role.link_officer
-    is_team_member = role in TEAM_ROLES or (is_lead and on_team)
+    is_team_member = role in OWN_VISITS_ROLES or (is_lead and on_team)
     return VisitAccess(
         role,
         full=True,
@@ -67,7 +64,7 @@ def visit_access(user: User, visit: Visit) -> Optional[VisitAccess]:
         identity=role is not Role.coordinator,
         needs=True,
         attendance=True,
-        notes=role in TEAM_ROLES or is_lead,
+        notes=role in OWN_VISITS_ROLES or is_lead,
         write_notes=is_team_member,
         record_attendance=is_team_member or is_lead or is_link,
         check_in=on_team,
@@ -101,7 +98,7 @@ def concern_view(user: User, concern: Concern) -> Optional[str]:
     role = role_for(user, concern.visit.review_id)
     if role is Role.lead_reviewer:
         return "full"
-    if role in TEAM_ROLES and concern.raised_by_id == user.id:
+    if role in OWN_VISITS_ROLES and concern.raised_by_id == user.id:
         return "full"
     if role is Role.link_officer and concern.referred_at is not None:
         return "referral"
@@ -121,7 +118,7 @@ def can_read_audit_log(user: User, review_id: int) -> bool:
     return role_for(user, review_id) in (Role.lead_reviewer, Role.coordinator)
 
 
-# --- the link officer's console: programme, board, needs, exports (issue 5) -------------------------------
+# --- the link officer's console: programme, board, needs, exports -----------------------------------------
 # Reading the programme, the attendance board and the needs list: the roles that see the whole programme.
 # Changing any of it: the lead and the link officer. The coordinator reads, never sees who service users are.
 
@@ -170,7 +167,7 @@ def console_reviews(user: User, may) -> list[int]:
     return sorted(m.review_id for m in user.memberships if may(user, m.review_id))
 
 
-# --- Recording in the field (issue 3) ----------------------------------------------------------------------
+# --- Recording in the field -------------------------------------------------------------------------------
 
 
 def can_arrange_need(user: User, review_id: int) -> bool:

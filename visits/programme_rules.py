@@ -1,8 +1,9 @@
 """The guide's rules for a fieldwork programme (DESIGN section 4), as pure functions.
 
 The programme view turns the database into a `Programme` snapshot (`programme_from_models`) and asks
-`check_programme` for findings. Nothing here touches the database or Flask, so each rule is tested on small
-hand-built programmes (tests/unit/test_programme_rules.py).
+`check_programme` for findings. Nothing here queries the database or needs a request, so each rule is tested
+on small hand-built programmes (tests/unit/test_programme_rules.py). The codes, the sets of them and the words
+for them come from visits/vocabulary.py, like everywhere else.
 
 A finding never blocks anything: the link officer decides. Errors are what will go wrong on the day if left
 alone (two places at once, no time to get there, a need nobody has arranged); warnings are where the draft
@@ -21,33 +22,42 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+from .models import VisitKind
+from .vocabulary import (
+    FIELD_ROLES,
+    NOT_LIVE_VISIT_STATUSES,
+    PRIVATE_PARTICIPANT_KINDS,
+    REVIEW_ROLES,
+    REVIEWER_ROLES,
+    UNARRANGED_NEED_STATUSES,
+    label,
+)
+
 ERROR = "error"
 WARNING = "warning"
 
-# Statuses that take a visit out of the live programme: the people and places are free again.
-NOT_IN_PROGRAMME = frozenset({"cancelled", "rescheduled"})
-INTERVIEW_KINDS = frozenset({"staff_interview", "group_interview"})
+INTERVIEW_KINDS = frozenset({VisitKind.staff_interview, VisitKind.group_interview})
 # What "an interview" means for a reviewer's daily load: every sit-down conversation they lead.
-REVIEWER_INTERVIEW_KINDS = INTERVIEW_KINDS | {"home_visit"}
+REVIEWER_INTERVIEW_KINDS = INTERVIEW_KINDS | {VisitKind.home_visit}
 # Where staff of an office are "seen" (the guide: see all staff of one office on one day).
-STAFF_SEEN_KINDS = INTERVIEW_KINDS | {"team_visit"}
-REVIEWER_ROLES = frozenset({"lead_reviewer", "reviewer"})
-FIELD_ROLES = REVIEWER_ROLES | {"lay_assessor"}
-TEAM_ROLES = frozenset({"lead_reviewer", "reviewer", "lay_assessor", "link_officer", "coordinator"})
-PRIVATE_KINDS = frozenset({"service_user", "carer"})
-UNARRANGED_NEED_STATUSES = frozenset({"requested", "unavailable"})
+STAFF_SEEN_KINDS = INTERVIEW_KINDS | {VisitKind.team_visit}
 
 
 # --- translation -------------------------------------------------------------------------------------------
-# Every user-facing string goes through gettext (DESIGN section 9), but this module must not import Flask.
-# `check_programme(..., gettext=...)` installs the caller's translator for the duration of one check; the
-# strings are marked with _() so pybabel extracts them, and use %(name)s so translation happens before the
-# values are put in.
+# Every user-facing string goes through gettext (DESIGN section 9), translated when a check runs, in the
+# language of whoever asked. `check_programme(..., gettext=...)` installs the caller's translator for the
+# duration of one check; the strings are marked with _() so pybabel extracts them, and use %(name)s so
+# translation happens before the values are put in. Text made at import time (the rules' summaries) is only
+# marked, with N_(), and translated where it is shown.
 _translator: ContextVar[Callable[[str], str]] = ContextVar("programme_rules_translator", default=lambda text: text)
 
 
 def _(text: str) -> str:
     return _translator.get()(text)
+
+
+def N_(text: str) -> str:
+    return text
 
 
 # --- the snapshot ------------------------------------------------------------------------------------------
@@ -67,7 +77,7 @@ class PVisit:
 
     @property
     def in_programme(self) -> bool:
-        return self.status not in NOT_IN_PROGRAMME
+        return self.status not in NOT_LIVE_VISIT_STATUSES
 
     @property
     def day(self) -> date:
@@ -228,12 +238,12 @@ class PersonRef:
 
     @property
     def is_team_member(self) -> bool:
-        return self.kind in TEAM_ROLES or self.kind == "team_member"
+        return self.kind in REVIEW_ROLES or self.kind == "team_member"
 
     @property
     def is_private(self) -> bool:
         """Service users and carers: their name is need-to-know."""
-        return self.kind in PRIVATE_KINDS
+        return self.kind in PRIVATE_PARTICIPANT_KINDS
 
 
 @dataclass(frozen=True)
@@ -281,7 +291,7 @@ def _when(visit: PVisit) -> str:
 
 
 def _visit_label(visit: PVisit) -> str:
-    return visit.title or visit.kind.replace("_", " ").capitalize()
+    return visit.title or label("visit_kind", visit.kind)
 
 
 def _quoted(visit: PVisit) -> str:
@@ -632,7 +642,7 @@ def group_size(programme: Programme, thresholds: Thresholds) -> list[Finding]:
         expected = visit.expected_count
         if expected is None:
             expected = sum(1 for participant_id in dict.fromkeys(visit.participants)
-                           if _person_ref(programme, participant_id).kind in PRIVATE_KINDS)
+                           if _person_ref(programme, participant_id).kind in PRIVATE_PARTICIPANT_KINDS)
         if thresholds.group_min <= expected <= thresholds.group_max:
             continue
         values = {"visit": _quoted(visit), "when": _when(visit), "expected": expected,
@@ -774,34 +784,34 @@ def staff_on_site_day(programme: Programme, thresholds: Thresholds) -> list[Find
 class Rule:
     id: str
     severity: str
-    summary: str  # for the programme view's list of what was checked
+    summary: str  # for the programme view's list of what was checked (marked N_, translated there)
     check: Callable[[Programme, Thresholds], list[Finding]]
 
 
 # In DESIGN section 4's order; findings of one rule keep this order among equals.
 RULES: tuple[Rule, ...] = (
-    Rule("double_booking", ERROR, "A team member or participant in two overlapping visits.", double_booking),
-    Rule("interviews_per_day", WARNING, "More interviews a day for one reviewer than the norm.",
+    Rule("double_booking", ERROR, N_("A team member or participant in two overlapping visits."), double_booking),
+    Rule("interviews_per_day", WARNING, N_("More interviews a day for one reviewer than the norm."),
          interviews_per_day),
-    Rule("back_and_forth", WARNING, "A reviewer leaves a location and returns to it later the same day.",
+    Rule("back_and_forth", WARNING, N_("A reviewer leaves a location and returns to it later the same day."),
          back_and_forth),
-    Rule("travel_time", ERROR, "Not enough time to travel and park between visits at different locations.",
+    Rule("travel_time", ERROR, N_("Not enough time to travel and park between visits at different locations."),
          travel_time),
-    Rule("repeat_staff_booking", WARNING, "The same member of staff booked into two or more interviews.",
+    Rule("repeat_staff_booking", WARNING, N_("The same member of staff booked into two or more interviews."),
          repeat_staff_booking),
-    Rule("team_leader_order", ERROR, "A case's team leader interviewed before that case's social workers.",
+    Rule("team_leader_order", ERROR, N_("A case's team leader interviewed before that case's social workers."),
          team_leader_order),
-    Rule("early_start", WARNING, "A visit that starts too early in the morning.", early_start),
-    Rule("stakeholder_meeting_cap", ERROR, "Too many stakeholder meetings in the on-site week.",
+    Rule("early_start", WARNING, N_("A visit that starts too early in the morning."), early_start),
+    Rule("stakeholder_meeting_cap", ERROR, N_("Too many stakeholder meetings in the on-site week."),
          stakeholder_meeting_cap),
-    Rule("meeting_pairs", WARNING, "A stakeholder meeting with fewer than two reviewers.", meeting_pairs),
-    Rule("group_size", WARNING, "A service user or carer group meeting that is too small or too large.",
+    Rule("meeting_pairs", WARNING, N_("A stakeholder meeting with fewer than two reviewers."), meeting_pairs),
+    Rule("group_size", WARNING, N_("A service user or carer group meeting that is too small or too large."),
          group_size),
-    Rule("case_sample", WARNING, "Too few cases identified, or too few visited or planned.", case_sample),
-    Rule("home_visit_length", WARNING, "A home visit shorter than the time to schedule for a service user.",
+    Rule("case_sample", WARNING, N_("Too few cases identified, or too few visited or planned."), case_sample),
+    Rule("home_visit_length", WARNING, N_("A home visit shorter than the time to schedule for a service user."),
          home_visit_length),
-    Rule("unarranged_need", ERROR, "A visit whose participant has a need not yet arranged.", unarranged_need),
-    Rule("staff_on_site_day", WARNING, "Staff of one office seen on more than one day.", staff_on_site_day),
+    Rule("unarranged_need", ERROR, N_("A visit whose participant has a need not yet arranged."), unarranged_need),
+    Rule("staff_on_site_day", WARNING, N_("Staff of one office seen on more than one day."), staff_on_site_day),
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 

@@ -9,8 +9,8 @@ One operation, step by step:
 1. `op_id` must be a UUID: without one there is nothing to store the answer under, so that answer is not kept.
 2. In a savepoint the ledger row is INSERTed *first*. If the op_id is taken, the insert fails on the primary
    key (after waiting for a concurrent request that holds it): a replay. Roll back, read the stored answer.
-3. The envelope and `data` are checked with the schemas in visits/schemas.py.
-4. The handler for the type (notes/, attendance/, needs/, concerns/ `operations.py`) asks visits/permissions.py
+3. The envelope and `data` are checked with the schemas (visits/schemas/operations.py).
+4. The handler for the type (its entry in visits/operations/registry.py names both) asks visits/permissions.py
    and changes the models inside a nested savepoint. If it refuses (`Refused`), nothing it did is kept, but the
    refusal is stored like any other answer.
 5. Commit: one transaction per operation, so one failing never loses the others in its batch.
@@ -27,9 +27,7 @@ Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "for
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from functools import cache
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -40,60 +38,12 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from . import audit
 from .extensions import db
 from .models import Operation, User
-from .schemas import OPERATION_DATA, OperationIn
+from .operations.contract import IncomingOperation, Refused
+from .operations.registry import operation_type
+from .schemas.base import flatten_errors
+from .schemas.operations import OperationIn
 
 STORED_STATUSES = ("applied", "conflict", "rejected", "forbidden")
-
-
-@dataclass(frozen=True)
-class IncomingOperation:
-    """An operation whose envelope and data passed their schemas."""
-
-    op_id: str
-    type: str
-    base_version: Optional[int]
-    data: dict
-
-
-class Refused(Exception):
-    """Raised by a handler: whatever it changed is rolled back, and this answer is stored."""
-
-    def __init__(self, status: str, errors: Optional[dict[str, list[str]]] = None):
-        super().__init__(status)
-        self.status = status
-        self.errors = errors
-
-
-def forbidden() -> Refused:
-    # No message and no detail: the answer must not tell whether the visit, note or person exists.
-    return Refused("forbidden")
-
-
-def rejected(field: str, message: str) -> Refused:
-    return Refused("rejected", {field: [message]})
-
-
-def applied(**answer: Any) -> dict:
-    return {"status": "applied", **answer}
-
-
-@cache
-def _handlers() -> dict[str, Callable[[User, IncomingOperation], dict]]:
-    # Imported on first use: each handler module imports Refused and friends from here.
-    from .attendance.operations import check_in, check_out, set_attendance
-    from .concerns.operations import raise_concern, refer_concern
-    from .needs.operations import set_need
-    from .notes.operations import save_note
-
-    return {
-        "note.save": save_note,
-        "attendance.set": set_attendance,
-        "visit.check_in": check_in,
-        "visit.check_out": check_out,
-        "need.set": set_need,
-        "concern.raise": raise_concern,
-        "concern.refer": refer_concern,
-    }
 
 
 def apply_batch(user: User, ops: list) -> list[dict]:
@@ -168,13 +118,14 @@ def _decide(user: User, op_id: str, op_type: Optional[str], op: dict) -> dict:
     """Validate, then let the type's handler act; the answer to store."""
     try:
         envelope = OperationIn().load(op)
-        data = OPERATION_DATA[envelope["type"]]().load(envelope["data"])
+        entry = operation_type(envelope["type"])
+        data = entry.data().load(envelope["data"])
     except ValidationError as error:
         return {"op_id": op_id, "type": op_type, "status": "rejected", "errors": flatten_errors(error.messages)}
     incoming = IncomingOperation(op_id, envelope["type"], envelope["base_version"], data)
     try:
         with db.session.begin_nested():
-            answer = _handlers()[incoming.type](user, incoming)
+            answer = entry.handler(user, incoming)
     except Refused as refusal:
         if refusal.status == "forbidden":
             # Refused writes are worth knowing about too; the review is not named, as it may not be theirs.
@@ -184,16 +135,3 @@ def _decide(user: User, op_id: str, op_type: Optional[str], op: dict) -> dict:
             answer["errors"] = refusal.errors
     assert answer["status"] in STORED_STATUSES
     return {"op_id": op_id, "type": incoming.type, **answer}
-
-
-def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as `{"field": [...]}`, e.g. `prompts.to_follow_up`, for forms to show."""
-    if isinstance(messages, list):
-        return {prefix or "_schema": [str(message) for message in messages]}
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        # Dict fields nest their key and value errors one level deeper: the prompt's name is what matters.
-        name = prefix if key in ("key", "value") and prefix else f"{prefix}.{key}" if prefix else str(key)
-        for field, field_messages in flatten_errors(value, name).items():
-            flat.setdefault(field, []).extend(field_messages)
-    return flat

@@ -4,8 +4,7 @@
 
   // Every htmx request carries the CSRF token from the page, as the server expects (DESIGN section 7).
   document.addEventListener("htmx:configRequest", function (event) {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    if (meta) event.detail.headers["X-CSRFToken"] = meta.content;
+    event.detail.headers["X-CSRFToken"] = window.Fieldwork.csrfToken();
   });
 
   // After a day is swapped in, move focus to its heading so keyboard and screen-reader users hear the new day.

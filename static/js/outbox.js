@@ -12,15 +12,38 @@
  *   - 413: the batch was too big; send half.
  *   - Network error or 5xx: try again later with backoff (2 s doubling, at most 5 minutes).
  *   - Each operation carries the key of the person who made it; a flush sends only the signed-in person's.
- * The same file runs in the page and in the service worker (Background Sync), so there is one flush.
+ *   - Operations go in the order they were made: each takes the next number of a counter kept in the database,
+ *     never the phone's clock, which may be corrected between a check-in and its check-out.
+ *   - Failures reject with an Error: StorageError (IndexedDB refused or failed), SyncError (the server's answer
+ *     means "sign in" or "try later"; its `outcome` says which).
+ * The same file runs in the page and in the service worker (Background Sync, after fieldwork.js), so there is one
+ * flush. It knows nothing of operation types: what makes two operations the same change comes with each one.
  */
 (function (scope) {
   "use strict";
 
+  var Fieldwork = scope.Fieldwork;
   var DB_NAME = "fieldwork";
-  var DB_VERSION = 1;
+  // 2: operations are numbered by a counter (meta "seq") instead of the time they were made.
+  var DB_VERSION = 2;
   var BATCH_SIZE = 50;
   var MAX_BACKOFF_MS = 5 * 60 * 1000;
+
+  class StorageError extends Error {
+    constructor(cause) {
+      super("outbox storage failed: " + (cause && cause.name ? cause.name : "unknown"));
+      this.name = "StorageError";
+      this.cause = cause;
+    }
+  }
+
+  class SyncError extends Error {
+    constructor(outcome) {
+      super("sync stopped: " + outcome);
+      this.name = "SyncError";
+      this.outcome = outcome;  // "login" (sign in again) or "retry" (try later)
+    }
+  }
 
   var dbPromise = null;
 
@@ -28,11 +51,13 @@
     if (!dbPromise) {
       dbPromise = new Promise(function (resolve, reject) {
         var request = indexedDB.open(DB_NAME, DB_VERSION);
-        request.onupgradeneeded = function () {
+        request.onupgradeneeded = function (event) {
           var db = request.result;
-          var ops = db.createObjectStore("ops", { keyPath: "op_id" });
-          ops.createIndex("by_user", ["user", "seq"]);
-          db.createObjectStore("meta");
+          if (event.oldVersion < 1) {
+            db.createObjectStore("ops", { keyPath: "op_id" }).createIndex("by_user", ["user", "seq"]);
+            db.createObjectStore("meta");
+          }
+          if (event.oldVersion === 1) numberInOrder(request.transaction);
         };
         request.onsuccess = function () {
           var db = request.result;
@@ -40,21 +65,37 @@
           db.onversionchange = function () { db.close(); dbPromise = null; };
           resolve(db);
         };
-        request.onerror = function () { dbPromise = null; reject(request.error); };
+        request.onerror = function () { dbPromise = null; reject(new StorageError(request.error)); };
+        request.onblocked = function () { Fieldwork.log("outbox upgrade waits for another tab to close it"); };
       });
     }
     return dbPromise;
   }
 
-  function run(storeName, mode, action) {
+  /* Version 1 ordered operations by a time-based seq: keep that order, as counter numbers 1, 2, 3, ... */
+  function numberInOrder(tx) {
+    var ops = tx.objectStore("ops");
+    var request = ops.getAll();
+    request.onsuccess = function () {
+      var old = request.result.sort(function (a, b) { return a.seq - b.seq; });
+      old.forEach(function (record, index) { record.seq = index + 1; ops.put(record); });
+      tx.objectStore("meta").put(old.length, "seq");
+    };
+  }
+
+  /* One transaction over the named store(s); resolves to what the action passed to done(). */
+  function run(storeNames, mode, action) {
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(storeName, mode);
+        var tx;
+        try { tx = db.transaction(storeNames, mode); } catch (error) { reject(new StorageError(error)); return; }
         var result;
         tx.oncomplete = function () { resolve(result); };
-        tx.onerror = function () { reject(tx.error); };
-        tx.onabort = function () { reject(tx.error); };
-        action(tx.objectStore(storeName), function (value) { result = value; });
+        tx.onerror = function () { reject(new StorageError(tx.error)); };
+        tx.onabort = function () { reject(new StorageError(tx.error)); };
+        var stores = Array.isArray(storeNames) ? storeNames.map(function (name) { return tx.objectStore(name); })
+          : [tx.objectStore(storeNames)];
+        action.apply(null, stores.concat(function (value) { result = value; }));
       });
     });
   }
@@ -75,36 +116,43 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
-  var seqCounter = 0;
-
   function userRange(user) {
     return IDBKeyRange.bound([user, -Infinity], [user, Infinity]);
   }
 
-  /* Store a new operation. An unsent save of the same note is replaced rather than queued twice: one save of the
-     newest text avoids a needless conflict with ourselves. The look-up and the write are one transaction, and
-     takeBatch marks operations sent in one transaction too, so an operation already handed to the network is
-     never rewritten under its op_id. */
+  /* Store a new operation. `op.subject` names the thing it changes (operations with the same subject change the
+     same thing) and `op.replaces` says that an unsent one of the same subject is replaced rather than queued
+     twice: one save of a note's newest text avoids a needless conflict with ourselves. The look-up, the counter
+     and the write are one transaction, and takeBatch marks operations sent in one transaction too, so an
+     operation already handed to the network is never rewritten under its op_id. */
   function add(user, op) {
     var record = {
       op_id: op.op_id || uuid(), type: op.type, base_version: op.base_version === undefined ? null : op.base_version,
-      data: op.data, user: user, seq: Date.now() * 1000 + (seqCounter++ % 1000), state: "waiting", sent: false,
-      created_at: new Date().toISOString(), result: null
+      data: op.data, subject: op.subject || null, replaces: Boolean(op.replaces), user: user, seq: null,
+      state: "waiting", sent: false, created_at: new Date().toISOString(), result: null
     };
-    return run("ops", "readwrite", function (store, done) {
+    return run(["ops", "meta"], "readwrite", function (store, meta, done) {
       var request = store.index("by_user").getAll(userRange(user));
       request.onsuccess = function () {
         var replaceable = request.result.filter(function (old) {
-          return op.type === "note.save" && old.type === "note.save" && !old.sent && old.state === "waiting" &&
-            old.data.note_id === op.data.note_id;
+          return record.replaces && record.subject && old.replaces && old.subject === record.subject &&
+            !old.sent && old.state === "waiting";
         })[0];
         if (replaceable) {
           record.op_id = replaceable.op_id;
           record.seq = replaceable.seq;
           record.base_version = replaceable.base_version;
+          store.put(record);
+          done(record);
+          return;
         }
-        store.put(record);
-        done(record);
+        var counter = meta.get("seq");
+        counter.onsuccess = function () {
+          record.seq = (counter.result || 0) + 1;
+          meta.put(record.seq, "seq");
+          store.put(record);
+          done(record);
+        };
       };
     });
   }
@@ -183,8 +231,8 @@
     return fetchImpl("/api/csrf", { credentials: "same-origin",
                                     headers: { "Accept": "application/json", "X-Fieldwork-User": user } })
       .then(function (response) {
-        if (response.status === 401 || response.status === 409) throw { kind: "login" };
-        if (!response.ok) throw { kind: "retry" };
+        if (response.status === 401 || response.status === 409) throw new SyncError("login");
+        if (!response.ok) throw new SyncError("retry");
         return response.json();
       })
       .then(function (body) { return body.csrf_token; });
@@ -214,7 +262,7 @@
           .then(function () { return opsOf(op.user); })
           .then(function (ops) {
             return Promise.all(ops.filter(function (o) {
-              return o.type === "note.save" && o.state === "conflict" && o.data.note_id === op.data.note_id;
+              return o.state === "conflict" && op.subject && o.subject === op.subject;
             }).map(function (o) { return remove(o.op_id); }));
           });
       }
@@ -228,7 +276,7 @@
   var flushing = null;
 
   /* Send this person's waiting operations. Resolves to {sent, outcome, answers}; outcome is "done", "login",
-     "retry" (try later) or "offline"; answers are the server's results. Never rejects. */
+     "retry" (try later) or "offline"; answers are the server's results. Rejects only with a StorageError. */
   function flush(options) {
     if (flushing) return flushing;
     var user = options.user;
@@ -252,7 +300,7 @@
               // One operation alone is too big to send: keep it, marked, for the person to shorten or discard.
               var tooBig = batch[0];
               tooBig.state = "rejected";
-              tooBig.result = { status: "rejected", errors: { body: ["Too long to send: please shorten it."] } };
+              tooBig.result = { status: "rejected", reason: "too_long" };  // a ui-strings key, shown by the page
               return update(tooBig).then(round);
             }
             if (response.status === 400) {
@@ -282,25 +330,30 @@
             });
           });
       }).catch(function (error) {
-        return { sent: sent, outcome: error && error.kind ? error.kind : "offline", answers: answers };
+        // A storage failure here is not "offline": it is passed on, so the page can say so (flushNow).
+        if (error instanceof StorageError) throw error;
+        Fieldwork.log("flush stopped", error);
+        return { sent: sent, outcome: error instanceof SyncError ? error.outcome : "offline", answers: answers };
       });
     }
 
-    flushing = round().then(function (result) { flushing = null; return result; });
+    flushing = round().then(function (result) { flushing = null; return result; },
+                            function (error) { flushing = null; throw error; });
     return flushing;
   }
 
   /* Background Sync: the worker knows whose pages it keeps; it fetches its own token. */
   function flushFromWorker() {
-    return caches.open("pages")
-      .then(function (cache) { return cache.match("/__fieldwork/current-user"); })
+    return caches.open(Fieldwork.PAGES_CACHE)
+      .then(function (cache) { return cache.match(Fieldwork.USER_KEY_URL); })
       .then(function (hit) { return hit ? hit.text() : null; })
       .then(function (user) {
         if (!user) return null;
         return fetchToken(scope.fetch.bind(scope), user)
           .then(function (token) { return flush({ user: user, csrfToken: token }); })
           .then(function (result) {
-            if (result.outcome === "retry" || result.outcome === "offline") throw new Error("try again later");
+            // Rejecting tells the browser to fire the sync event again later.
+            if (result.outcome === "retry" || result.outcome === "offline") throw new SyncError("retry");
             return result;
           });
       });
@@ -311,8 +364,7 @@
   }
 
   scope.FieldworkOutbox = {
-    add: add, remove: remove, update: update, opsOf: opsOf, status: status, flush: flush,
-    flushFromWorker: flushFromWorker, deleteUser: deleteUser, deleteAll: deleteAll, backoff: backoff, uuid: uuid,
-    setMeta: setMeta, getMeta: getMeta
+    add: add, remove: remove, opsOf: opsOf, status: status, flush: flush, flushFromWorker: flushFromWorker,
+    deleteUser: deleteUser, backoff: backoff, uuid: uuid
   };
 })(typeof self !== "undefined" ? self : this);

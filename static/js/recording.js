@@ -32,9 +32,7 @@
     fetch("/api/csrf", { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : Promise.reject(response); })
       .then(function (answer) {
-        var meta = document.querySelector('meta[name="csrf-token"]');
-        if (meta) meta.content = answer.csrf_token;
-        document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) { input.value = answer.csrf_token; });
+        window.Fieldwork.setCsrfToken(answer.csrf_token);
         htmx.trigger(form, "submit");
       })
       // No token to be had (the session has gone too): send it as it is, and the answer says to sign in.

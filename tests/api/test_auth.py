@@ -4,16 +4,17 @@ from __future__ import annotations
 import pytest
 
 from visits.extensions import db
-from visits.security import end_all_sessions
+from visits.sessions import end_all_sessions
 
-from ..conftest import csrf_from
-from ..factories import PASSWORD
+from ..support.clients import csrf_from
+from ..support import factories as f
+from ..support.factories import PASSWORD
 
 
 @pytest.fixture
-def reviewer(app, make):
-    review = make.make_review()
-    user = make.make_member(review, "reviewer", email="rhys@example.test")
+def reviewer(app):
+    review = f.gen_review()
+    user = f.gen_member(review, "reviewer", email="rhys@example.test")
     db.session.commit()
     return user
 
@@ -27,7 +28,7 @@ def test_login_page_fits_a_phone_and_carries_csrf(client):
 def test_wrong_password_is_a_readable_error_and_keeps_the_email(reviewer, client):
     token = client.csrf()
     response = client.http.post("/login", data={"email": "rhys@example.test", "password": "nope",
-                                                 "csrf_token": token})
+                                                "csrf_token": token})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "do not match" in page and 'value="rhys@example.test"' in page
@@ -49,7 +50,7 @@ def test_login_without_csrf_token_is_refused(reviewer, client):
 def test_email_is_case_insensitive_and_next_is_followed_within_the_site(reviewer, client):
     token = client.csrf()
     response = client.http.post("/login", data={"email": "Rhys@Example.test", "password": PASSWORD,
-                                                 "csrf_token": token, "next": "/itinerary?date=2026-11-24"})
+                                                "csrf_token": token, "next": "/itinerary?date=2026-11-24"})
     assert response.headers["Location"] == "/itinerary?date=2026-11-24"
 
 
@@ -58,7 +59,7 @@ def test_email_is_case_insensitive_and_next_is_followed_within_the_site(reviewer
 def test_next_never_leaves_the_site(reviewer, client, target):
     token = client.csrf()
     response = client.http.post("/login", data={"email": "rhys@example.test", "password": PASSWORD,
-                                                 "csrf_token": token, "next": target})
+                                                "csrf_token": token, "next": target})
     assert response.headers["Location"] == "/"
 
 
@@ -74,7 +75,7 @@ def test_logout_ends_the_session_on_the_server_even_if_the_cookie_is_replayed(re
 
 
 def test_disabling_an_account_or_ending_all_sessions_signs_every_device_out(reviewer, client, app):
-    from ..conftest import Client
+    from ..support.clients import Client
 
     client.login(reviewer)
     second = Client(app)
@@ -90,7 +91,7 @@ def test_disabled_account_cannot_sign_in(reviewer, client):
     db.session.commit()
     token = client.csrf()
     response = client.http.post("/login", data={"email": "rhys@example.test", "password": PASSWORD,
-                                                 "csrf_token": token})
+                                                "csrf_token": token})
     assert response.status_code == 400
 
 
@@ -141,7 +142,7 @@ def test_no_page_loads_anything_from_another_origin(reviewer, client):
 def test_an_expired_sign_in_form_is_offered_again_with_the_email_kept(reviewer, client):
     client.get("/login")
     response = client.http.post("/login", data={"email": "rhys@example.test", "password": PASSWORD,
-                                                 "csrf_token": "expired"})
+                                                "csrf_token": "expired"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "had expired" in page and 'value="rhys@example.test"' in page and 'name="password"' in page

@@ -12,8 +12,8 @@ from visits.models import (
     VisitStatus,
 )
 
-from .. import factories as f
-from .console_world import HOME_ADDRESS, SERVICE_USER_NAME, build_console, client  # noqa: F401
+from ..support import factories as f
+from ..support.world import HOME_ADDRESS, SERVICE_USER_NAME
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -22,10 +22,6 @@ def london(day, hour, minute=0) -> datetime:
     """A wall-clock time on the programme as the aware UTC moment the server stores."""
     return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(timezone.utc)
 
-
-@pytest.fixture
-def console(app):
-    return build_console()
 
 
 @pytest.fixture
@@ -43,7 +39,7 @@ def board(client, console, **query):
 def test_the_board_lists_the_days_visits_by_status_with_attendance_and_check_ins(client, console, clock):
     clock(london(console.day, 12))
     console.interview.status = VisitStatus.in_progress
-    f.make_check_in(console.interview, console.reviewer, london(console.day, 9, 58))
+    f.gen_check_in(console.interview, console.reviewer, london(console.day, 9, 58))
     db.session.scalar(db.select(Attendance).filter_by(visit_id=console.interview.id)).status = \
         AttendanceStatus.attended
     db.session.commit()
@@ -57,8 +53,8 @@ def test_the_board_lists_the_days_visits_by_status_with_attendance_and_check_ins
 
 def test_a_home_visit_not_checked_out_30_minutes_after_its_end_is_overdue_at_the_top_with_names_and_phones(
         client, console, clock):
-    f.make_check_in(console.home_visit, console.reviewer, london(console.day, 17, 58))
-    f.make_check_in(console.home_visit, console.reviewer2, london(console.day, 17, 58), london(console.day, 18, 50))
+    f.gen_check_in(console.home_visit, console.reviewer, london(console.day, 17, 58))
+    f.gen_check_in(console.home_visit, console.reviewer2, london(console.day, 17, 58), london(console.day, 18, 50))
     db.session.commit()
     client.login(console.link)
 
@@ -76,7 +72,7 @@ def test_a_home_visit_not_checked_out_30_minutes_after_its_end_is_overdue_at_the
 
 
 def test_someone_taken_off_the_team_after_checking_in_is_still_watched(client, console, clock):
-    f.make_check_in(console.home_visit, console.reviewer, london(console.day, 17, 58))
+    f.gen_check_in(console.home_visit, console.reviewer, london(console.day, 17, 58))
     console.home_visit.team.remove(console.reviewer)  # the programme changed while he was inside
     db.session.commit()
     client.login(console.link)
@@ -137,7 +133,7 @@ def test_the_fragment_answers_204_when_nothing_changed_and_the_new_board_when_so
     version = first.get_data(as_text=True).split('id="board-version" name="v" value="')[1].split('"')[0]
     assert client.get(url, query_string={**query, "v": version}).status_code == 204
 
-    f.make_check_in(console.interview, console.reviewer, london(console.day, 10, 1))
+    f.gen_check_in(console.interview, console.reviewer, london(console.day, 10, 1))
     db.session.commit()
     changed = client.get(url, query_string={**query, "v": version})
     assert changed.status_code == 200 and "in 10:01" in changed.get_data(as_text=True)
@@ -163,7 +159,7 @@ def test_no_shows_and_drop_outs_are_counted_for_the_day(client, console, clock):
 def test_the_case_sample_tracker_counts_against_the_guides_15_and_12(client, console, clock):
     clock(london(console.day, 9))
     for number in range(3):
-        case = f.make_case(console.review, reference=f"X-{number}")
+        case = f.gen_case(console.review, reference=f"X-{number}")
         case.status = CaseStatus.visited if number < 2 else CaseStatus.dropped_out
     db.session.commit()
     client.login(console.link)
@@ -194,8 +190,8 @@ def test_an_unarranged_need_on_a_visit_in_the_next_48_hours_is_an_alert(client, 
 
 def test_the_needs_page_lists_every_need_with_its_visit_and_status(client, console, clock):
     clock(london(console.day - timedelta(days=1), 12))
-    other = f.make_participant(console.review, "carer", name="Mr Carer Hidden")
-    f.make_need(other, "advocacy", "", status="confirmed").arrangement = "Advocacy Cymru"
+    other = f.gen_participant(console.review, "carer", name="Mr Carer Hidden")
+    f.gen_need(other, "advocacy", "", status="confirmed").arrangement = "Advocacy Cymru"
     db.session.commit()
     client.login(console.link)
     html = client.get("/needs").get_data(as_text=True)
@@ -250,10 +246,10 @@ def test_nobody_records_a_need_for_another_reviews_person(client, console):
 
 
 def test_the_lead_sees_every_concern_waiting_to_be_referred_and_the_link_officer_only_referrals(client, console):
-    red = f.make_concern(console.home_visit, console.reviewer, text="RED-TEXT bruising seen", category="safeguarding",
-                         rating="red")
-    f.make_concern(console.setting_visit, console.lay, text="AMBER-TEXT fire door propped open")
-    referred = f.make_concern(console.interview, console.reviewer2, text="GREEN-TEXT", rating="green")
+    red = f.gen_concern(console.home_visit, console.reviewer, text="RED-TEXT bruising seen", category="safeguarding",
+                        rating="red")
+    f.gen_concern(console.setting_visit, console.lay, text="AMBER-TEXT fire door propped open")
+    referred = f.gen_concern(console.interview, console.reviewer2, text="GREEN-TEXT", rating="green")
     referred.referred_at, referred.referral_text = datetime.now(timezone.utc), "REFERRAL-TEXT for the council"
     db.session.commit()
 
@@ -283,7 +279,7 @@ def test_a_new_concern_changes_the_polled_board(client, console):
     fragment = "/attendance/board-fragment"
     query = {"date": console.day.isoformat(), "v": version}
     assert client.get(fragment, query_string=query).status_code == 204
-    f.make_concern(console.home_visit, console.reviewer, rating="red", category="safeguarding")
+    f.gen_concern(console.home_visit, console.reviewer, rating="red", category="safeguarding")
     db.session.commit()
     answer = client.get(fragment, query_string=query)
     assert answer.status_code == 200 and "1 concern waiting for your decision" in answer.get_data(as_text=True)

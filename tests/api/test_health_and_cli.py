@@ -53,7 +53,7 @@ def test_make_run_on_a_later_week_loads_the_demo_again_dated_from_today(tmp_path
     has visits; a database with anyone else's account in it is never emptied."""
     from datetime import timedelta
 
-    from visits.i18n import today_in
+    from visits.clock import today_in
     from visits.models import Review, User
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'demo.sqlite'}", "SECRET_KEY": "x"})
@@ -77,8 +77,8 @@ def test_make_run_on_a_later_week_loads_the_demo_again_dated_from_today(tmp_path
         today = today_in()
         assert any(r.on_site_from <= today <= r.on_site_to for r in db.session.scalars(db.select(Review)))
         assert db.session.scalar(db.select(db.func.count(Review.id))) == 2  # rebuilt, not added to
-        from tests.factories import make_user
-        make_user(email="real.person@council.example")
+        from tests.support.factories import gen_user
+        gen_user(email="real.person@council.example")
         db.session.commit()
     age_the_demo()
     assert "left as it is" in cli.invoke(args=["seed-demo", "--refresh"]).output
@@ -86,8 +86,8 @@ def test_make_run_on_a_later_week_loads_the_demo_again_dated_from_today(tmp_path
         assert db.session.scalar(db.select(User).filter_by(email="real.person@council.example")) is not None
         # A review someone set up with the demo accounts is real work too.
         db.session.delete(db.session.scalar(db.select(User).filter_by(email="real.person@council.example")))
-        from tests.factories import make_review
-        make_review("A council someone is really reviewing")
+        from tests.support.factories import gen_review
+        gen_review("A council someone is really reviewing")
         db.session.commit()
     assert "left as it is" in cli.invoke(args=["seed-demo", "--refresh"]).output
     with app.app_context():
@@ -115,7 +115,7 @@ def test_postgres_urls_use_psycopg3(tmp_path, monkeypatch):
 
 def test_export_and_import_programme_commands(app, tmp_path):
     from visits.demo import build_demo
-    from visits.i18n import today_in
+    from visits.clock import today_in
     from visits.models import Review, Visit
 
     build_demo(db.session, today_in(), "pw")

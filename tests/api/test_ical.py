@@ -6,18 +6,13 @@ import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from icalendar import Calendar
 
 from visits.extensions import db
 from visits.models import AuditEvent, CalendarFeed, VisitStatus
 
-from .console_world import HOME_ADDRESS, SERVICE_USER_NAME, build_console, client  # noqa: F401
+from ..support.world import HOME_ADDRESS, SERVICE_USER_NAME
 
-
-@pytest.fixture
-def console(app):
-    return build_console()
 
 
 def make_feed(client) -> str:

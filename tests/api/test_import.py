@@ -13,14 +13,14 @@ from openpyxl import Workbook
 from visits.extensions import db
 from visits.models import AuditEvent, Note, Visit
 
-from .console_world import build_console, client  # noqa: F401
+from ..support.world import console_world
 
 HEADER = ["date", "start", "end", "kind", "title", "location", "team", "participants", "case", "status", "briefing"]
 
 
 @pytest.fixture
 def console(app):
-    console = build_console()
+    console = console_world()
     # Start from an empty programme so the round trip compares like with like.
     db.session.execute(db.delete(Note))
     for visit in db.session.scalars(db.select(Visit)).all():
@@ -182,9 +182,9 @@ def test_overlaps_within_the_file_and_with_the_programme_are_reported_by_row(cli
         [day, "10:30", "11:30", "staff_interview", "B", "", "Rhys Reviewer", "", "", "", ""],
         [day, "15:00", "16:00", "staff_interview", "C", "", "", "Sian Socialworker", "", "", ""],
     ]
-    from ..factories import make_visit
-    make_visit(console.review, [], [console.social_worker], "team_visit",
-               datetime.combine(console.day, time(15, 30)), 60, title="Team visit already booked")
+    from ..support.factories import gen_visit
+    gen_visit(console.review, [], [console.social_worker], "team_visit",
+              datetime.combine(console.day, time(15, 30)), 60, title="Team visit already booked")
     db.session.commit()
     before = visit_count()
     response = upload(client, console, csv_bytes(rows))
@@ -278,9 +278,9 @@ def test_the_confirm_step_checks_the_rows_again_against_the_programme_as_it_is_n
     preview = upload(client, console, csv_bytes(valid_rows(console)[:1]))
     assert preview.status_code == 200
     # Meanwhile someone books Rhys at the same time.
-    from ..factories import make_visit
-    make_visit(console.review, [console.reviewer], [], "briefing", datetime.combine(console.day, time(10, 30)), 30,
-               title="Surprise briefing")
+    from ..support.factories import gen_visit
+    gen_visit(console.review, [console.reviewer], [], "briefing", datetime.combine(console.day, time(10, 30)), 30,
+              title="Surprise briefing")
     db.session.commit()
     response = confirm(client, console, preview.get_data(as_text=True))
     assert response.status_code == 400 and "Surprise briefing" in response.get_data(as_text=True)

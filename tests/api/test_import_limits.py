@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import pytest
 
 from visits.config import request_limits
-from .console_world import client  # noqa: F401
 from .test_import import confirm, console, csv_bytes, payload_of, upload, visit_count  # noqa: F401
 
 # What a link officer writes in a briefing: punctuation and Welsh letters, which a browser's url-encoding of
@@ -92,7 +91,7 @@ def test_a_confirm_past_the_request_limit_is_a_readable_413_and_writes_nothing(c
     payload = payload_of(preview.get_data(as_text=True))
     padded = payload + "\r\n" * (app.config["MAX_CONTENT_LENGTH"] // 2)  # blank rows, as a tampered form might
     response = client.post("/programme/import/confirm", data={"review": str(console.review.id),
-                                                               "payload": padded, "filename": "programme.csv"})
+                                                              "payload": padded, "filename": "programme.csv"})
     assert_readable_413(response, app)
     assert visit_count() == 0
 

@@ -7,12 +7,13 @@ import pytest
 from visits.extensions import db
 from visits.models import Note
 
-from .. import factories as f
-from .sync_client import send_one, signed_in
+from ..support import factories as f
+from ..support.clients import signed_in
+from ..support.sync import send_one
 
 
 def save(client, team, note_id, base, body, **extra):
-    return send_one(client, f.operation("note.save", base_version=base, note_id=note_id, visit_id=team.visit.id,
+    return send_one(client, f.operation("note.save", base_version=base, note_id=note_id, visit_id=team.home_visit.id,
                                         kind="home_visit", body=body, **extra))
 
 
@@ -47,14 +48,14 @@ def test_the_authors_merge_resolves_the_conflict(team, app):
     assert all(r.resolved for r in note.revisions if r.is_conflict)
 
 
-@pytest.mark.parametrize("role", ["link_officer", "coordinator", "other_reviewer", "outsider"])
+@pytest.mark.parametrize("role", ["link_officer", "coordinator", "reviewer2", "lead_b"])
 def test_a_rejected_merge_form_never_shows_someone_elses_note(team, app, role):
-    note = f.make_note(team.visit, team.reviewer, body="PRIVATE note about Mrs Jones", kind="home_visit")
+    note = f.gen_note(team.home_visit, team.reviewer, body="PRIVATE note about Mrs Jones", kind="home_visit")
     db.session.commit()
     visitor = signed_in(app, team.member(role))
     # Any visit the caller may open, a bad field so the form is rejected, and someone else's note id.
-    visits = [team.visit.id] if role != "outsider" else []
-    for visit_id in visits or [team.visit.id]:
+    visits = [team.home_visit.id] if role != "lead_b" else []
+    for visit_id in visits or [team.home_visit.id]:
         response = visitor.post(f"/visits/{visit_id}/ops?type=note.save&form=merge&next=note_history",
                                 data={"note_id": note.id, "visit_id": str(visit_id), "kind": "bogus",
                                       "body": "x", "base_version": "1", "op_id": f.new_id()})

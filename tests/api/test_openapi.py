@@ -5,10 +5,11 @@ import re
 
 import pytest
 
-from visits.schemas import OPERATION_TYPES
+from visits.operations.registry import OPERATION_TYPES
 
-from ..conftest import Client
-from .sync_client import signed_in, token
+from ..support.clients import Client
+from ..support.clients import signed_in
+from ..support.sync import token
 
 
 def test_every_api_route_is_in_the_openapi_document(app, client):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from .world import build_world
 
 SERVICE_USER_NAME = "Mrs A. Jones"
 HOME_ADDRESS = "4 Secret Lane"
@@ -16,10 +15,6 @@ BRIEFING = "lives alone"
 
 ROLES = ["lead_reviewer", "reviewer", "reviewer2", "lay_assessor", "link_officer", "coordinator", "lead_b"]
 
-
-@pytest.fixture
-def world(app):
-    return build_world()
 
 
 # Rhys's home visit with Mrs Jones, in review A.
@@ -36,7 +31,7 @@ HOME_VISIT_EXPECTATIONS = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_home_visit_page_shows_each_role_only_what_they_may_know(world, client, role):
-    client.login(world.people[role])
+    client.login(world.member(role))
     response = client.get(f"/visits/{world.home_visit.id}")
     page = response.get_data(as_text=True)
     expected = HOME_VISIT_EXPECTATIONS[role]
@@ -59,12 +54,14 @@ def test_home_visit_page_shows_each_role_only_what_they_may_know(world, client, 
         assert "CTV-001" not in page
 
 
-@pytest.mark.parametrize("role,expected", [
-    ("lead_reviewer", 200), ("reviewer", 200), ("reviewer2", 200), ("lay_assessor", 200),
-    ("link_officer", 200), ("coordinator", 200), ("lead_b", 404),
-])
+# Lena's day-centre visit in review A: everyone on the review, nobody else.
+SETTING_VISIT_STATUS = {"lead_reviewer": 200, "reviewer": 200, "reviewer2": 200, "lay_assessor": 200,
+                        "link_officer": 200, "coordinator": 200, "lead_b": 404}
+
+
+@pytest.mark.parametrize("role,expected", SETTING_VISIT_STATUS.items())
 def test_setting_visit_page_is_visible_within_the_review_only(world, client, role, expected):
-    client.login(world.people[role])
+    client.login(world.member(role))
     response = client.get(f"/visits/{world.setting_visit.id}")
     assert response.status_code == expected
     if expected == 200:
@@ -72,19 +69,21 @@ def test_setting_visit_page_is_visible_within_the_review_only(world, client, rol
         assert "Maes Day Centre" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("role,expected", [
-    ("reviewer", 200),         # on both reviews
-    ("lead_b", 200),
-    ("lead_reviewer", 404), ("reviewer2", 404), ("lay_assessor", 404), ("link_officer", 404),
-    ("coordinator", 404),
-])
+# A review-B meeting Rhys is not on.
+MEETING_B_STATUS = {"reviewer": 200,  # on both reviews
+                    "lead_b": 200,
+                    "lead_reviewer": 404, "reviewer2": 404, "lay_assessor": 404, "link_officer": 404,
+                    "coordinator": 404}
+
+
+@pytest.mark.parametrize("role,expected", MEETING_B_STATUS.items())
 def test_nobody_sees_another_reviews_visits(world, client, role, expected):
-    client.login(world.people[role])
+    client.login(world.member(role))
     assert client.get(f"/visits/{world.meeting_b.id}").status_code == expected
 
 
 def test_unknown_visit_is_404_not_500(world, client):
-    client.login(world.people["lead_reviewer"])
+    client.login(world.lead)
     assert client.get("/visits/999999").status_code == 404
 
 
@@ -103,7 +102,7 @@ def test_api_answers_401_json_not_a_redirect(world, client):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_api_itinerary_holds_the_same_limits_as_the_pages(world, client, role):
-    client.login(world.people[role])
+    client.login(world.member(role))
     day = world.home_visit.starts_at.date().isoformat()
     response = client.get(f"/api/itinerary?from={day}&to={day}")
     assert response.status_code == 200
@@ -118,16 +117,16 @@ def test_api_itinerary_holds_the_same_limits_as_the_pages(world, client, role):
 def test_the_coordinator_reads_no_briefing_of_a_home_visit_even_before_it_has_a_place_or_a_person(world, client):
     from visits.extensions import db
 
-    from .. import factories as f
+    from ..support import factories as f
 
-    draft = f.make_visit(world.review_a, team=[world.people["reviewer"]], kind="home_visit",
-                         title="Home visit (to book)")
+    draft = f.gen_visit(world.review, team=[world.reviewer], kind="home_visit",
+                        title="Home visit (to book)")
     draft.briefing = "Ask for Mr B. Evans's daughter"
     db.session.commit()
-    client.login(world.people["coordinator"])
+    client.login(world.coordinator)
     assert "Evans" not in client.get(f"/visits/{draft.id}").get_data(as_text=True)
-    from ..conftest import Client
+    from ..support.clients import Client
 
     link = Client(client.app)
-    link.login(world.people["link_officer"])
+    link.login(world.link)
     assert "Mr B. Evans" in link.get(f"/visits/{draft.id}").get_data(as_text=True)

@@ -10,11 +10,11 @@ from app import create_app
 from visits.extensions import db
 from visits.models import Note, NoteRevision, Operation
 
-from .. import factories as f
-from ..factories import count
-from ..conftest import Client
-from .sync_client import send_at_once, send_one, two_devices
-from .world import build_world
+from ..support import factories as f
+from ..support.factories import count
+from ..support.clients import Client
+from ..support.sync import send_at_once, send_one, two_devices
+from ..support.world import field_team_world, two_reviews_world
 
 pytestmark = pytest.mark.postgres
 
@@ -49,25 +49,24 @@ def test_migrations_build_the_models_schema_on_postgres(pg_url):
 
 
 def test_itinerary_and_permissions_hold_on_postgres(app):
-    world = build_world()
+    world = two_reviews_world()
     client = Client(app)
-    client.login(world.people["reviewer"])
+    client.login(world.reviewer)
     day = world.home_visit.starts_at.date().isoformat()
     titles = {v["title"] for v in client.get(f"/api/itinerary?from={day}&to={day}").json["visits"]}
     assert titles == {"Home visit CTV-001", "Interview in review B"}
     outsider = Client(app)
-    outsider.login(world.people["lead_b"])
+    outsider.login(world.lead_b)
     assert outsider.get(f"/visits/{world.home_visit.id}").status_code == 404
 
 
 def test_two_workers_receiving_one_operation_apply_it_once_on_postgres(app):
-    team = f.make_field_team()
-    db.session.commit()
+    team = field_team_world()
     devices = two_devices(app, team.reviewer)
     db.session.commit()
     for round_number in range(1, 6):
         note_id = f.new_id()
-        op = f.operation("note.save", note_id=note_id, visit_id=team.visit.id, kind="home_visit",
+        op = f.operation("note.save", note_id=note_id, visit_id=team.home_visit.id, kind="home_visit",
                          body=f"Sent from two devices at once ({round_number}).")
         answers = send_at_once(devices, op)
         assert sorted(r.get_json()["results"][0]["status"] for r in answers) == ["applied", "duplicate"]
@@ -78,14 +77,14 @@ def test_two_workers_receiving_one_operation_apply_it_once_on_postgres(app):
 
 
 def test_a_stale_note_save_is_a_conflict_on_postgres(app):
-    team = f.make_field_team()
-    note = f.make_note(team.visit, team.reviewer, body="v1", kind="home_visit")
+    team = field_team_world()
+    note = f.gen_note(team.home_visit, team.reviewer, body="v1", kind="home_visit")
     db.session.commit()
     client = Client(app)
     client.login(team.reviewer)
-    first = send_one(client, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.visit.id,
+    first = send_one(client, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.home_visit.id,
                                          kind="home_visit", body="from the phone"))
-    second = send_one(client, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.visit.id,
+    second = send_one(client, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.home_visit.id,
                                           kind="home_visit", body="from the tablet"))
     assert (first["status"], second["status"]) == ("applied", "conflict")
     db.session.expire_all()

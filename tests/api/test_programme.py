@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import io
-
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 import pytest
 
@@ -12,15 +12,10 @@ from visits.models import (
     Attendance, AttendanceStatus, AuditEvent, Case, Location, Note, Participant, Visit, VisitStatus,
 )
 
-from .. import factories as f
-from .console_world import (  # noqa: F401  (client: the console's test client fixture)
-    HOME_ADDRESS, NOTE_BODY, SERVICE_USER_NAME, ConsoleClient, build_console, client,
-)
+from ..support import factories as f
+from ..support.clients import Client
+from ..support.world import HOME_ADDRESS, NOTE_BODY, SERVICE_USER_NAME
 
-
-@pytest.fixture
-def console(app):
-    return build_console()
 
 
 def visit_form(console, **changes):
@@ -78,7 +73,7 @@ def test_reviewers_and_lay_assessors_cannot_open_or_change_the_programme(client,
 @pytest.mark.parametrize("role", ["reviewer", "lay_assessor", "coordinator"])
 @pytest.mark.parametrize("action", ["edit", "update", "cancel", "add", "remove"])
 def test_only_the_lead_and_link_officer_change_a_visit(client, console, role, action):
-    client.login(console.role({"lay_assessor": "lay"}.get(role, role)))
+    client.login(console.member(role))
     visit = console.interview
     urls = {"edit": ("get", f"/programme/visits/{visit.id}/edit"),
             "update": ("post", f"/programme/visits/{visit.id}"),
@@ -115,7 +110,7 @@ def test_link_officer_adds_a_visit_and_it_shows_in_the_reviewers_itinerary(clien
     assert db.session.scalar(db.select(AuditEvent).filter_by(action="create", subject_type="visit",
                                                              subject_id=str(visit.id))) is not None
 
-    reviewer = ConsoleClient(client.app)
+    reviewer = Client(client.app)
     reviewer.login(console.reviewer2)
     itinerary = reviewer.get("/api/itinerary", query_string={"from": console.day.isoformat(),
                                                              "to": console.day.isoformat()}).get_json()
@@ -185,7 +180,7 @@ def test_someone_checked_in_and_not_out_cannot_be_taken_off_the_visit(client, co
     """Only a team member can check out: taking them off would leave an overdue alarm nobody can end."""
     visit = console.home_visit
     inside = visit.team[0]
-    f.make_check_in(visit, inside, datetime.now(timezone.utc))
+    f.gen_check_in(visit, inside, datetime.now(timezone.utc))
     db.session.commit()
     client.login(console.link)
     page = client.get(f"/programme/visits/{visit.id}/edit").get_data(as_text=True)
@@ -224,7 +219,7 @@ def test_moving_reassigning_and_cancelling_a_visit_keeps_its_notes_and_attendanc
     assert db.session.scalar(db.select(Note).filter_by(visit_id=visit.id)).body == NOTE_BODY
     assert db.session.scalar(db.select(Attendance).filter_by(visit_id=visit.id)).status is AttendanceStatus.attended
     actions = db.session.scalars(db.select(AuditEvent.action).filter_by(subject_type="visit",
-                                                                         subject_id=str(visit.id))).all()
+                                                                        subject_id=str(visit.id))).all()
     assert "update" in actions and "cancel" in actions
 
 
@@ -250,13 +245,13 @@ def test_someone_whose_attendance_is_recorded_stays_on_the_visit(client, console
     assert client.post(f"/programme/visits/{visit.id}/participants/{console.team_leader.id}/remove"
                        ).status_code == 302
     attendance = db.session.scalar(db.select(Attendance).filter_by(visit_id=visit.id,
-                                                                  participant_id=console.social_worker.id))
+                                                                   participant_id=console.social_worker.id))
     attendance.status = AttendanceStatus.absent
     db.session.commit()
     response = client.post(f"/programme/visits/{visit.id}/participants/{console.social_worker.id}/remove")
     assert response.status_code == 400
     assert db.session.scalar(db.select(Attendance).filter_by(visit_id=visit.id,
-                                                            participant_id=console.social_worker.id)) is not None
+                                                             participant_id=console.social_worker.id)) is not None
     ids = [a.participant_id for a in db.session.get(Visit, visit.id).attendances]
     assert console.team_leader.id not in ids
 
@@ -367,28 +362,37 @@ def test_a_missing_field_says_so_in_one_message(client, console):
 
 
 # Every console page × every role: the decisions of visits/permissions.py, seen from outside.
-ROLES = ("lead", "link", "coordinator", "reviewer", "lay", "link_b")
+class Answers(NamedTuple):
+    """The status each role gets for one page; link_b is the other review's link officer."""
+
+    lead_reviewer: int
+    link_officer: int
+    coordinator: int
+    reviewer: int
+    lay_assessor: int
+    link_b: int
+
+
 PAGE_MATRIX = {
-    #                              lead  link  coord rev   lay   other review's link officer
-    "/programme":                  (200, 200, 200, 403, 403, 404),
-    "/programme/visits/new":       (200, 200, 403, 403, 403, 404),
-    "/programme/setup":            (200, 200, 403, 403, 403, 404),
-    "/programme/import":           (200, 200, 403, 403, 403, 404),
-    "/programme/import/template.csv": (200, 200, 403, 403, 403, 404),
-    "/export/programme.csv":       (200, 200, 403, 403, 403, 404),
-    "/attendance":                 (200, 200, 200, 403, 403, 404),
-    "/attendance/board-fragment":  (200, 200, 200, 403, 403, 404),
-    "/needs":                      (200, 200, 200, 403, 403, 404),
-    "/api/programme/findings":     (200, 200, 200, 403, 403, 404),
-    "/glossary":                   (200, 200, 200, 200, 200, 200),
-    "/calendar":                   (200, 200, 200, 200, 200, 200),
+    "/programme":                     Answers(200, 200, 200, 403, 403, 404),
+    "/programme/visits/new":          Answers(200, 200, 403, 403, 403, 404),
+    "/programme/setup":               Answers(200, 200, 403, 403, 403, 404),
+    "/programme/import":              Answers(200, 200, 403, 403, 403, 404),
+    "/programme/import/template.csv": Answers(200, 200, 403, 403, 403, 404),
+    "/export/programme.csv":          Answers(200, 200, 403, 403, 403, 404),
+    "/attendance":                    Answers(200, 200, 200, 403, 403, 404),
+    "/attendance/board-fragment":     Answers(200, 200, 200, 403, 403, 404),
+    "/needs":                         Answers(200, 200, 200, 403, 403, 404),
+    "/api/programme/findings":        Answers(200, 200, 200, 403, 403, 404),
+    "/glossary":                      Answers(200, 200, 200, 200, 200, 200),
+    "/calendar":                      Answers(200, 200, 200, 200, 200, 200),
 }
 
 
 @pytest.mark.parametrize("url", sorted(PAGE_MATRIX))
 def test_console_page_access_matrix(client, console, url):
-    for role, expected in zip(ROLES, PAGE_MATRIX[url]):
-        client.login(console.role(role))
+    for role, expected in PAGE_MATRIX[url]._asdict().items():
+        client.login(console.member(role))
         response = client.get(url, query_string={"review": console.review.id})
         assert response.status_code == expected, (role, url, response.status_code)
 
@@ -408,7 +412,7 @@ def test_reading_service_users_on_console_pages_is_audited_for_those_who_see_the
 
 def test_with_several_reviews_the_console_opens_the_one_they_coordinate_and_can_switch(client, console):
     # Cerys reads review 1's programme as its coordinator, and is the link officer of a later review.
-    later = f.make_review("Aber Council")
+    later = f.gen_review("Aber Council")
     f.join(console.coordinator, later, "link_officer")
     db.session.commit()
     client.login(console.coordinator)

@@ -5,16 +5,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-import pytest
 
-from .console_world import build_console, client  # noqa: F401
 
 LONDON = ZoneInfo("Europe/London")
 
-
-@pytest.fixture
-def console(app):
-    return build_console()
 
 
 def need_findings(client, app, console, hour: int, day_offset: int = 0) -> list[dict]:

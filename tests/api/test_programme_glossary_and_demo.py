@@ -9,9 +9,8 @@ from sqlalchemy import select
 from visits.demo import INTENDED_FINDINGS, build_demo
 from visits.extensions import db
 from visits.models import Review, ReviewPhase, User, Visit
-from visits.programme.glossary import abbreviate
+from visits.glossary.terms import abbreviate
 
-from .console_world import ConsoleClient, client  # noqa: F401
 
 
 def test_known_acronyms_are_wrapped_in_abbr_and_everything_else_is_escaped():
@@ -26,10 +25,10 @@ def test_known_acronyms_are_wrapped_in_abbr_and_everything_else_is_escaped():
 
 
 def test_the_glossary_page_lists_the_terms_for_everyone_signed_in(client, app):
-    from .. import factories as f
+    from ..support import factories as f
 
-    review = f.make_review()
-    reviewer = f.make_member(review, "reviewer")
+    review = f.gen_review()
+    reviewer = f.gen_member(review, "reviewer")
     db.session.commit()
     client.login(reviewer)
     html = client.get("/glossary").get_data(as_text=True)

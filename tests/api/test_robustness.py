@@ -2,30 +2,28 @@
 the ends of the calendar, characters no database keeps, and one bad operation among good ones."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
 
-from visits import sync
 from visits.extensions import db
 from visits.models import Attendance, AttendanceStatus, Concern, Note, Operation, OverdueAcknowledgement, Visit
+from visits.operations.registry import OPERATION_TYPES
 
-from .. import factories as f
-from ..conftest import Client
-from .sync_client import send, send_one, signed_in
-from .world import build_world
+from ..support import factories as f
+from ..support.clients import Client
+from ..support.clients import signed_in
+from ..support.sync import send, send_one
+from ..support.world import two_reviews_world
 
 HUGE = "99999999999999999999"  # more than any database integer holds
 SUPERSCRIPT_TWO = "²"            # str.isdigit() says yes, int() says no
 
 
-@pytest.fixture
-def world(app):
-    return build_world()
-
 
 def signed_in_as(app, world, role: str) -> Client:
-    return signed_in(app, world.people[role])
+    return signed_in(app, world.member(role))
 
 
 def assert_client_error(response):
@@ -67,7 +65,7 @@ def test_a_visit_id_past_the_database_integer_is_simply_not_found(app, world):
 
 
 def _visit_form(world, **changes) -> dict:
-    form = {"review": str(world.review_a.id), "kind": "staff_interview", "title": "Interview",
+    form = {"review": str(world.review.id), "kind": "staff_interview", "title": "Interview",
             "date": world.home_visit.starts_at.date().isoformat(), "start": "11:30", "end": "12:30",
             "status": "planned"}
     return {**form, **changes}
@@ -99,7 +97,7 @@ def _visit_form(world, **changes) -> dict:
 ])
 def test_a_strange_console_form_is_a_client_error_never_a_500(app, world, url, form):
     link = signed_in_as(app, world, "link_officer")
-    data = {**_visit_form(world), **form} if url == "/programme/visits" else {"review": world.review_a.id, **form}
+    data = {**_visit_form(world), **form} if url == "/programme/visits" else {"review": world.review.id, **form}
     response = link.post(url, data=data)
     assert_client_error(response)
 
@@ -157,11 +155,16 @@ def test_a_strange_operation_is_rejected_with_a_field_message(app, world, case):
     assert answer["status"] == "rejected" and answer["errors"], answer
 
 
-def test_a_note_with_a_nul_from_the_visit_page_form_is_not_saved_and_says_why(app, world):
+def post_new_note_form(app, world, visit_id: int, kind: str, body: str):
+    """Rhys posts the new-note form of his home visit's page, as a browser without JavaScript would."""
     reviewer = signed_in_as(app, world, "reviewer")
-    response = reviewer.post(f"/visits/{world.home_visit.id}/ops?type=note.save&form=note.save:new",
-                             data={"op_id": f.new_id(), "note_id": f.new_id(), "visit_id": world.home_visit.id,
-                                   "kind": "home_visit", "body": "Tea\x00"})
+    return reviewer.post(f"/visits/{world.home_visit.id}/ops?type=note.save&form=note.save:new",
+                         data={"op_id": f.new_id(), "note_id": f.new_id(), "visit_id": visit_id, "kind": kind,
+                               "body": body})
+
+
+def test_a_note_with_a_nul_from_the_visit_page_form_is_not_saved_and_says_why(app, world):
+    response = post_new_note_form(app, world, world.home_visit.id, "home_visit", "Tea\x00")
     assert response.status_code == 400
     assert "Remove the unusual characters" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Note)) == 0
@@ -201,7 +204,8 @@ def test_an_operation_that_fails_unexpectedly_is_rejected_and_the_rest_of_its_ba
         db.session.flush()
         raise RuntimeError("a bug in the handler")
 
-    monkeypatch.setitem(sync._handlers(), "concern.raise", broken)
+    monkeypatch.setitem(OPERATION_TYPES, "concern.raise",
+                        replace(OPERATION_TYPES["concern.raise"], handler=broken))
     reviewer = signed_in_as(app, world, "reviewer")
     ops = _a_visits_work(world)
 
@@ -223,7 +227,8 @@ def test_a_database_that_cannot_be_reached_still_fails_the_request_so_the_outbox
     def unreachable(user, op):
         raise OperationalError("INSERT ...", {}, ConnectionError("server closed the connection"))
 
-    monkeypatch.setitem(sync._handlers(), "concern.raise", unreachable)
+    monkeypatch.setitem(OPERATION_TYPES, "concern.raise",
+                        replace(OPERATION_TYPES["concern.raise"], handler=unreachable))
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: an error page, not a test failure
     reviewer = signed_in_as(app, world, "reviewer")
     concern = _a_visits_work(world)[1]
@@ -267,10 +272,8 @@ def test_an_overflow_nothing_checked_is_a_400_too(app, world, monkeypatch):
 
 
 def test_a_form_posted_to_one_visits_page_cannot_change_another_visit(app, world):
-    reviewer = signed_in_as(app, world, "reviewer")  # on both visits, in two reviews
-    response = reviewer.post(f"/visits/{world.home_visit.id}/ops?type=note.save&form=note.save:new",
-                             data={"op_id": f.new_id(), "note_id": f.new_id(), "visit_id": world.visit_b.id,
-                                   "kind": "interview", "body": "Written on the wrong page."})
+    # Rhys is on both visits, in two reviews.
+    response = post_new_note_form(app, world, world.visit_b.id, "interview", "Written on the wrong page.")
     assert response.status_code == 400
     assert "belongs to another visit" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count()).select_from(Note)) == 0
@@ -294,7 +297,7 @@ def test_the_later_tap_on_a_device_wins_even_when_the_earlier_one_syncs_last(app
 
     assert answer["status"] == "applied" and answer["superseded"] is True and answer["attendance"] == "attended"
     stored = db.session.scalar(db.select(Attendance).filter_by(visit_id=world.home_visit.id))
-    assert stored.status is AttendanceStatus.attended and stored.recorded_by_id == world.people["reviewer"].id
+    assert stored.status is AttendanceStatus.attended and stored.recorded_by_id == world.reviewer.id
 
     later = send_one(lead, _attendance(world, "late", "2026-11-23T18:25:00+00:00"))
     assert later["status"] == "applied" and "superseded" not in later and later["attendance"] == "late"
@@ -356,7 +359,7 @@ def test_within_the_years_and_the_ids_everything_still_works(app, world):
 
 @pytest.fixture
 def pg_world(pg_app):
-    return pg_app, build_world()
+    return pg_app, two_reviews_world()
 
 
 @pytest.mark.postgres

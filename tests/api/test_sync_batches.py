@@ -14,9 +14,10 @@ from visits import sync
 from visits.extensions import db
 from visits.models import AuditEvent, Attendance, Concern, Note, NoteRevision, Operation
 
-from .. import factories as f
-from ..factories import count
-from .sync_client import post_batch, send, send_at_once, signed_in, token, two_devices
+from ..support import factories as f
+from ..support.factories import count
+from ..support.clients import signed_in
+from ..support.sync import post_batch, send, send_at_once, token, two_devices
 
 AT = datetime(2026, 11, 23, 18, 5, tzinfo=timezone.utc).isoformat()
 
@@ -24,16 +25,16 @@ AT = datetime(2026, 11, 23, 18, 5, tzinfo=timezone.utc).isoformat()
 def a_visit_s_work(team) -> list[dict]:
     note_id = f.new_id()
     return [
-        f.operation("visit.check_in", visit_id=team.visit.id, at=AT),
-        f.operation("attendance.set", visit_id=team.visit.id, participant_id=team.service_user.id,
+        f.operation("visit.check_in", visit_id=team.home_visit.id, at=AT),
+        f.operation("attendance.set", visit_id=team.home_visit.id, participant_id=team.service_user.id,
                     status="attended", at=AT),
-        f.operation("note.save", note_id=note_id, visit_id=team.visit.id, kind="home_visit", body="Draft."),
-        f.operation("note.save", base_version=1, note_id=note_id, visit_id=team.visit.id, kind="home_visit",
+        f.operation("note.save", note_id=note_id, visit_id=team.home_visit.id, kind="home_visit", body="Draft."),
+        f.operation("note.save", base_version=1, note_id=note_id, visit_id=team.home_visit.id, kind="home_visit",
                     body="Final."),
-        f.operation("concern.raise", concern_id=f.new_id(), visit_id=team.visit.id, category="health_and_safety",
+        f.operation("concern.raise", concern_id=f.new_id(), visit_id=team.home_visit.id, category="health_and_safety",
                     rating="green", text="Loose stair rail."),
         f.operation("need.set", need_id=f.new_id(), participant_id=team.service_user.id, type="advocacy"),
-        f.operation("visit.check_out", visit_id=team.visit.id, at=AT.replace("18:05", "19:00")),
+        f.operation("visit.check_out", visit_id=team.home_visit.id, at=AT.replace("18:05", "19:00")),
     ]
 
 
@@ -58,7 +59,7 @@ def test_a_whole_visit_in_one_batch_is_answered_in_order(team, app):
 
 def test_a_batch_with_one_bad_operation_applies_the_rest(team, app):
     ops = a_visit_s_work(team)
-    ops.insert(2, f.operation("attendance.set", visit_id=team.visit.id, participant_id=team.service_user.id,
+    ops.insert(2, f.operation("attendance.set", visit_id=team.home_visit.id, participant_id=team.service_user.id,
                               status="snoozing"))
     answers = send(signed_in(app, team.reviewer), *ops)
     assert answers[2]["status"] == "rejected" and answers[2]["errors"]["status"]
@@ -79,7 +80,7 @@ def test_the_same_batch_sent_twice_changes_nothing_the_second_time(team, app):
 
 
 def test_an_operation_twice_in_one_batch_is_applied_once(team, app):
-    op = f.operation("concern.raise", concern_id=f.new_id(), visit_id=team.visit.id, category="safeguarding",
+    op = f.operation("concern.raise", concern_id=f.new_id(), visit_id=team.home_visit.id, category="safeguarding",
                      rating="amber", text="Worried about her finances.")
     answers = send(signed_in(app, team.reviewer), op, op)
     assert [a["status"] for a in answers] == ["applied", "duplicate"]
@@ -121,7 +122,7 @@ def test_too_many_operations_is_413(team, app):
 
 def test_too_many_bytes_is_413_before_anything_is_read(team, app):
     app.config["SYNC_MAX_BYTES"] = 2_000
-    op = f.operation("note.save", note_id=f.new_id(), visit_id=team.visit.id, kind="home_visit", body="x" * 5_000)
+    op = f.operation("note.save", note_id=f.new_id(), visit_id=team.home_visit.id, kind="home_visit", body="x" * 5_000)
     response = post_batch(signed_in(app, team.reviewer), [op])
     assert response.status_code == 413 and response.get_json()["error"] == "request_entity_too_large"
     assert count(Note) == 0
@@ -130,7 +131,7 @@ def test_too_many_bytes_is_413_before_anything_is_read(team, app):
 def test_a_body_without_content_length_is_still_held_to_the_byte_limit(team, app):
     app.config["SYNC_MAX_BYTES"] = 2_000
     reviewer = signed_in(app, team.reviewer)
-    body = json.dumps({"ops": [f.operation("note.save", note_id=f.new_id(), visit_id=team.visit.id,
+    body = json.dumps({"ops": [f.operation("note.save", note_id=f.new_id(), visit_id=team.home_visit.id,
                                            kind="home_visit", body="x" * 5_000)]}).encode()
     # A chunked upload: the server (gunicorn, werkzeug) marks the stream as ending by itself.
     response = reviewer.http.post("/api/sync", input_stream=io.BytesIO(body), content_type="application/json",
@@ -151,7 +152,7 @@ def test_two_requests_at_once_with_the_same_op_id_apply_it_once(team, app, monke
 
     for round_number in range(1, 4 if slow else 9):
         note_id = f.new_id()
-        op = f.operation("note.save", note_id=note_id, visit_id=team.visit.id, kind="home_visit",
+        op = f.operation("note.save", note_id=note_id, visit_id=team.home_visit.id, kind="home_visit",
                          body=f"Written once, sent twice ({round_number}).")
         started = time.monotonic()
         answers = send_at_once(devices, op)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import flask_babel
 from babel.support import NullTranslations
 
-from .. import factories as f
-from .sync_client import send_one, signed_in
+from ..support import factories as f
+from ..support.clients import signed_in
+from ..support.sync import send_one
 
 
 def test_a_bad_query_field_is_a_400_with_a_clear_message(team, app):
@@ -30,7 +31,7 @@ def test_a_rejected_operation_names_each_bad_field_in_plain_words(team, app):
                                 "mood": ["Not a field this accepts."]}
 
     answer = send_one(signed_in(app, team.reviewer), f.operation(
-        "note.save", note_id=f.new_id(), visit_id=team.visit.id, kind="general", body="   "))
+        "note.save", note_id=f.new_id(), visit_id=team.home_visit.id, kind="general", body="   "))
     assert answer["errors"] == {"body": ["Write something before saving."]}
 
 

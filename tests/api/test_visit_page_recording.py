@@ -7,16 +7,17 @@ from sqlalchemy import select
 from visits.extensions import db
 from visits.models import Attendance, AuditEvent, CheckIn, Concern, NeedFlag, Note, Operation, VisitStatus
 
-from .. import factories as f
-from ..factories import count
-from .html_forms import forms_on
-from .sync_client import send, signed_in
+from ..support import factories as f
+from ..support.factories import count
+from ..support.html_forms import forms_on
+from ..support.clients import signed_in
+from ..support.sync import send
 
 HX = {"HX-Request": "true"}
 
 
 def page_of(client, team, **query) -> str:
-    response = client.get(f"/visits/{team.visit.id}", query_string=query)
+    response = client.get(f"/visits/{team.home_visit.id}", query_string=query)
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
@@ -41,7 +42,7 @@ def test_a_reviewer_writes_a_home_visit_note_without_javascript(team, app):
 
     response = submit(reviewer, form, body="Mrs Jones showed us her care plan.")
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(f"/visits/{team.visit.id}#notes")
+    assert response.headers["Location"].endswith(f"/visits/{team.home_visit.id}#notes")
     page = reviewer.get(response.headers["Location"]).get_data(as_text=True)
     assert "Note saved (version 1)." in page and "Mrs Jones showed us her care plan." in page
     assert db.session.scalar(select(Note.body)) == "Mrs Jones showed us her care plan."
@@ -90,7 +91,7 @@ def test_an_empty_note_is_shown_again_with_its_error_and_nothing_is_lost(team, a
 
 
 def test_editing_a_note_saves_a_new_version_from_the_version_shown(team, app):
-    note = f.make_note(team.visit, team.reviewer, body="First thoughts.", kind="home_visit")
+    note = f.gen_note(team.home_visit, team.reviewer, body="First thoughts.", kind="home_visit")
     db.session.commit()
     reviewer = signed_in(app, team.reviewer)
     page = page_of(reviewer, team)
@@ -104,7 +105,7 @@ def test_editing_a_note_saves_a_new_version_from_the_version_shown(team, app):
 
 
 def test_nobody_is_offered_an_edit_of_someone_elses_note(team, app):
-    note = f.make_note(team.visit, team.reviewer, body="Rhys's note.")
+    note = f.gen_note(team.home_visit, team.reviewer, body="Rhys's note.")
     db.session.commit()
     lay = signed_in(app, team.lay)
     page = page_of(lay, team, edit=note.id)
@@ -113,10 +114,10 @@ def test_nobody_is_offered_an_edit_of_someone_elses_note(team, app):
 
 
 def test_lay_assessor_gets_the_setting_prompts_as_separate_fields(app):
-    review = f.make_review()
-    lay = f.make_member(review, "lay_assessor")
-    visit = f.make_visit(review, team=[lay], kind="setting_visit",
-                         location=f.make_location(review, "day_facility", name="Maes Day Centre"))
+    review = f.gen_review()
+    lay = f.gen_member(review, "lay_assessor")
+    visit = f.gen_visit(review, team=[lay], kind="setting_visit",
+                        location=f.gen_location(review, "day_facility", name="Maes Day Centre"))
     db.session.commit()
     client = signed_in(app, lay)
     form = the_form(client.get(f"/visits/{visit.id}").get_data(as_text=True), "note.save")
@@ -134,12 +135,12 @@ def test_lay_assessor_gets_the_setting_prompts_as_separate_fields(app):
 
 
 def test_a_stale_edit_goes_to_the_merge_view_where_both_texts_are_shown(team, app):
-    note = f.make_note(team.visit, team.reviewer, body="On the phone.", kind="home_visit")
+    note = f.gen_note(team.home_visit, team.reviewer, body="On the phone.", kind="home_visit")
     db.session.commit()
     reviewer = signed_in(app, team.reviewer)
     stale_form = next(fm for fm in forms_on(page_of(reviewer, team, edit=note.id), "note.save")
                       if fm.fields["note_id"] == note.id)
-    send(reviewer, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.visit.id,
+    send(reviewer, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.home_visit.id,
                                kind="home_visit", body="Written up on the laptop."))
 
     response = submit(reviewer, stale_form, body="Typed on the old page.")
@@ -157,12 +158,12 @@ def test_a_stale_edit_goes_to_the_merge_view_where_both_texts_are_shown(team, ap
 
 
 def test_a_merge_that_is_not_accepted_shows_the_merge_view_again(team, app):
-    note = f.make_note(team.visit, team.reviewer, body="A.", kind="home_visit")
+    note = f.gen_note(team.home_visit, team.reviewer, body="A.", kind="home_visit")
     db.session.commit()
     reviewer = signed_in(app, team.reviewer)
-    send(reviewer, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.visit.id,
+    send(reviewer, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.home_visit.id,
                                kind="home_visit", body="B."),
-         f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.visit.id, kind="home_visit",
+         f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.home_visit.id, kind="home_visit",
                      body="C."))
     merge = the_form(reviewer.get(f"/notes/{note.id}/history").get_data(as_text=True), "note.save")
     response = submit(reviewer, merge, body="")
@@ -171,10 +172,10 @@ def test_a_merge_that_is_not_accepted_shows_the_merge_view_again(team, app):
 
 
 def test_the_history_lists_every_version_and_reading_it_is_audited(team, app):
-    note = f.make_note(team.visit, team.reviewer, body="Version one.")
+    note = f.gen_note(team.home_visit, team.reviewer, body="Version one.")
     db.session.commit()
     reviewer = signed_in(app, team.reviewer)
-    send(reviewer, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.visit.id,
+    send(reviewer, f.operation("note.save", base_version=1, note_id=note.id, visit_id=team.home_visit.id,
                                kind="general", body="Version two."))
     history = signed_in(app, team.lead).get(f"/notes/{note.id}/history").get_data(as_text=True)
     assert history.index("Version two.") < history.index("Version one.")
@@ -270,38 +271,39 @@ def test_a_form_post_someone_may_not_make_is_403(team, app):
 
 
 def test_a_visit_one_may_not_know_is_404_for_form_posts_too(team, app):
-    outsider = signed_in(app, team.outsider)
+    outsider = signed_in(app, team.lead_b)
     csrf = forms_on(outsider.get("/").get_data(as_text=True))[0].fields["csrf_token"]
-    response = outsider.http.post(f"/visits/{team.visit.id}/ops?type=note.save", data={"csrf_token": csrf})
+    response = outsider.http.post(f"/visits/{team.home_visit.id}/ops?type=note.save", data={"csrf_token": csrf})
     assert response.status_code == 404
 
 
 def test_checking_in_on_a_completed_visit_leaves_it_completed(team, app):
-    team.visit.status = VisitStatus.completed
+    team.home_visit.status = VisitStatus.completed
     db.session.commit()
     reviewer = signed_in(app, team.reviewer)
     assert submit(reviewer, the_form(page_of(reviewer, team), "visit.check_in")).status_code == 303
-    db.session.refresh(team.visit)
-    assert team.visit.status is VisitStatus.completed
+    db.session.refresh(team.home_visit)
+    assert team.home_visit.status is VisitStatus.completed
 
 
 def test_each_section_has_a_fragment_url_to_refresh_it_after_a_sync(team, app):
     reviewer = signed_in(app, team.reviewer)
     page = page_of(reviewer, team)
     for name in ("check", "attendance", "notes", "needs", "concerns"):
-        url = f"/visits/{team.visit.id}/sections/{name}"
+        url = f"/visits/{team.home_visit.id}/sections/{name}"
         assert f'data-refresh-url="{url}"' in page
         fragment = reviewer.get(url, headers=HX)
         assert fragment.status_code == 200
         assert fragment.get_data(as_text=True).lstrip().startswith(f'<section id="{name}"')
-    assert reviewer.get(f"/visits/{team.visit.id}/sections/everything").status_code == 404
+    assert reviewer.get(f"/visits/{team.home_visit.id}/sections/everything").status_code == 404
     link = signed_in(app, team.link)
-    assert link.get(f"/visits/{team.visit.id}/sections/notes").status_code == 404
-    assert signed_in(app, team.outsider).get(f"/visits/{team.visit.id}/sections/check").status_code == 404
+    assert link.get(f"/visits/{team.home_visit.id}/sections/notes").status_code == 404
+    assert signed_in(app, team.lead_b).get(f"/visits/{team.home_visit.id}/sections/check").status_code == 404
 
 
 def test_showing_notes_and_a_service_user_on_the_page_is_audited_per_reader(team, app):
-    notes = [f.make_note(team.visit, team.reviewer, body="One."), f.make_note(team.visit, team.lay, body="Two.")]
+    notes = [f.gen_note(team.home_visit, team.reviewer, body="One."),
+             f.gen_note(team.home_visit, team.lay, body="Two.")]
     db.session.commit()
     page_of(signed_in(app, team.lead), team)
     page_of(signed_in(app, team.link), team)

@@ -7,19 +7,12 @@ download its own browser here) and give every context the live server's URL and 
 from __future__ import annotations
 
 import os
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from visits.extensions import db
 
-from ..factories import PASSWORD
-
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from ..support.browser import CHROMIUM, PHONE, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -41,19 +34,6 @@ def browser_type_launch_args():
     }
 
 
-class LiveServer:
-    def __init__(self, app, port: int = 0):
-        self.app = app
-        self.server = make_server("127.0.0.1", port, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.thread.join(timeout=5)
-
-
 @pytest.fixture
 def live_server(app):
     server = LiveServer(app)
@@ -65,25 +45,6 @@ def live_server(app):
 def browser_context_args(browser_context_args, live_server):
     return {**browser_context_args, "viewport": PHONE, "base_url": live_server.url, "locale": "en-GB",
             "timezone_id": "Europe/London"}
-
-
-def sign_in(page, user, password: str = PASSWORD):
-    page.goto("/login")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
-def assert_accessible(page, name: str):
-    """Zero WCAG 2.x A/AA violations from axe-core, and a 360 px screenshot kept for people to look at."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
-        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
-    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.fixture

@@ -9,28 +9,28 @@ import pytest
 from visits.extensions import db
 from visits.models import AuditEvent
 
-from .. import factories as f
-from ..api.world import build_world
-from .conftest import assert_accessible, sign_in
+from ..support import factories as f
+from ..support.world import two_reviews_world
+from ..support.browser import assert_accessible, sign_in
 
 
 @pytest.fixture
 def logged_week(app):
-    world = build_world()
-    note = f.make_note(world.home_visit, world.people["reviewer"], body="Never shown in the log.",
-                       kind="home_visit")
+    world = two_reviews_world()
+    note = f.gen_note(world.home_visit, world.reviewer, body="Never shown in the log.",
+                      kind="home_visit")
     start = datetime(2026, 11, 23, 8, 30, tzinfo=timezone.utc)
     entries = [
-        (world.people["reviewer"], "visit.check_in", "visit", world.home_visit.id),
-        (world.people["reviewer"], "note.save", "note", note.id),
-        (world.people["lead_reviewer"], "read", "note", note.id),
-        (world.people["link_officer"], "read", "service_user_record", world.home_visit.id),
-        (world.people["link_officer"], "read", "itinerary_day", "2026-11-23"),
-        (world.people["reviewer"], "offline_copy", "itinerary_day", "2026-11-24"),
-        (world.people["lay_assessor"], "need.set", "need", f.new_id()),
+        (world.reviewer, "visit.check_in", "visit", world.home_visit.id),
+        (world.reviewer, "note.save", "note", note.id),
+        (world.lead, "read", "note", note.id),
+        (world.link, "read", "service_user_record", world.home_visit.id),
+        (world.link, "read", "itinerary_day", "2026-11-23"),
+        (world.reviewer, "offline_copy", "itinerary_day", "2026-11-24"),
+        (world.lay, "need.set", "need", f.new_id()),
     ]
     for n, (user, action, subject_type, subject_id) in enumerate(entries * 20):
-        db.session.add(AuditEvent(review_id=world.review_a.id, user_id=user.id, action=action,
+        db.session.add(AuditEvent(review_id=world.review.id, user_id=user.id, action=action,
                                   subject_type=subject_type, subject_id=str(subject_id),
                                   at=start + timedelta(minutes=7 * n), remote_addr="192.0.2.44", detail={}))
     db.session.commit()
@@ -38,7 +38,7 @@ def logged_week(app):
 
 
 def test_lead_reads_and_filters_the_audit_log_on_a_phone_and_a_laptop(page, logged_week):
-    sign_in(page, logged_week.people["lead_reviewer"])
+    sign_in(page, logged_week.lead)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
     page.wait_for_url("**/audit")
     table = page.get_by_role("table")
@@ -56,6 +56,6 @@ def test_lead_reads_and_filters_the_audit_log_on_a_phone_and_a_laptop(page, logg
     assert table.get_by_role("link", name="on visit").count() >= 20
 
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"/audit?review={logged_week.review_a.id}")
+    page.goto(f"/audit?review={logged_week.review.id}")
     page.get_by_role("link", name="Older").wait_for()
     assert_accessible(page, "audit-log-laptop")

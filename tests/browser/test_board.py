@@ -11,9 +11,9 @@ from playwright.sync_api import expect
 from visits.extensions import db
 from visits.models import CheckIn
 
-from .. import factories as f
-from ..api.console_world import build_console
-from .conftest import assert_accessible, sign_in
+from ..support import factories as f
+from ..support.world import console_world
+from ..support.browser import assert_accessible, sign_in
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -25,9 +25,9 @@ def london(day, hour, minute=0) -> datetime:
 @pytest.fixture
 def evening(app):
     """The home visit (18:00-18:45) is running late: Rhys checked in and not out; the clock says 19:30."""
-    console = build_console()
-    f.make_check_in(console.home_visit, console.reviewer, london(console.day, 17, 58))
-    f.make_check_in(console.home_visit, console.reviewer2, london(console.day, 17, 58), london(console.day, 18, 47))
+    console = console_world()
+    f.gen_check_in(console.home_visit, console.reviewer, london(console.day, 17, 58))
+    f.gen_check_in(console.home_visit, console.reviewer2, london(console.day, 17, 58), london(console.day, 18, 47))
     db.session.commit()
     app.config["CLOCK"] = lambda: london(console.day, 19, 30)
     app.config["BOARD_POLL_SECONDS"] = 1

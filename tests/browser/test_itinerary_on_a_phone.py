@@ -8,26 +8,26 @@ import pytest
 from playwright.sync_api import expect
 
 from visits.extensions import db
-from visits.i18n import today_in
+from visits.clock import today_in
 
-from .. import factories as f
-from .conftest import assert_accessible, sign_in
+from ..support import factories as f
+from ..support.browser import assert_accessible, sign_in
 
 
 @pytest.fixture
 def lay_week(app):
     today = today_in()  # the server's today (Europe/London), not the machine's (UTC on CI)
-    review = f.make_review("Cwm Taf Valleys Council", on_site_from=today)
-    lay = f.make_member(review, "lay_assessor", name="Lena Lay", email="lay@example.test")
-    f.make_member(review, "link_officer", name="Lyn Link", phone="07700 900555")
-    centre = f.make_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown CF1 2BB")
-    home = f.make_location(review, "residential_setting", name="Tŷ Hafan Care Home", address="Hill St, Cwmtown")
-    person = f.make_participant(review, "stakeholder", name="Centre manager Mair")
-    f.make_visit(review, team=[lay], participants=[person], kind="setting_visit", location=centre,
-                 starts_at=datetime.combine(today, datetime.min.time()).replace(hour=10), title="Maes Day Centre")
-    f.make_visit(review, team=[lay], kind="setting_visit", location=home,
-                 starts_at=datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=14),
-                 title="Tŷ Hafan Care Home")
+    review = f.gen_review("Cwm Taf Valleys Council", on_site_from=today)
+    lay = f.gen_member(review, "lay_assessor", name="Lena Lay", email="lay@example.test")
+    f.gen_member(review, "link_officer", name="Lyn Link", phone="07700 900555")
+    centre = f.gen_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown CF1 2BB")
+    home = f.gen_location(review, "residential_setting", name="Tŷ Hafan Care Home", address="Hill St, Cwmtown")
+    person = f.gen_participant(review, "stakeholder", name="Centre manager Mair")
+    f.gen_visit(review, team=[lay], participants=[person], kind="setting_visit", location=centre,
+                starts_at=datetime.combine(today, datetime.min.time()).replace(hour=10), title="Maes Day Centre")
+    f.gen_visit(review, team=[lay], kind="setting_visit", location=home,
+                starts_at=datetime.combine(today + timedelta(days=1), datetime.min.time()).replace(hour=14),
+                title="Tŷ Hafan Care Home")
     db.session.commit()
     return lay
 

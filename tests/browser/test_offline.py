@@ -12,29 +12,29 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from visits.extensions import db
-from visits.i18n import today_in
+from visits.clock import today_in
 
-from .. import factories as f
-from .conftest import assert_accessible, sign_in
-from .offline_helpers import kept_pages_text, wait_for_kept_pages, wait_for_worker, wait_until
+from ..support import factories as f
+from ..support.browser import assert_accessible, sign_in
+from ..support.browser import kept_pages_text, wait_for_kept_pages, wait_for_worker, wait_until
 
 
 @pytest.fixture
 def lay_day(app):
     today = today_in()  # the server's today (Europe/London), not the machine's (UTC on CI)
-    review = f.make_review("Cwm Taf Valleys Council", on_site_from=today)
-    lay = f.make_member(review, "lay_assessor", name="Lena Lay", email="lay@example.test")
-    centre = f.make_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown")
-    home = f.make_location(review, "residential_setting", name="Tŷ Hafan Care Home", address="Hill St")
+    review = f.gen_review("Cwm Taf Valleys Council", on_site_from=today)
+    lay = f.gen_member(review, "lay_assessor", name="Lena Lay", email="lay@example.test")
+    centre = f.gen_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown")
+    home = f.gen_location(review, "residential_setting", name="Tŷ Hafan Care Home", address="Hill St")
     morning = datetime.combine(today, datetime.min.time()).replace(hour=10)
     visits = [
-        f.make_visit(review, team=[lay], kind="setting_visit", location=centre, starts_at=morning,
-                     title="Maes Day Centre"),
-        f.make_visit(review, team=[lay], kind="setting_visit", location=home, starts_at=morning.replace(hour=14),
-                     title="Tŷ Hafan Care Home"),
+        f.gen_visit(review, team=[lay], kind="setting_visit", location=centre, starts_at=morning,
+                    title="Maes Day Centre"),
+        f.gen_visit(review, team=[lay], kind="setting_visit", location=home, starts_at=morning.replace(hour=14),
+                    title="Tŷ Hafan Care Home"),
     ]
-    f.make_visit(review, team=[lay], kind="setting_visit", location=home,
-                 starts_at=morning + timedelta(days=1), title="Tomorrow's visit")
+    f.gen_visit(review, team=[lay], kind="setting_visit", location=home,
+                starts_at=morning + timedelta(days=1), title="Tomorrow's visit")
     db.session.commit()
     return lay, visits
 
@@ -68,17 +68,17 @@ def test_todays_itinerary_and_visits_reload_with_no_network(page, context, live_
 def lead_day(app):
     """The lead reviewer runs one visit today; the programme also holds a colleague's home visit."""
     today = today_in()
-    review = f.make_review("Cwm Taf Valleys Council", on_site_from=today)
-    lead = f.make_member(review, "lead_reviewer", name="Lowri Lead", email="lead@example.test")
-    rhys = f.make_member(review, "reviewer", name="Rhys Reviewer")
-    centre = f.make_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown")
-    home = f.make_location(review, "home", name="Home of Mrs A. Jones", address="4 Secret Lane")
-    jones = f.make_participant(review, "service_user", name="Mrs A. Jones")
+    review = f.gen_review("Cwm Taf Valleys Council", on_site_from=today)
+    lead = f.gen_member(review, "lead_reviewer", name="Lowri Lead", email="lead@example.test")
+    rhys = f.gen_member(review, "reviewer", name="Rhys Reviewer")
+    centre = f.gen_location(review, "day_facility", name="Maes Day Centre", address="Maes Road, Cwmtown")
+    home = f.gen_location(review, "home", name="Home of Mrs A. Jones", address="4 Secret Lane")
+    jones = f.gen_participant(review, "service_user", name="Mrs A. Jones")
     morning = datetime.combine(today, datetime.min.time()).replace(hour=10)
-    mine = f.make_visit(review, team=[lead], kind="setting_visit", location=centre, starts_at=morning,
-                        title="Maes Day Centre")
-    f.make_visit(review, team=[rhys], participants=[jones], kind="home_visit", location=home,
-                 starts_at=morning.replace(hour=18), title="Home visit CTV-001")
+    mine = f.gen_visit(review, team=[lead], kind="setting_visit", location=centre, starts_at=morning,
+                       title="Maes Day Centre")
+    f.gen_visit(review, team=[rhys], participants=[jones], kind="home_visit", location=home,
+                starts_at=morning.replace(hour=18), title="Home visit CTV-001")
     db.session.commit()
     return lead, mine
 

@@ -16,18 +16,18 @@ from playwright.sync_api import expect
 
 from visits.extensions import db
 from visits.models import Attendance, AttendanceStatus, LoginSession, Note, NoteRevision, Operation
-from visits.security import end_all_sessions
+from visits.sessions import end_all_sessions
 
-from .. import factories as f
-from .conftest import LiveServer, assert_accessible, sign_in
-from .offline_helpers import kept_pages_text, outbox, wait_for_kept_pages, wait_for_worker, wait_until
+from ..support import factories as f
+from ..support.browser import LiveServer, assert_accessible, sign_in
+from ..support.browser import kept_pages_text, outbox, wait_for_kept_pages, wait_for_worker, wait_until
 
 NOTE = "Mrs Jones says the carers come late most mornings."
 
 
 def open_visit_ready_for_offline(page, team):
     sign_in(page, team.reviewer)
-    url = f"/visits/{team.visit.id}"
+    url = f"/visits/{team.home_visit.id}"
     page.goto(url)
     wait_for_worker(page)
     wait_for_kept_pages(page, [url])
@@ -55,7 +55,7 @@ def notes_with(body):
 
 def attendance_of(team):
     db.session.expire_all()
-    return db.session.scalars(db.select(Attendance).filter_by(visit_id=team.visit.id,
+    return db.session.scalars(db.select(Attendance).filter_by(visit_id=team.home_visit.id,
                                                               participant_id=team.service_user.id)).one()
 
 
@@ -196,9 +196,9 @@ def test_a_session_that_expires_offline_keeps_the_outbox_until_sign_in(page, con
 
 
 def test_two_devices_editing_one_note_offline_end_in_a_merge_not_an_overwrite(browser, browser_context_args, team):
-    note = f.make_note(team.visit, team.reviewer, body="First thoughts.", kind="home_visit")
+    note = f.gen_note(team.home_visit, team.reviewer, body="First thoughts.", kind="home_visit")
     db.session.commit()
-    edit_url = f"/visits/{team.visit.id}?edit={note.id}"
+    edit_url = f"/visits/{team.home_visit.id}?edit={note.id}"
     devices = []
     for _ in range(2):
         context = browser.new_context(**browser_context_args)
@@ -241,13 +241,13 @@ def test_two_devices_editing_one_note_offline_end_in_a_merge_not_an_overwrite(br
 def test_a_deploy_replaces_the_shell_cache_and_the_outbox_survives(page, context, team, app, tmp_path):
     import shutil
 
-    from visits import security
+    from visits import templating
     from visits.offline.build import build_version
 
     static_copy = tmp_path / "static"
     shutil.copytree(app.static_folder, static_copy)
     app.static_folder = str(static_copy)
-    security._asset_versions.clear()
+    templating._asset_versions.clear()
     build_version.cache_clear()
 
     open_visit_ready_for_offline(page, team)
@@ -262,7 +262,7 @@ def test_a_deploy_replaces_the_shell_cache_and_the_outbox_survives(page, context
     # The deploy: one static file changes, and the process starts afresh.
     with open(static_copy / "css" / "app.css", "a") as css:
         css.write("\n/* deploy 2 */\n")
-    security._asset_versions.clear()
+    templating._asset_versions.clear()
     build_version.cache_clear()
 
     page.evaluate("navigator.serviceWorker.getRegistration().then(r => r.update())")
@@ -308,7 +308,7 @@ ALL_STORED_TEXT = """async () => {
 
 
 def test_logout_with_waiting_changes_warns_and_then_leaves_no_note_text(page, context, team):
-    f.make_note(team.visit, team.reviewer, body="SYNCED-SECRET about Mrs Jones", kind="home_visit")
+    f.gen_note(team.home_visit, team.reviewer, body="SYNCED-SECRET about Mrs Jones", kind="home_visit")
     db.session.commit()
     open_visit_ready_for_offline(page, team)
     context.route("**/api/sync", lambda route: route.abort())
@@ -340,7 +340,7 @@ def test_logout_with_waiting_changes_warns_and_then_leaves_no_note_text(page, co
 def test_without_indexeddb_a_change_is_posted_directly_not_lost(page, context, team):
     context.add_init_script("indexedDB.open = () => { throw new Error('storage refused'); };")
     sign_in(page, team.reviewer)
-    page.goto(f"/visits/{team.visit.id}")
+    page.goto(f"/visits/{team.home_visit.id}")
     write_note(page)
     expect(page.get_by_text("Note saved (version 1).")).to_be_visible()
     assert len(notes_with(NOTE)) == 1

@@ -4,12 +4,12 @@ from __future__ import annotations
 from visits.extensions import db
 from visits.models import Visit
 
-from ..api.console_world import build_console
-from .conftest import assert_accessible, sign_in
+from ..support.world import console_world
+from ..support.browser import assert_accessible, sign_in
 
 
 def test_link_officer_checks_a_file_then_imports_it(page, app, tmp_path):
-    console = build_console()
+    console = console_world()
     day = console.day.isoformat()
     csv_file = tmp_path / "draft.csv"
     csv_file.write_text(

@@ -3,7 +3,7 @@ attendance, checks out -- and the link officer's view of the same visit shows th
 but never the note.
 
 Three ways the same forms run, all ending in visits.sync.apply_operation:
-- as shipped: static/js/offline.js puts each change in the IndexedDB outbox and sends it to /api/sync;
+- as shipped: static/js/op_forms.js puts each change in the IndexedDB outbox and sends it to /api/sync;
 - htmx alone (the outbox script not loaded): the form posts to /visits/<id>/ops and its section is swapped;
 - no JavaScript: the form posts, the server redirects back to the page.
 """
@@ -18,17 +18,10 @@ from sqlalchemy import select
 from visits.extensions import db
 from visits.models import Operation
 
-from .. import factories as f
-from .conftest import ARTIFACTS, assert_accessible, sign_in
+from ..support import factories as f
+from ..support.browser import ARTIFACTS, assert_accessible, sign_in
 
 NOTE = "Mrs Jones showed us her care plan; she has not seen her social worker since June."
-
-
-@pytest.fixture
-def home_visit(app):
-    team = f.make_field_team()
-    db.session.commit()
-    return team
 
 
 def applied_in_ledger(op_type: str, count: int, timeout: float = 10.0) -> None:
@@ -53,7 +46,7 @@ def act(page, mode: str, op_type: str, count: int = 1) -> None:
 
 def record_the_visit(page, team, mode: str):
     sign_in(page, team.reviewer)
-    page.goto(f"/visits/{team.visit.id}")
+    page.goto(f"/visits/{team.home_visit.id}")
 
     page.get_by_role("button", name="Check in", exact=True).click()
     act(page, mode, "visit.check_in")
@@ -83,7 +76,7 @@ def record_the_visit(page, team, mode: str):
         expect(page.locator("#check [role=status]")).to_be_focused()
         assert "/ops" not in page.url
     if mode == "plain":
-        assert page.url.endswith(f"/visits/{team.visit.id}#check")  # redirected back after the post
+        assert page.url.endswith(f"/visits/{team.home_visit.id}#check")  # redirected back after the post
     if mode == "outbox":
         expect(page.locator("#attention")).to_be_hidden()  # nothing refused
 
@@ -92,11 +85,11 @@ def the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, bro
     context = browser.new_context(**browser_context_args)
     page = context.new_page()
     sign_in(page, team.link)
-    page.goto(f"/visits/{team.visit.id}")
+    page.goto(f"/visits/{team.home_visit.id}")
     expect(page.locator("#attendance")).to_contain_text("Mrs Eira Jones")
     expect(page.locator("#attendance .badge.attendance-attended")).to_have_text("Attended")
     expect(page.locator("#check")).to_contain_text("Rhys Reviewer: checked out at")
-    expect(page.locator("#check")).to_contain_text("Lowri Lay: not checked in")
+    expect(page.locator("#check")).to_contain_text("Lena Lay: not checked in")
     assert NOTE not in page.content()
     expect(page.get_by_role("heading", name="Notes")).to_have_count(0)
     assert_accessible(page, "recording-link-officer-view")
@@ -104,34 +97,38 @@ def the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, bro
 
 
 def test_reviewer_records_a_home_visit_and_the_link_officer_sees_all_but_the_note(page, browser,
-                                                                                   browser_context_args, home_visit):
-    record_the_visit(page, home_visit, "outbox")
+                                                                                  browser_context_args, team):
+    record_the_visit(page, team, "outbox")
     assert_accessible(page, "recording-reviewer-after-visit")
-    the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, home_visit)
+    the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, team)
 
 
-def test_the_same_visit_with_htmx_alone(browser, browser_context_args, home_visit):
-    context = browser.new_context(**browser_context_args)
-    context.route("**/static/js/offline.js*", lambda route: route.abort())
-    page = context.new_page()
-    record_the_visit(page, home_visit, "htmx")
+def record_in_a_browser_of_its_own(browser, browser_context_args, team, how: str, *, blocked: str | None = None,
+                                   **options) -> None:
+    """Record the visit in a context with its own `options` (and the scripts matching `blocked` not loaded), then
+    check what the link officer sees."""
+    context = browser.new_context(**{**browser_context_args, **options})
+    if blocked:
+        context.route(blocked, lambda route: route.abort())
+    record_the_visit(context.new_page(), team, how)
     context.close()
-    the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, home_visit)
+    the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, team)
 
 
-def test_the_same_visit_without_javascript(browser, browser_context_args, home_visit):
+def test_the_same_visit_with_htmx_alone(browser, browser_context_args, team):
+    record_in_a_browser_of_its_own(browser, browser_context_args, team, "htmx",
+                                   blocked="**/static/js/{worker,op_forms,sync_bar,logout}.js*")
+
+
+def test_the_same_visit_without_javascript(browser, browser_context_args, team):
+    record_in_a_browser_of_its_own(browser, browser_context_args, team, "plain", java_script_enabled=False)
+
+
+def test_a_note_that_cannot_be_saved_shows_why_next_to_the_field(browser, browser_context_args, team):
     context = browser.new_context(**{**browser_context_args, "java_script_enabled": False})
     page = context.new_page()
-    record_the_visit(page, home_visit, "plain")
-    context.close()
-    the_link_officer_sees_attendance_and_check_out_but_not_the_note(browser, browser_context_args, home_visit)
-
-
-def test_a_note_that_cannot_be_saved_shows_why_next_to_the_field(browser, browser_context_args, home_visit):
-    context = browser.new_context(**{**browser_context_args, "java_script_enabled": False})
-    page = context.new_page()
-    sign_in(page, home_visit.reviewer)
-    page.goto(f"/visits/{home_visit.visit.id}")
+    sign_in(page, team.reviewer)
+    page.goto(f"/visits/{team.home_visit.id}")
     page.get_by_label("Note", exact=True).fill("   ")
     page.get_by_role("button", name="Save note").click()
     expect(page.locator("#new-note-body-error")).to_have_text("Write something before saving.")
@@ -139,14 +136,14 @@ def test_a_note_that_cannot_be_saved_shows_why_next_to_the_field(browser, browse
     context.close()
 
 
-def test_the_visit_page_fits_a_phone_and_passes_axe(page, home_visit):
-    f.make_note(home_visit.visit, home_visit.reviewer, body="Earlier note: kitchen clean, fridge stocked.",
-                kind="home_visit")
-    f.make_need(home_visit.service_user, "interpreting", "Welsh")
-    f.make_concern(home_visit.visit, home_visit.reviewer, rating="amber")
+def test_the_visit_page_fits_a_phone_and_passes_axe(page, team):
+    f.gen_note(team.home_visit, team.reviewer, body="Earlier note: kitchen clean, fridge stocked.",
+               kind="home_visit")
+    f.gen_need(team.service_user, "interpreting", "Welsh")
+    f.gen_concern(team.home_visit, team.reviewer, rating="amber")
     db.session.commit()
-    sign_in(page, home_visit.reviewer)
-    page.goto(f"/visits/{home_visit.visit.id}")
+    sign_in(page, team.reviewer)
+    page.goto(f"/visits/{team.home_visit.id}")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "recording-visit-page-360.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sideways on a 360 px phone
@@ -155,9 +152,9 @@ def test_the_visit_page_fits_a_phone_and_passes_axe(page, home_visit):
     assert_accessible(page, "recording-visit-page")
 
 
-def test_a_need_raised_on_the_phone_reaches_the_server_through_the_outbox(page, home_visit):
-    sign_in(page, home_visit.reviewer)
-    page.goto(f"/visits/{home_visit.visit.id}")
+def test_a_need_raised_on_the_phone_reaches_the_server_through_the_outbox(page, team):
+    sign_in(page, team.reviewer)
+    page.goto(f"/visits/{team.home_visit.id}")
     page.get_by_text("Raise a need").click()
     page.get_by_label("What is needed").select_option("interpreting")
     page.get_by_label("Detail").fill("Polish")
@@ -167,15 +164,15 @@ def test_a_need_raised_on_the_phone_reaches_the_server_through_the_outbox(page, 
 
 def htmx_alone(browser, browser_context_args):
     context = browser.new_context(**browser_context_args)
-    context.route("**/static/js/offline.js*", lambda route: route.abort())
+    context.route("**/static/js/{worker,op_forms,sync_bar,logout}.js*", lambda route: route.abort())
     return context, context.new_page()
 
 
 def test_with_htmx_alone_an_expired_form_token_is_renewed_and_the_note_sent(browser, browser_context_args,
-                                                                             home_visit):
+                                                                            team):
     context, page = htmx_alone(browser, browser_context_args)
-    sign_in(page, home_visit.reviewer)
-    page.goto(f"/visits/{home_visit.visit.id}")
+    sign_in(page, team.reviewer)
+    page.goto(f"/visits/{team.home_visit.id}")
     page.evaluate("""() => {
         document.querySelector('meta[name="csrf-token"]').content = 'expired-token';
         document.querySelectorAll('input[name="csrf_token"]').forEach(input => input.value = 'expired-token');
@@ -190,23 +187,23 @@ def test_with_htmx_alone_an_expired_form_token_is_renewed_and_the_note_sent(brow
 
 @pytest.mark.parametrize("ending", ["ended on the server", "cookie lapsed"])
 def test_with_htmx_alone_an_ended_session_goes_to_sign_in_and_back_to_the_visit(browser, browser_context_args,
-                                                                                 home_visit, ending):
-    from visits.security import end_all_sessions
+                                                                                team, ending):
+    from visits.sessions import end_all_sessions
 
     context, page = htmx_alone(browser, browser_context_args)
-    sign_in(page, home_visit.reviewer)
-    url = f"/visits/{home_visit.visit.id}"
+    sign_in(page, team.reviewer)
+    url = f"/visits/{team.home_visit.id}"
     page.goto(url)
     if ending == "cookie lapsed":  # after SESSION_DAYS the cookie, and the CSRF secret in it, are gone
         context.clear_cookies()
     else:
-        end_all_sessions(home_visit.reviewer)
+        end_all_sessions(team.reviewer)
         db.session.commit()
     page.get_by_role("button", name="Check in", exact=True).click()
     page.wait_for_url(lambda address: "/login" in address and "next=" in address)
     expect(page.get_by_label("Email")).to_be_visible()  # the whole page, not a form swapped into a section
     assert page.locator("#check").count() == 0
-    page.get_by_label("Email").fill(home_visit.reviewer.email)
+    page.get_by_label("Email").fill(team.reviewer.email)
     page.get_by_label("Password").fill(f.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"**{url}")

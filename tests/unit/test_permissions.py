@@ -5,6 +5,8 @@ functions; this one checks the answers themselves, including the cases the demo 
 reviewer who is on the visit's team)."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pytest
 
 from visits.models import Concern, Membership, Note, Role, User, Visit, VisitKind
@@ -23,31 +25,59 @@ def home_visit(team: list[User]) -> Visit:
     return Visit(id=10, review_id=REVIEW, kind=VisitKind.home_visit, team=team)
 
 
-# role, on the team? -> (sees it at all, full, identity, reads notes, writes notes, checks in, arranges needs)
+class Row(NamedTuple):
+    """What one role, on the visit's team or not, may do with a colleague's home visit."""
+
+    role: str | None
+    on_team: bool
+    sees: bool
+    full: bool
+    identity: bool
+    reads_notes: bool
+    writes_notes: bool
+    checks_in: bool
+    arranges_needs: bool
+
+    @property
+    def expected(self) -> tuple[bool, ...]:
+        return self[2:]
+
+
+NOWHERE = dict(sees=False, full=False, identity=False, reads_notes=False, writes_notes=False, checks_in=False,
+               arranges_needs=False)
+ON_THE_TEAM = dict(sees=True, full=True, identity=True, reads_notes=True, writes_notes=True, checks_in=True,
+                   arranges_needs=False)
+A_COLLEAGUES = dict(NOWHERE, sees=True)
+
 MATRIX = [
-    ("lead_reviewer", False, (True, True, True, True, False, False, True)),
-    ("lead_reviewer", True, (True, True, True, True, True, True, True)),
-    ("reviewer", True, (True, True, True, True, True, True, False)),
-    ("reviewer", False, (True, False, False, False, False, False, False)),
-    ("lay_assessor", True, (True, True, True, True, True, True, False)),
-    ("lay_assessor", False, (True, False, False, False, False, False, False)),
-    ("link_officer", False, (True, True, True, False, False, False, True)),
-    ("coordinator", False, (True, True, False, False, False, False, False)),
-    (None, False, (False,) * 7),  # another review's member: the visit does not exist for them
+    Row("lead_reviewer", False, sees=True, full=True, identity=True, reads_notes=True, writes_notes=False,
+        checks_in=False, arranges_needs=True),
+    Row("lead_reviewer", True, **dict(ON_THE_TEAM, arranges_needs=True)),
+    Row("reviewer", True, **ON_THE_TEAM),
+    Row("reviewer", False, **A_COLLEAGUES),
+    Row("lay_assessor", True, **ON_THE_TEAM),
+    Row("lay_assessor", False, **A_COLLEAGUES),
+    Row("link_officer", False, **dict(NOWHERE, sees=True, full=True, identity=True, arranges_needs=True)),
+    Row("coordinator", False, **dict(NOWHERE, sees=True, full=True)),
+    Row(None, False, **NOWHERE),  # another review's member: the visit does not exist for them
 ]
 
 
-@pytest.mark.parametrize("role,on_team,expected", MATRIX)
-def test_visit_access_by_role_and_place_on_the_team(role, on_team, expected):
-    user = person(2, role)
-    access = visit_access(user, home_visit([user] if on_team else [person(3, "reviewer")]))
+def row_id(row: Row) -> str:
+    return f"{row.role or 'outsider'}-{'on' if row.on_team else 'off'}-team"
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=row_id)
+def test_visit_access_by_role_and_place_on_the_team(row):
+    user = person(2, row.role)
+    access = visit_access(user, home_visit([user] if row.on_team else [person(3, "reviewer")]))
     if access is None:
-        assert expected == (False,) * 7
+        assert row.expected == (False,) * 7
         return
     got = (True, access.full, access.identity, access.notes, access.write_notes, access.check_in,
            access.arrange_need)
-    assert got == expected
-    if not on_team and role in ("reviewer", "lay_assessor"):
+    assert got == row.expected
+    if not row.on_team and row.role in ("reviewer", "lay_assessor"):
         assert not access.place  # a colleague's home visit does not even say where
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from visits import programme_rules as rules
 from visits.programme_rules import PLocation, Thresholds
 
-from .programme_factories import COUNTY_HALL, LOCATIONS, case, programme, visit
+from ..support.snapshots import COUNTY_HALL, LOCATIONS, case, programme, visit
 
 HOME = 20
 WITH_A_HOME = (*LOCATIONS, PLocation(HOME, "Home of Mrs A. Jones", "home"))

@@ -1,5 +1,5 @@
 """Every message the schemas give goes through gettext: marshmallow's own defaults (replaced once in
-visits/schemas.py), its validators' and our own rules'. A pseudo-translation marks each translated message
+visits/schemas/base.py), its validators' and our own rules'. A pseudo-translation marks each translated message
 «like this», so one that bypasses gettext shows up in English; the messages stay plain strings in lists,
 the shape the sync answers and the APIs' `fields` have."""
 from __future__ import annotations
@@ -41,7 +41,7 @@ def messages_of(schema, data) -> dict:
 
 def test_marshmallow_s_own_messages_are_translated_and_stay_strings_in_lists(pseudo):
     found = messages_of(schemas.NoteSaveData(), {"note_id": "x", "visit_id": "abc", "kind": "diary", "body": 5,
-                                                  "resolves_conflict": "maybe", "colour": "red"})
+                                                 "resolves_conflict": "maybe", "colour": "red"})
 
     assert found == {
         "note_id": ["«Expected a UUID here.»"],

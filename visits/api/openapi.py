@@ -15,6 +15,7 @@ from flask import Blueprint, current_app, jsonify
 from marshmallow import Schema
 
 from .. import schemas
+from ..operations.registry import OPERATION_TYPES
 
 bp = Blueprint("openapi", __name__)
 
@@ -90,9 +91,9 @@ def build_document(app) -> dict:
     spec.components.schema("Error", schema=schemas.ErrorOut)
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
     # An operation's `data` depends on its `type`: each type's schema is a component of its own.
-    for data_schema in schemas.OPERATION_DATA.values():
-        if data_schema.__name__ not in spec.components.schemas:
-            spec.components.schema(data_schema.__name__, schema=data_schema)
+    for entry in OPERATION_TYPES.values():
+        if entry.data.__name__ not in spec.components.schemas:
+            spec.components.schema(entry.data.__name__, schema=entry.data)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         endpoint = ENDPOINTS.get(rule.endpoint)
         if endpoint is None:  # a page, not JSON (the test that every /api/ route is here keeps this honest)
@@ -102,12 +103,14 @@ def build_document(app) -> dict:
         operations = {method: _operation(endpoint) for method in methods}
         if endpoint.body is schemas.SyncIn:
             operations["post"]["x-operation-data"] = {
-                op_type: {"$ref": f"#/components/schemas/{data_schema.__name__}"}
-                for op_type, data_schema in schemas.OPERATION_DATA.items()}
+                name: {"$ref": f"#/components/schemas/{entry.data.__name__}"}
+                for name, entry in OPERATION_TYPES.items()}
         spec.path(path=path, operations=operations,
                   parameters=[{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
                               for name in sorted(rule.arguments)])
     document = spec.to_dict()
+    # The envelope cannot name the types itself (the registry names its data schemas): they are listed here.
+    document["components"]["schemas"]["OperationIn"]["properties"]["type"]["enum"] = list(OPERATION_TYPES)
     document["security"] = [{"session": []}]
     return document
 

@@ -9,12 +9,9 @@ from .. import audit
 from ..extensions import db
 from ..itinerary.queries import visits_between
 from ..schemas import ItineraryOut, ItineraryQuery
+from .responses import bad_request
 
 bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def bad_request(error: ValidationError):
-    return jsonify(error="invalid", fields=error.messages), 400
 
 
 @bp.get("/itinerary")

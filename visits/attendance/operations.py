@@ -12,10 +12,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
+from ..clock import utcnow
 from ..extensions import db
-from ..models import Attendance, AttendanceStatus, CheckIn, User, Visit, VisitStatus, utcnow
+from ..models import Attendance, AttendanceStatus, CheckIn, User, Visit, VisitStatus
 from ..permissions import VisitAccess, visit_access
-from ..sync import IncomingOperation, applied, forbidden, rejected
+from ..operations.contract import IncomingOperation, applied, forbidden, rejected
 
 # A check-in starts the visit; one on a visit already completed or called off leaves its status alone (it is
 # still recorded: it says where a reviewer is).

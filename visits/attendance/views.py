@@ -8,11 +8,13 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..api.responses import bad_request
 from .. import audit
+from ..clock import utcnow
 from ..extensions import db
 from ..itinerary.presenters import present_visit
 from ..itinerary.queries import visits_between
-from ..models import Attendance, Participant, Visit, utcnow
+from ..models import Attendance, Participant, Visit
 from ..permissions import sees_team_checks, visit_access
 from ..recording.page import team_checks
 from ..schemas import AttendanceOut, AttendanceQuery
@@ -26,7 +28,7 @@ def attendance_api():
     try:
         query = AttendanceQuery().load(request.args.to_dict())
     except ValidationError as error:
-        return jsonify(error="invalid", fields=error.messages), 400
+        return bad_request(error)
     ids = [view.id for view in visits_between(current_user, query["date"], query["date"]) if view.full]
     visits = db.session.scalars(select(Visit).where(Visit.id.in_(ids)).order_by(Visit.starts_at, Visit.id).options(
         selectinload(Visit.attendances).selectinload(Attendance.participant).selectinload(Participant.needs),

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..models import User
-from ..security import end_session, start_session
+from ..sessions import end_session, start_session
 from .passwords import hash_password, needs_rehash, verify_password
 
 bp = Blueprint("auth", __name__)

@@ -8,10 +8,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from .. import audit
+from ..clock import utcnow
 from ..extensions import db
-from ..models import Concern, ConcernCategory, Rating, User, Visit, utcnow
+from ..models import Concern, ConcernCategory, Rating, User, Visit
 from ..permissions import can_refer_concern, concern_view, visit_access
-from ..sync import IncomingOperation, applied, forbidden, rejected
+from ..operations.contract import IncomingOperation, applied, forbidden, rejected
 
 
 def raise_concern(user: User, op: IncomingOperation) -> dict:

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-
 from ..identity import person_name, place_name, private_text
 from ..models import Attendance, NeedFlag, User, Visit
 from ..permissions import VisitAccess
+from ..vocabulary import ARRANGED_NEED_STATUSES
 
 
 @dataclass
@@ -22,7 +22,7 @@ class NeedView:
 
     @property
     def is_arranged(self) -> bool:
-        return self.status in ("arranged", "confirmed")
+        return self.status in ARRANGED_NEED_STATUSES
 
 
 @dataclass
@@ -87,11 +87,6 @@ class VisitView:
     @property
     def needs(self) -> list[NeedView]:
         return [need for p in self.participants or [] for need in p.needs]
-
-    @property
-    def unarranged_needs(self) -> list[NeedView]:
-        return [need for need in self.needs if not need.is_arranged]
-
 
 def _need(need: NeedFlag, private: bool, may_know: bool) -> NeedView:
     return NeedView(need.id, need.type.value, private_text(need.detail, private, may_know), need.status.value,

@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Attendance, Participant, User, Visit, visit_team
-from ..permissions import PROGRAMME_ROLES, visit_access
+from ..permissions import visit_access
+from ..vocabulary import PROGRAMME_ROLES
 from .presenters import VisitView, present_visit
 
 

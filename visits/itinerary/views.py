@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..i18n import today_in
+from ..clock import today_in
 from ..models import Attendance, Participant, Visit
 from ..permissions import is_on_team, visit_access
 from ..recording.page import render_visit_page

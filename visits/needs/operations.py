@@ -10,10 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
+from ..clock import utcnow
 from ..extensions import db
-from ..models import Attendance, NeedFlag, NeedStatus, NeedType, Participant, User, Visit, utcnow
+from ..models import Attendance, NeedFlag, NeedStatus, NeedType, Participant, User, Visit
 from ..permissions import can_arrange_need, can_raise_need
-from ..sync import IncomingOperation, applied, forbidden, rejected
+from ..operations.contract import IncomingOperation, applied, forbidden, rejected
 
 NEEDS_ARRANGEMENT = (NeedStatus.arranged, NeedStatus.confirmed)
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from .. import audit
+from ..clock import utcnow
 from ..extensions import db
-from ..models import Note, NoteKind, NoteRevision, User, Visit, utcnow
+from ..models import Note, NoteKind, NoteRevision, User, Visit
 from ..permissions import can_edit_note, visit_access
-from ..sync import IncomingOperation, applied, forbidden, rejected
+from ..operations.contract import IncomingOperation, applied, forbidden, rejected
 
 
 def save_note(user: User, op: IncomingOperation) -> dict:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from ..api.responses import bad_request
 from .. import audit
 from ..extensions import db
 from ..models import SETTING_PROMPTS, Note, Visit
@@ -49,7 +50,7 @@ def notes_api():
     try:
         query = NotesQuery().load(request.args.to_dict())
     except ValidationError as error:
-        return jsonify(error="invalid", fields=error.messages), 400
+        return bad_request(error)
     visit = db.session.get(Visit, query["visit"])
     access = visit_access(current_user, visit) if visit else None
     if access is None:

@@ -9,12 +9,20 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-# The app shell: enough to draw any cached page with no network.
+# What the service worker runs besides itself (importScripts, in this order): the names it shares with the page,
+# and the outbox it flushes on Background Sync.
+WORKER_SCRIPTS = ("js/fieldwork.js", "js/outbox.js")
+
+# The app shell: enough to draw any cached page with no network. Every script templates/base.html and the visit
+# page load is here (tests/api/test_offline_api.py weighs it against its budget).
 SHELL_FILES = (
     "css/app.css",
+    *WORKER_SCRIPTS,
     "js/app.js",
-    "js/outbox.js",
-    "js/offline.js",
+    "js/worker.js",
+    "js/op_forms.js",
+    "js/sync_bar.js",
+    "js/logout.js",
     "js/recording.js",
     "vendor/htmx-2.0.11.min.js",
     "icons/icon-192.png",

@@ -11,12 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 
+from ..clock import today_in
 from ..extensions import db, limiter
-from ..i18n import today_in
 from ..itinerary.queries import visits_between
 from ..models import Note
-from ..security import asset_url, claims_another_user, wrong_user_response
-from .build import SHELL_FILES, build_version
+from ..security import claims_another_user, wrong_user_response
+from ..templating import asset_url
+from .build import SHELL_FILES, WORKER_SCRIPTS, build_version
 
 bp = Blueprint("offline", __name__)
 
@@ -39,8 +40,10 @@ def service_worker():
         "version": version,
         "shell": [asset_url(name) for name in SHELL_FILES] + [url_for("offline.offline_page"),
                                                                url_for("offline.manifest")],
-        "outbox": asset_url("js/outbox.js"),
+        "scripts": [asset_url(name) for name in WORKER_SCRIPTS],
         "offline": url_for("offline.offline_page"),
+        # For a page never kept when even the offline page is missing from the cache: the offline page's heading.
+        "offline_text": _("No signal, and this page is not on your phone"),
     }
     body = f"const BUILD = {json.dumps(build)};\n" + worker_path().read_text()
     response = current_app.response_class(body, mimetype="text/javascript")
@@ -101,7 +104,7 @@ def offline_pages():
     # Their own visits only: the lead's and the link officer's whole programme is not for carrying around.
     visits = [v for v in visits_between(current_user, days[0], days[-1]) if v.full and v.on_team]
     # The glossary too: the acronyms on the visit pages are explained there, signal or not.
-    urls = [url_for("itinerary.today"), url_for("programme.glossary")]
+    urls = [url_for("itinerary.today"), url_for("glossary.index")]
     urls += [url_for("itinerary.day", date=day.isoformat()) for day in days]
     urls += [url_for("itinerary.visit_page", visit_id=v.id) for v in visits]
     # The page that edits each of the person's own notes on those visits, so a note can be changed offline.

@@ -11,32 +11,26 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Callable, Optional
+from typing import Optional
 
 from flask import current_app
 from sqlalchemy import func, or_
 from sqlalchemy.orm import selectinload
 
+from ..clock import utcnow
 from ..extensions import db
 from ..identity import place_name, private_text
 from ..models import (
-    Attendance, AttendanceStatus, Case, CaseStatus, CheckIn, Concern, Location, LocationKind, NeedStatus,
-    OverdueAcknowledgement, Participant, Rating, Review, User, Visit, VisitKind, VisitStatus, utcnow,
+    Attendance, AttendanceStatus, Case, CaseStatus, CheckIn, Concern, Location, LocationKind,
+    OverdueAcknowledgement, Participant, Rating, Review, User, Visit, VisitKind,
 )
 from ..overdue import HomeVisitWatch, MemberCheck, overdue_visits
 from ..permissions import sees_all_concerns, sees_identities
+from ..vocabulary import NOT_LIVE_VISIT_STATUSES, UNARRANGED_NEED_STATUSES
 from .presenters import PersonLabel, attendee_label
 
 # The order the board lists visits in: what needs attention first.
 STATUS_ORDER = ("in_progress", "planned", "confirmed", "no_show", "completed", "rescheduled", "cancelled")
-NOT_LIVE = (VisitStatus.cancelled, VisitStatus.rescheduled)
-OPEN_NEEDS = (NeedStatus.requested, NeedStatus.unavailable)
-
-
-def now_utc() -> datetime:
-    """The board's clock. Tests set app.config["CLOCK"] to a function returning a fixed aware datetime."""
-    clock: Optional[Callable[[], datetime]] = current_app.config.get("CLOCK")
-    return clock() if clock else utcnow()
 
 
 @dataclass(frozen=True)
@@ -186,7 +180,8 @@ def overdue_rows(review: Review, now: datetime, identities: bool) -> list[Overdu
     local_now = _local(now, review)
     # Wall-clock bounds with an hour to spare either side for a clock change; overdue.py decides exactly.
     candidates = list(db.session.scalars(
-        db.select(Visit).where(Visit.review_id == review.id, _home_visit_filter(), Visit.status.not_in(NOT_LIVE),
+        db.select(Visit).where(Visit.review_id == review.id, _home_visit_filter(),
+                               Visit.status.not_in(NOT_LIVE_VISIT_STATUSES),
                                Visit.ends_at <= local_now + timedelta(hours=1),
                                Visit.ends_at >= local_now - grace - lookback - timedelta(hours=1))
         .options(*_visit_options())))
@@ -230,7 +225,7 @@ def need_alerts(review: Review, now: datetime, identities: bool) -> list[NeedAle
     local_now = _local(now, review)
     horizon = local_now + timedelta(hours=current_app.config["NEED_ALERT_HOURS"])
     visits = db.session.scalars(
-        db.select(Visit).where(Visit.review_id == review.id, Visit.status.not_in(NOT_LIVE),
+        db.select(Visit).where(Visit.review_id == review.id, Visit.status.not_in(NOT_LIVE_VISIT_STATUSES),
                                Visit.ends_at >= local_now, Visit.starts_at <= horizon)
         .order_by(Visit.starts_at, Visit.id).options(*_visit_options()))
     alerts = []
@@ -238,7 +233,7 @@ def need_alerts(review: Review, now: datetime, identities: bool) -> list[NeedAle
         reference = visit.case.reference if visit.case else None
         for attendance in visit.attendances:
             for need in attendance.participant.needs:
-                if need.status in OPEN_NEEDS:
+                if need.status in UNARRANGED_NEED_STATUSES:
                     alerts.append(NeedAlert(visit.id, visit.title, visit.starts_at,
                                             person_label(attendance.participant, identities, reference),
                                             need.type.value,
@@ -278,8 +273,8 @@ def case_sample(review: Review) -> CaseSample:
         db.select(Case.status, func.count()).where(Case.review_id == review.id).group_by(Case.status)).all()))
     planned = db.session.scalar(
         db.select(func.count(func.distinct(Visit.case_id))).join(Case, Case.id == Visit.case_id)
-        .where(Visit.review_id == review.id, Visit.kind == VisitKind.home_visit, Visit.status.not_in(NOT_LIVE),
-               Case.status == CaseStatus.identified)) or 0
+        .where(Visit.review_id == review.id, Visit.kind == VisitKind.home_visit,
+               Visit.status.not_in(NOT_LIVE_VISIT_STATUSES), Case.status == CaseStatus.identified)) or 0
     config = current_app.config
     return CaseSample(
         identified=sum(counts.values()), visit_planned=planned, visited=counts.get(CaseStatus.visited, 0),
@@ -288,7 +283,7 @@ def case_sample(review: Review) -> CaseSample:
 
 
 def build_board(review: Review, viewer: User, day: date, now: Optional[datetime] = None) -> Board:
-    now = now or now_utc()
+    now = now or utcnow()
     identities = sees_identities(viewer, review.id)
     start = datetime.combine(day, time.min)
     visits = list(db.session.scalars(
@@ -319,12 +314,12 @@ def build_board(review: Review, viewer: User, day: date, now: Optional[datetime]
 def acknowledge(visit: Visit, user: User, now: Optional[datetime] = None) -> OverdueAcknowledgement:
     from .. import audit
 
-    ack = OverdueAcknowledgement(visit_id=visit.id, user_id=user.id, acknowledged_at=now or now_utc())
+    ack = OverdueAcknowledgement(visit_id=visit.id, user_id=user.id, acknowledged_at=now or utcnow())
     db.session.add(ack)
     audit.record(user, "acknowledge_overdue", "visit", visit.id, visit.review_id)
     return ack
 
 
 def today_for(review: Review, now: Optional[datetime] = None) -> date:
-    return (now or now_utc()).astimezone(review.tz).date()
+    return (now or utcnow()).astimezone(review.tz).date()
 

@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Visit
 from ..permissions import can_acknowledge_overdue, can_read_board, role_for
 from ..schemas import FIRST_YEAR, LAST_YEAR, ReviewQuery, in_review_years
-from . import bp
-from .board import acknowledge, build_board, now_utc, overdue_rows, today_for
+from .blueprint import bp
+from .board import acknowledge, build_board, overdue_rows, today_for
 from .context import log_identity_read, review_for, reviews_choice
 
 
@@ -76,7 +77,7 @@ def acknowledge_overdue(visit_id: int):
         abort(404)
     if not can_acknowledge_overdue(current_user, visit.review_id):
         abort(403)
-    now = now_utc()
+    now = utcnow()
     # What the board offers the button for: an alarm that is sounding (or was answered and still shows), not any
     # visit of the review; an acknowledgement on the audit log must mean someone saw an overdue home visit.
     if visit.id not in {row.visit.id for row in overdue_rows(visit.review, now, identities=False)}:

@@ -13,7 +13,7 @@ from .. import audit
 from ..extensions import db
 from ..models import Review
 from ..permissions import can_export_programme, can_import_programme
-from . import bp
+from .blueprint import bp
 from .context import review_for
 from .importer import (
     COLUMNS, ImportFileError, ImportPlan, apply_plan, export_rows, plan_import, programme_visits, read_table,

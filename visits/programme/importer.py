@@ -23,16 +23,15 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Attendance, Case, Location, Participant, Review, User, Visit, VisitStatus
-from ..schemas import VISIT_KINDS, VisitForm, form_errors
-from .service import TEAM_ELIGIBLE, create_visit, default_title
+from ..models import Attendance, Case, Location, Participant, Review, User, Visit
+from ..schemas import VisitForm, flatten_errors
+from ..vocabulary import LABELS, NOT_LIVE_VISIT_STATUSES, label
+from .service import TEAM_ELIGIBLE, create_visit
 
 COLUMNS = ("date", "start", "end", "kind", "title", "location", "team", "participants", "case", "status",
            "briefing")
 REQUIRED_COLUMNS = ("date", "start", "end", "kind")
 SEPARATOR = ";"
-# Visits that no longer hold anyone's time: an import may overlap them.
-NOT_LIVE = (VisitStatus.cancelled, VisitStatus.rescheduled)
 # Spreadsheet formula injection: a cell starting with one of these is prefixed with ' on export (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Reading limits beyond the row limit: lines read at all, empty ones included (a sheet formatted far below its
@@ -247,19 +246,16 @@ def _lookups(review: Review) -> dict[str, _Lookup]:
     return {"location": places, "team": team, "participants": people, "case": cases}
 
 
-_KIND_WORDS = {
-    "stakeholder meeting": "stakeholder_meeting", "setting visit": "setting_visit", "team visit": "team_visit",
-    "staff interview": "staff_interview", "group interview": "group_interview", "home visit": "home_visit",
-    "service user and carer group": "user_group_meeting", "user group meeting": "user_group_meeting",
-    "briefing": "briefing",
-}
-
-
-def _kind_code(text: str) -> str:
+def _code(kind: str, text: str) -> str:
+    """A cell's code for `kind` ("visit_kind", "visit_status"): the code itself, spaces or hyphens allowed
+    ("home visit"), or the words the pages use for it ("Service user and carer group"). Anything else is
+    passed on as typed, for the form to reject."""
     key = _key(text).replace("-", " ")
-    if key.replace(" ", "_") in VISIT_KINDS:
+    labels = LABELS[kind]
+    if key.replace(" ", "_") in labels:
         return key.replace(" ", "_")
-    return _KIND_WORDS.get(key, text)
+    by_words = {_key(str(words)): code.value for code, words in labels.items()}
+    return by_words.get(key, text.strip())
 
 
 def plan_import(review: Review, rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
@@ -279,14 +275,14 @@ def plan_import(review: Review, rows: list[tuple[int, dict[str, str]]]) -> Impor
 def _plan_row(number: int, cells: dict[str, str], lookups) -> tuple[Optional[PlannedVisit], list[RowError]]:
     errors: list[RowError] = []
     form = {key: cells.get(key, "") for key in ("date", "start", "end", "title", "briefing")}
-    form["kind"] = _kind_code(cells.get("kind", ""))
-    form["status"] = (cells.get("status") or "planned").strip().lower()
+    form["kind"] = _code("visit_kind", cells.get("kind", ""))
+    form["status"] = _code("visit_status", cells.get("status") or "planned")
     form = {key: value for key, value in form.items() if value != ""}
     values = None
     try:
         values = VisitForm().load(form)
     except ValidationError as error:
-        for column, messages in form_errors(error).items():
+        for column, messages in flatten_errors(error.messages).items():
             errors.extend(RowError(number, column, message) for message in messages)
 
     visit = PlannedVisit(number, values or {}, [])
@@ -344,7 +340,7 @@ def _overlaps(review: Review, planned: list[PlannedVisit]) -> list[RowError]:
     errors: list[RowError] = []
     bookings: dict[tuple[str, int], list[tuple[datetime, datetime, str]]] = defaultdict(list)
     existing = db.session.scalars(
-        db.select(Visit).where(Visit.review_id == review.id, Visit.status.not_in(NOT_LIVE))
+        db.select(Visit).where(Visit.review_id == review.id, Visit.status.not_in(NOT_LIVE_VISIT_STATUSES))
         .options(selectinload(Visit.team), selectinload(Visit.attendances))).all()
     for visit in existing:
         where = _("‘%(title)s’ already in the programme (%(day)s %(start)s)", title=visit.title,
@@ -353,9 +349,9 @@ def _overlaps(review: Review, planned: list[PlannedVisit]) -> list[RowError]:
             bookings[("team", member.id)].append((visit.starts_at, visit.ends_at, where))
         for attendance in visit.attendances:
             bookings[("person", attendance.participant_id)].append((visit.starts_at, visit.ends_at, where))
-    not_live = {status.value for status in NOT_LIVE}
     for visit in planned:
-        if visit.values.get("status") in not_live:  # an export holds cancelled visits beside their rebooking
+        # An export holds cancelled visits beside their rebooking.
+        if visit.values.get("status") in NOT_LIVE_VISIT_STATUSES:
             continue
         people = [(("team", user_id), name) for user_id, name in zip(visit.values["team"], visit.team_names)]
         people += [(("person", pid), name) for pid, name in zip(visit.participant_ids, visit.participant_names)]
@@ -434,4 +430,4 @@ def template_csv() -> str:
 
 
 def title_for(visit: PlannedVisit) -> str:
-    return visit.values.get("title") or default_title(visit.values["kind"])
+    return visit.values.get("title") or label("visit_kind", visit.values["kind"])

@@ -15,19 +15,19 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
+from ..clock import utcnow
 from ..extensions import db
 from ..identity import private_text
-from ..models import Attendance, Case, NeedFlag, NeedStatus, Participant, Review, Visit, VisitStatus
+from ..models import Attendance, Case, NeedFlag, NeedStatus, Participant, Review, Visit
 from ..permissions import can_manage_needs, can_read_needs, sees_identities
-from ..schemas import NeedForm, form_errors, form_input
+from ..schemas import NeedForm, flatten_errors, form_input
 from ..sync import apply_operation
-from . import bp
-from .board import now_utc
+from ..vocabulary import ARRANGED_NEED_STATUSES, NOT_LIVE_VISIT_STATUSES
+from .blueprint import bp
 from .context import log_identity_read, review_for, reviews_choice
 from .presenters import person_label
 
 STATUS_ORDER = (NeedStatus.requested, NeedStatus.unavailable, NeedStatus.arranged, NeedStatus.confirmed)
-NOT_LIVE = (VisitStatus.cancelled, VisitStatus.rescheduled)
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,11 @@ class NeedRow:
 
     @property
     def is_arranged(self) -> bool:
-        return self.status in ("arranged", "confirmed")
+        return self.status in ARRANGED_NEED_STATUSES
 
 
 def need_rows(review: Review, identities: bool) -> list[NeedRow]:
-    now_local = now_utc().astimezone(review.tz).replace(tzinfo=None)
+    now_local = utcnow().astimezone(review.tz).replace(tzinfo=None)
     horizon = now_local + timedelta(hours=current_app.config["NEED_ALERT_HOURS"])
     needs = db.session.scalars(
         db.select(NeedFlag).join(Participant).where(Participant.review_id == review.id)
@@ -62,7 +62,7 @@ def need_rows(review: Review, identities: bool) -> list[NeedRow]:
     if people_ids:
         for attendance in db.session.scalars(
                 db.select(Attendance).join(Visit).where(Attendance.participant_id.in_(people_ids),
-                                                        Visit.status.not_in(NOT_LIVE))
+                                                        Visit.status.not_in(NOT_LIVE_VISIT_STATUSES))
                 .order_by(Visit.starts_at).options(selectinload(Attendance.visit))):
             visits_of[attendance.participant_id].append(attendance.visit)
     case_of = {case.service_user_id: case.reference for case in db.session.scalars(
@@ -124,7 +124,7 @@ def save_need():
     try:
         values = NeedForm().load(posted)
     except ValidationError as error:
-        return _needs_page(review, form_errors(error), posted,
+        return _needs_page(review, flatten_errors(error.messages), posted,
                            form_name, 400)
     participant = db.session.get(Participant, values["participant_id"])
     if participant is None or participant.review_id != review.id:

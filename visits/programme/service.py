@@ -1,6 +1,6 @@
 """Changing the programme: the one write path for the programme forms and the import.
 
-Each function takes values already loaded by a schema (visits/schemas.py), checks what a schema cannot (that
+Each function takes values already loaded by a schema (visits/schemas/forms.py), checks what a schema cannot (that
 the place, case and people belong to this review), changes the models and audit-logs the change in the same
 transaction. The caller commits. Nothing here ever deletes a visit, a note or a recorded attendance: a visit is
 cancelled, not removed, and a participant whose attendance has been recorded stays on the visit.
@@ -18,6 +18,7 @@ from ..models import (
     Attendance, AttendanceStatus, Case, CaseStatus, Location, LocationKind, Participant,
     ParticipantKind, Review, Role, User, Visit, VisitKind, VisitStatus,
 )
+from ..vocabulary import FIELD_ROLES, label
 
 
 class ProgrammeError(Exception):
@@ -29,7 +30,7 @@ class ProgrammeError(Exception):
 
 
 # Who can be put on a visit's team: the review team and the link officers (who sometimes join a briefing).
-TEAM_ELIGIBLE = (Role.lead_reviewer, Role.reviewer, Role.lay_assessor, Role.link_officer)
+TEAM_ELIGIBLE = FIELD_ROLES | {Role.link_officer}
 
 
 def team_candidates(review: Review) -> list[User]:
@@ -74,21 +75,12 @@ def _visit_state(visit: Visit) -> dict:
     }
 
 
-def default_title(kind: str) -> str:
-    return {
-        "stakeholder_meeting": _("Stakeholder meeting"), "setting_visit": _("Setting visit"),
-        "team_visit": _("Team visit"), "staff_interview": _("Staff interview"),
-        "group_interview": _("Group interview"), "home_visit": _("Home visit"),
-        "user_group_meeting": _("Service user and carer group"), "briefing": _("Briefing"),
-    }[kind]
-
-
 def create_visit(review: Review, user: User, values: dict, participant_ids: Iterable[int] = (),
                  via: str = "form") -> Visit:
     location, case, team = _visit_references(review, values)
     starts_at, ends_at = _times(values)
     visit = Visit(review_id=review.id, kind=VisitKind(values["kind"]),
-                  title=values.get("title") or default_title(values["kind"]), starts_at=starts_at,
+                  title=values.get("title") or label("visit_kind", values["kind"]), starts_at=starts_at,
                   ends_at=ends_at, location=location, case=case, team=team,
                   status=VisitStatus(values.get("status") or "planned"), briefing=values.get("briefing", ""),
                   expected_count=values.get("expected_count"))
@@ -122,7 +114,7 @@ def update_visit(review: Review, user: User, visit: Visit, values: dict,
                                          "until they do.", names=", ".join(inside))]})
     before = _visit_state(visit)
     visit.kind = VisitKind(values["kind"])
-    visit.title = values.get("title") or default_title(values["kind"])
+    visit.title = values.get("title") or label("visit_kind", values["kind"])
     visit.starts_at, visit.ends_at = _times(values)
     visit.location, visit.case, visit.team = location, case, team
     visit.status = VisitStatus(values.get("status") or visit.status.value)

@@ -15,12 +15,12 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
+from ..clock import utcnow
 from ..extensions import db
 from ..identity import person_name
 from ..models import Attendance, Case, Location, Participant, Review, TravelTime, User, Visit
 from ..permissions import sees_identities
 from ..programme_rules import RULES, Finding, Programme, Thresholds, check_programme, programme_from_models
-from .board import now_utc
 
 
 def load_programme(review: Review) -> Programme:
@@ -42,7 +42,7 @@ def load_programme(review: Review) -> Programme:
     ).all() if location_ids else []
     # The board's clock (tests fix it), as the programme's wall-clock time: a need on a visit that has ended is
     # no longer a finding.
-    now = now_utc().astimezone(review.tz).replace(tzinfo=None)
+    now = utcnow().astimezone(review.tz).replace(tzinfo=None)
     return programme_from_models(review, visits, locations, participants, cases, travel, now=now)
 
 

@@ -6,26 +6,21 @@ with the form again, what was typed kept and each message next to its field; nev
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import abort, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_datetime, format_time
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
+from ..api.responses import bad_request
 from ..extensions import db
 from ..models import Attendance, Case, Location, Participant, Review, Visit
-from ..permissions import (
-    can_edit_programme, can_read_audit_log, can_read_programme, console_reviews, role_for, sees_identities,
-)
+from ..permissions import can_edit_programme, can_read_programme, role_for, sees_identities
 from ..schemas import (
     CASE_STATUSES, LOCATION_KINDS, NEED_STATUSES, NEED_TYPES, PARTICIPANT_KINDS, VISIT_KINDS, VISIT_STATUSES,
-    AttendeeForm, CaseForm, FindingsOut, FindingsQuery, LocationForm, ParticipantForm, VisitForm, form_errors,
+    AttendeeForm, CaseForm, FindingsOut, FindingsQuery, LocationForm, ParticipantForm, VisitForm, flatten_errors,
     form_input,
 )
-from . import bp
+from .blueprint import bp
 from .context import log_identity_read, review_for, reviews_choice
 from .presenters import by_day, person_label, programme_rows
 from .service import (
@@ -71,7 +66,7 @@ def findings_api():
     try:
         query = FindingsQuery().load(request.args.to_dict())
     except ValidationError as error:
-        return jsonify(error="invalid", fields=error.messages), 400
+        return bad_request(error)
     review = review_for(can_read_programme, query["review"])
     findings = findings_for(review, current_user)
     counts = {"error": sum(f.is_error for f in findings), "warning": sum(not f.is_error for f in findings)}
@@ -150,7 +145,7 @@ def create_visit_view():
         values = VisitForm().load(posted)
         visit = create_visit(review, current_user, values)
     except ValidationError as error:
-        return _visit_form_again(review, None, posted, form_errors(error))
+        return _visit_form_again(review, None, posted, flatten_errors(error.messages))
     except ProgrammeError as error:
         db.session.rollback()
         return _visit_form_again(review, None, posted, error.errors)
@@ -178,7 +173,7 @@ def update_visit_view(visit_id: int):
         values = VisitForm().load(posted)
         update_visit(review, current_user, visit, values, loaded_version=version)
     except ValidationError as error:
-        return _visit_form_again(review, visit, {**posted, "version": version}, form_errors(error))
+        return _visit_form_again(review, visit, {**posted, "version": version}, flatten_errors(error.messages))
     except ProgrammeError as error:
         db.session.rollback()
         visit = _visit_for_edit(visit_id)
@@ -204,7 +199,7 @@ def add_attendee_view(visit_id: int):
         values = AttendeeForm().load(form_input(request.form))
         add_attendee(visit.review, current_user, visit, values["participant_id"])
     except ValidationError as error:
-        return _visit_form(visit.review, visit, _visit_values(visit), form_errors(error), 400)
+        return _visit_form(visit.review, visit, _visit_values(visit), flatten_errors(error.messages), 400)
     except ProgrammeError as error:
         db.session.rollback()
         visit = _visit_for_edit(visit_id)
@@ -261,7 +256,7 @@ def _setup_post(schema, create, form_name: str, lists: tuple[str, ...] = ()):
     try:
         create(review, current_user, schema().load(posted))
     except ValidationError as error:
-        return _setup_page(review, form_errors(error), posted, form_name, 400)
+        return _setup_page(review, flatten_errors(error.messages), posted, form_name, 400)
     except ProgrammeError as error:
         db.session.rollback()
         return _setup_page(review, error.errors, posted, form_name, 400)
@@ -287,31 +282,9 @@ def create_case_view():
     return _setup_post(CaseForm, create_case, "cases", lists=("social_worker_ids",))
 
 
-@bp.app_template_filter("clock")
-def _clock(moment: datetime) -> str:
-    return moment.strftime("%H:%M")
-
-
 @bp.context_processor
 def _console_helpers():
-    """The codes the console's forms offer (templates put words to them, templates/programme/_labels.html) and
-    times shown in the review's zone (server moments are stored in UTC)."""
-    return {"format_time": format_time, "format_datetime": format_datetime,
-            "visit_kinds": VISIT_KINDS, "visit_statuses": VISIT_STATUSES, "participant_kinds": PARTICIPANT_KINDS,
+    """The codes the console's forms offer (templates put words to them, templates/programme/_labels.html)."""
+    return {"visit_kinds": VISIT_KINDS, "visit_statuses": VISIT_STATUSES, "participant_kinds": PARTICIPANT_KINDS,
             "location_kinds": LOCATION_KINDS, "case_statuses": CASE_STATUSES, "need_types": NEED_TYPES,
             "need_statuses": NEED_STATUSES}
-
-
-@bp.app_context_processor
-def _console_nav():
-    """The main navigation: console pages only for the roles that may open them (DESIGN section 2)."""
-    def console_nav() -> list[tuple[str, str]]:
-        items = [("itinerary.today", _("My visits"))]
-        if console_reviews(current_user, can_read_programme):
-            items += [("programme.programme", _("Programme")), ("programme.board", _("Attendance")),
-                      ("programme.needs", _("Needs"))]
-        if console_reviews(current_user, can_read_audit_log):
-            items.append(("audit_log.index", _("Audit log")))
-        items += [("programme.calendar", _("Calendar")), ("programme.glossary", _("Glossary"))]
-        return items
-    return {"console_nav": console_nav}

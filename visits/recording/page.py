@@ -12,14 +12,14 @@ from datetime import datetime, timedelta
 from typing import Optional
 
 from flask import current_app, render_template
-from flask_babel import format_datetime, format_time
 from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, overdue
+from ..clock import utcnow
 from ..extensions import db
 from ..itinerary.presenters import present_visit
-from ..models import SETTING_PROMPTS, Concern, Note, NoteKind, Role, User, Visit, VisitKind, utcnow
+from ..models import SETTING_PROMPTS, Concern, Note, NoteKind, Role, User, Visit, VisitKind
 from ..permissions import (
     VisitAccess, can_arrange_need, can_edit_note, can_refer_concern, concern_view, sees_team_checks,
 )
@@ -180,8 +180,7 @@ def render_visit_page(visit: Visit, access: VisitAccess, *, section: Optional[st
     template = f"recording/_{section}.html" if section else "itinerary/visit.html"
     response = current_app.make_response((render_template(
         template, visit=view, access=access, work=work, editing=editing, form=form, message=message,
-        message_section=section, new_id=new_id, prompts=SETTING_PROMPTS, format_time=format_time,
-        format_datetime=format_datetime,
+        message_section=section, new_id=new_id, prompts=SETTING_PROMPTS,
     ), status))
     # The same URL answers a page or a fragment: caches (and the service worker) must tell them apart.
     response.vary.add("HX-Request")

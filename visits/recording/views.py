@@ -15,10 +15,12 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from .. import sync
+from ..clock import utcnow
 from ..extensions import db
 from ..itinerary.views import load_visit
-from ..models import Note, utcnow
+from ..models import Note
 from ..notes.views import render_note_history
+from ..operations import registry
 from ..permissions import can_read_note
 from ..security import claims_another_user, wrong_user_response
 from ..schemas import SyncOut
@@ -26,22 +28,15 @@ from .page import SECTIONS, FormState, render_visit_page
 
 bp = Blueprint("recording", __name__)
 
-# Which part of the visit page an operation changes: htmx swaps just that section.
-SECTION_OF = {
-    "note.save": "notes",
-    "attendance.set": "attendance",
-    "visit.check_in": "check",
-    "visit.check_out": "check",
-    "need.set": "needs",
-    "concern.raise": "concerns",
-    "concern.refer": "concerns",
-}
-# Without JavaScript nobody can say when the button was pressed but the server: it was just now.
-TIMED = ("attendance.set", "visit.check_in", "visit.check_out")
+
+@bp.app_template_global("operation_types_for_page")
+def operation_types_for_page() -> dict[str, dict]:
+    """The operation types as the browser needs them (templates/partials/sync_bar.html hands them over)."""
+    return registry.operation_types_for_page()
 
 
 def operation_from_form(op_type: str, form: MultiDict) -> dict:
-    """The operation a visit-page form describes; the offline outbox (static/js/offline.js) builds the same one
+    """The operation a visit-page form describes; the offline outbox (static/js/op_forms.js) builds the same one
     from the same form. The type is the form's data-op-type (here: `?type=` of its action); `op_id` and
     `base_version` ("" = null) complete the envelope; every other field but `csrf_token` is `data`, with
     `prompts.<key>` fields nested as `data.prompts[key]` (left out when blank); a missing `at` is now."""
@@ -55,24 +50,12 @@ def operation_from_form(op_type: str, form: MultiDict) -> dict:
                 data.setdefault("prompts", {})[name.removeprefix("prompts.")] = value
             continue
         data[name] = value
-    if op_type in TIMED and not data.get("at"):
+    entry = registry.OPERATION_TYPES.get(op_type)
+    # Without JavaScript nobody can say when the button was pressed but the server: it was just now.
+    if entry is not None and entry.timed and not data.get("at"):
         data["at"] = utcnow().isoformat()
     op["data"] = data
     return op
-
-
-def _applied_message(op_type: str, answer: dict) -> str:
-    if op_type == "visit.check_in":
-        return _("Checked in at %(time)s.", time=format_time(utcnow(), "HH:mm"))
-    if op_type == "visit.check_out":
-        return _("Checked out at %(time)s. Thank you.", time=format_time(utcnow(), "HH:mm"))
-    return {
-        "note.save": _("Note saved (version %(version)s).", version=answer.get("version")),
-        "attendance.set": _("Attendance recorded."),
-        "need.set": _("Need saved."),
-        "concern.raise": _("Concern raised. The lead reviewer can see it."),
-        "concern.refer": _("Concern referred to the council."),
-    }.get(op_type, _("Saved."))
 
 
 @bp.post("/visits/<int:visit_id>/ops")
@@ -89,12 +72,15 @@ def record(visit_id: int):
     else:
         answer = sync.apply_operation(current_user, op)
     outcome = answer.get("first_status", answer["status"])
-    section = SECTION_OF.get(op["type"])
+    entry = registry.OPERATION_TYPES.get(op["type"])
+    section = entry.section if entry is not None else None
     htmx = request.headers.get("HX-Request") == "true"
     visit, access = load_visit(visit_id)  # again: the page shows the visit as the operation left it
 
     if outcome == "applied":
-        message = _applied_message(op["type"], answer)
+        # A replay answers for the op_id, whatever type the form now names: it may name none of ours.
+        message = (entry.done_message(version=answer.get("version"), time=format_time(utcnow(), "HH:mm"))
+                   if entry is not None else _("Saved."))
         if htmx and section:
             return render_visit_page(visit, access, section=section, message=message)
         flash(message, "status")

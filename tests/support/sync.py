@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 
-from ..conftest import Client, csrf_from
+from .clients import Client, csrf_from, signed_in
 
 
 def token(client) -> str:
@@ -25,13 +25,6 @@ def send(client, *ops) -> list[dict]:
 def send_one(client, op) -> dict:
     (answer,) = send(client, op)
     return answer
-
-
-def signed_in(app, user) -> Client:
-    """A browser of its own for this person (each test may need several people at once)."""
-    client = Client(app)
-    client.login(user)
-    return client
 
 
 def two_devices(app, user) -> list[tuple[Client, str]]:

@@ -1,7 +1,9 @@
-"""Builders for programme snapshots, so a test states only what its rule looks at.
+"""Pure builders of programme snapshots (`Programme`, `PVisit`...), so a rule's test states only what the rule
+looks at. They touch no database: the `gen_*` generators in factories.py write rows, these build values.
 
 The on-site week is Monday 10 to Friday 14 March 2025; `day=0` is the Monday. Everything not given gets a
-harmless default: an interview at County Hall from 10:00 to 11:00 with Rhys Reviewer.
+harmless default: an interview at County Hall from 10:00 to 11:00 with Rhys Reviewer. The team has the names of
+the shared world's review A (world.py).
 """
 from __future__ import annotations
 
@@ -16,10 +18,10 @@ FRIDAY = MONDAY + timedelta(days=4)
 
 LEAD, REVIEWER, REVIEWER_2, LAY_ASSESSOR, LINK_OFFICER = 1, 2, 3, 4, 5
 MEMBERS = (
-    PMember(LEAD, "Lena Lead", "lead_reviewer"),
+    PMember(LEAD, "Lowri Lead", "lead_reviewer"),
     PMember(REVIEWER, "Rhys Reviewer", "reviewer"),
-    PMember(REVIEWER_2, "Rita Reviewer", "reviewer"),
-    PMember(LAY_ASSESSOR, "Lowri Lay", "lay_assessor"),
+    PMember(REVIEWER_2, "Ffion Reviewer", "reviewer"),
+    PMember(LAY_ASSESSOR, "Lena Lay", "lay_assessor"),
     PMember(LINK_OFFICER, "Lyn Link", "link_officer"),
 )
 

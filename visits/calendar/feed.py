@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Optional
 
 from icalendar import Calendar, Event
 
-from .models import CalendarFeed, User, Visit, VisitStatus
+from ..models import CalendarFeed, User, Visit, VisitStatus
 
 # How far back the feed reaches: the current review week and a little history, not every review ever.
 HISTORY_DAYS = 30
@@ -49,10 +49,9 @@ def event_summary(visit: Visit, kind_label: Callable[[str], str]) -> str:
 
 
 def build_calendar(user: User, visits: Iterable[Visit], *, kind_label: Callable[[str], str],
-                   visit_url: Callable[[Visit], str], calendar_name: str, team_label: str,
-                   now: Optional[datetime] = None) -> bytes:
-    """The feed as bytes. Labels and URLs come from the caller so this stays free of Flask and translations."""
-    now = now or datetime.now(timezone.utc)
+                   visit_url: Callable[[Visit], str], calendar_name: str, team_label: str, now: datetime) -> bytes:
+    """The feed as bytes. Labels, URLs and the time come from the caller so this stays free of Flask and
+    translations."""
     calendar = Calendar.new(name=calendar_name, prodid="-//Fieldwork//Joint review visits//EN",
                             refresh_interval=timedelta(hours=1))
     first: Optional[date] = None

@@ -1,23 +1,33 @@
-"""The calendar feed: a page where each person makes or revokes their secret calendar URL, and the feed itself.
+"""The calendar page, where each person makes or revokes their secret calendar URL, and the feed it serves.
 
 The feed needs no session (a phone's calendar app cannot sign in): the secret token in the URL is the key, so
 it is random, stored only as a hash, shown once, and revoked with one click."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from functools import partial
 
-from flask import Response, abort, render_template, url_for
+from flask import Blueprint, Response, abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from .. import audit
-from ..calendar_feed import HISTORY_DAYS, active_feed, build_calendar, new_token, token_hash
+from ..clock import today_in, utcnow
 from ..extensions import db, limiter
-from ..i18n import today_in
-from ..models import CalendarFeed, User, Visit, utcnow, visit_team
-from . import bp
-from .service import default_title
+from ..models import CalendarFeed, User, Visit, visit_team
+from ..vocabulary import label
+from .feed import HISTORY_DAYS, active_feed, build_calendar, new_token, token_hash
+
+bp = Blueprint("calendar", __name__)
+
+
+@bp.before_request
+def _no_offline_copy():
+    """The page shows a new secret feed URL once; a copy kept in a phone's offline cache would show it again to
+    whoever opens the phone. The flag asks visits/security.py to leave out the X-Fieldwork-User mark, without
+    which the service worker stores nothing."""
+    g.no_offline_copy = True
 
 
 def _feeds(user: User) -> list[CalendarFeed]:
@@ -37,12 +47,12 @@ def _revoke_all(user: User) -> int:
 def _calendar_page(new_url: str = "", status: int = 200):
     feed = active_feed(_feeds(current_user))
     webcal = "webcal://" + new_url.split("://", 1)[1] if new_url else ""
-    return render_template("programme/calendar.html", feed=feed, new_url=new_url, webcal_url=webcal), status
+    return render_template("calendar/index.html", feed=feed, new_url=new_url, webcal_url=webcal), status
 
 
 @bp.get("/calendar")
 @login_required
-def calendar():
+def index():
     return _calendar_page()
 
 
@@ -57,7 +67,7 @@ def create_feed():
     db.session.flush()
     audit.record(current_user, "create", "calendar_feed", feed.id, None)
     db.session.commit()
-    return _calendar_page(url_for("programme.calendar_feed", token=token, _external=True))
+    return _calendar_page(url_for("calendar.feed_ics", token=token, _external=True))
 
 
 @bp.post("/calendar/feed/revoke")
@@ -71,7 +81,7 @@ def revoke_feed():
 
 @bp.get("/calendar/<token>.ics")
 @limiter.limit("120 per hour")
-def calendar_feed(token: str):
+def feed_ics(token: str):
     feed = db.session.execute(
         db.select(CalendarFeed).filter_by(token_hash=token_hash(token), revoked_at=None)
     ).scalar_one_or_none()
@@ -87,9 +97,9 @@ def calendar_feed(token: str):
         .options(selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
                  selectinload(Visit.review)))
     body = build_calendar(
-        user, visits, kind_label=default_title,
+        user, visits, kind_label=partial(label, "visit_kind"),
         visit_url=lambda visit: url_for("itinerary.visit_page", visit_id=visit.id, _external=True),
-        calendar_name=_("Fieldwork visits"), team_label=_("Team:"))
+        calendar_name=_("Fieldwork visits"), team_label=_("Team:"), now=utcnow())
     feed.last_used_at = utcnow()
     db.session.commit()
     return Response(body, mimetype="text/calendar",

@@ -1,7 +1,50 @@
-"""Helpers for the offline tests: wait for the service worker to control the page and to keep the pages."""
+"""Driving the real app in Chromium: a live server, signing in, accessibility checks, and waiting on the service
+worker (fixtures stay in tests/browser/conftest.py)."""
 from __future__ import annotations
 
+import threading
 import time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from .factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+PHONE = {"width": 360, "height": 740}
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+class LiveServer:
+    def __init__(self, app, port: int = 0):
+        self.app = app
+        self.server = make_server("127.0.0.1", port, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+def sign_in(page, user, password: str = PASSWORD):
+    page.goto("/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def assert_accessible(page, name: str):
+    """Zero WCAG 2.x A/AA violations from axe-core, and a 360 px screenshot kept for people to look at."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    assert results.violations_count == 0, results.generate_report()
 
 
 def wait_for_worker(page):

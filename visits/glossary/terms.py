@@ -1,4 +1,5 @@
-"""The acronyms joint reviews use, the glossary page, and the `abbr` filter that explains them where they appear.
+"""The acronyms joint reviews use, and `abbreviate`, the `abbr` template filter that explains them where they
+appear.
 
 The list is fixed in code (the guide's and the seeds' words); terms added to the glossary_terms table are shown
 too and win over the built-in wording. The filter escapes its text first and only then wraps whole-word,
@@ -9,14 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import render_template
 from flask_babel import lazy_gettext as _l
-from flask_login import login_required
 from markupsafe import Markup, escape
 
 from ..extensions import db
 from ..models import GlossaryTerm
-from . import bp
 
 
 @dataclass(frozen=True)
@@ -79,11 +77,3 @@ def abbreviate(text) -> Markup:
 
     return Markup(_PATTERN.sub(replace, str(escape(text))))
 
-
-bp.add_app_template_filter(abbreviate, "abbr")
-
-
-@bp.get("/glossary")
-@login_required
-def glossary():
-    return render_template("programme/glossary.html", terms=all_terms())

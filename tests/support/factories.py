@@ -1,9 +1,12 @@
-"""Test data builders: small, explicit, one call per thing a test needs (the demo data is not test data)."""
+"""Generators of database rows: small, explicit, one call per thing a test needs (the demo data is not test data).
+
+Each `gen_*` adds its row to the session and flushes, so it has an id; the test commits when a request must see it.
+The pure builders of programme snapshots, which touch no database, are in snapshots.py.
+"""
 from __future__ import annotations
 
 import itertools
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
@@ -24,7 +27,7 @@ def _password_hash() -> str:
     return hash_password(PASSWORD)
 
 
-def make_review(council_name: str | None = None, on_site_from: date | None = None) -> Review:
+def gen_review(council_name: str | None = None, on_site_from: date | None = None) -> Review:
     start = on_site_from or date.today()
     review = Review(council_name=council_name or f"Council {next(_numbers)}", phase=ReviewPhase.fieldwork,
                     status=ReviewStatus.active, on_site_from=start, on_site_to=start + timedelta(days=4))
@@ -33,7 +36,7 @@ def make_review(council_name: str | None = None, on_site_from: date | None = Non
     return review
 
 
-def make_user(name: str | None = None, email: str | None = None, phone: str = "07700 900001") -> User:
+def gen_user(name: str | None = None, email: str | None = None, phone: str = "07700 900001") -> User:
     n = next(_numbers)
     user = User(name=name or f"Person {n}", email=email or f"person{n}@example.test", phone=phone,
                 password_hash=_password_hash())
@@ -42,8 +45,8 @@ def make_user(name: str | None = None, email: str | None = None, phone: str = "0
     return user
 
 
-def make_member(review: Review, role: Role | str, **user_fields) -> User:
-    user = make_user(**user_fields)
+def gen_member(review: Review, role: Role | str, **user_fields) -> User:
+    user = gen_user(**user_fields)
     join(user, review, role)
     return user
 
@@ -53,8 +56,8 @@ def join(user: User, review: Review, role: Role | str) -> None:
     db.session.flush()
 
 
-def make_location(review: Review, kind: LocationKind | str = "council_office", name: str | None = None,
-                  address: str = "1 High Street, Cwmtown CF1 1AA") -> Location:
+def gen_location(review: Review, kind: LocationKind | str = "council_office", name: str | None = None,
+                 address: str = "1 High Street, Cwmtown CF1 1AA") -> Location:
     location = Location(review_id=review.id, kind=LocationKind(kind), name=name or f"Place {next(_numbers)}",
                         address=address, parking_notes="Visitor bays at the back", access_notes="Ring the bell")
     db.session.add(location)
@@ -62,8 +65,8 @@ def make_location(review: Review, kind: LocationKind | str = "council_office", n
     return location
 
 
-def make_participant(review: Review, kind: ParticipantKind | str = "staff", name: str | None = None,
-                     **fields) -> Participant:
+def gen_participant(review: Review, kind: ParticipantKind | str = "staff", name: str | None = None,
+                    **fields) -> Participant:
     participant = Participant(review_id=review.id, kind=ParticipantKind(kind),
                               name=name or f"Participant {next(_numbers)}", **fields)
     db.session.add(participant)
@@ -71,24 +74,24 @@ def make_participant(review: Review, kind: ParticipantKind | str = "staff", name
     return participant
 
 
-def make_need(participant: Participant, type: str = "interpreting", detail: str = "Welsh",
-              status: str = "requested") -> NeedFlag:
+def gen_need(participant: Participant, type: str = "interpreting", detail: str = "Welsh",
+             status: str = "requested") -> NeedFlag:
     need = NeedFlag(participant=participant, type=NeedType(type), detail=detail, status=NeedStatus(status))
     db.session.add(need)
     db.session.flush()
     return need
 
 
-def make_case(review: Review, service_user: Participant | None = None, reference: str | None = None) -> Case:
+def gen_case(review: Review, service_user: Participant | None = None, reference: str | None = None) -> Case:
     case = Case(review_id=review.id, reference=reference or f"REF-{next(_numbers):03d}", service_user=service_user)
     db.session.add(case)
     db.session.flush()
     return case
 
 
-def make_visit(review: Review, team: list[User] = (), participants: list[Participant] = (),
-               kind: VisitKind | str = "staff_interview", starts_at: datetime | None = None, minutes: int = 60,
-               location: Location | None = None, case: Case | None = None, title: str | None = None) -> Visit:
+def gen_visit(review: Review, team: list[User] = (), participants: list[Participant] = (),
+              kind: VisitKind | str = "staff_interview", starts_at: datetime | None = None, minutes: int = 60,
+              location: Location | None = None, case: Case | None = None, title: str | None = None) -> Visit:
     start = starts_at or datetime.combine(date.today(), datetime.min.time()).replace(hour=10)
     visit = Visit(review=review, kind=VisitKind(kind), title=title or f"Visit {next(_numbers)}", starts_at=start,
                   ends_at=start + timedelta(minutes=minutes), location=location, case=case, team=list(team))
@@ -100,9 +103,6 @@ def make_visit(review: Review, team: list[User] = (), participants: list[Partici
     return visit
 
 
-# --- Recording in the field (issue 3) ----------------------------------------------------------------------
-
-
 def operation(op_type: str, base_version: int | None = None, op_id: str | None = None, **data) -> dict:
     """An operation as a device sends it to POST /api/sync (ids made "on the device")."""
     return {"op_id": op_id or str(uuid.uuid4()), "type": op_type, "base_version": base_version, "data": data}
@@ -112,8 +112,8 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def make_note(visit: Visit, author: User, body: str = "Met the team manager.", kind: str = "general",
-              prompts: dict | None = None) -> Note:
+def gen_note(visit: Visit, author: User, body: str = "Met the team manager.", kind: str = "general",
+             prompts: dict | None = None) -> Note:
     note = Note(id=new_id(), visit=visit, author_id=author.id, kind=NoteKind(kind), body=body,
                 prompts=prompts or {}, version=1)
     db.session.add(note)
@@ -122,8 +122,8 @@ def make_note(visit: Visit, author: User, body: str = "Met the team manager.", k
     return note
 
 
-def make_concern(visit: Visit, raised_by: User, text: str = "Fire door propped open.",
-                 category: str = "health_and_safety", rating: str = "amber") -> Concern:
+def gen_concern(visit: Visit, raised_by: User, text: str = "Fire door propped open.",
+                category: str = "health_and_safety", rating: str = "amber") -> Concern:
     concern = Concern(id=new_id(), visit=visit, category=ConcernCategory(category), rating=Rating(rating),
                       text=text, raised_by_id=raised_by.id)
     db.session.add(concern)
@@ -131,51 +131,8 @@ def make_concern(visit: Visit, raised_by: User, text: str = "Fire door propped o
     return concern
 
 
-@dataclass
-class FieldTeam:
-    """One review with every role, a home visit the reviewer and the lay assessor are on, and an outsider."""
-
-    review: Review
-    lead: User
-    reviewer: User
-    lay: User
-    other_reviewer: User
-    link: User
-    coordinator: User
-    outsider: User
-    visit: Visit
-    service_user: Participant
-    carer: Participant
-
-    def member(self, role: str) -> User:
-        return {"lead_reviewer": self.lead, "reviewer": self.reviewer, "lay_assessor": self.lay,
-                "other_reviewer": self.other_reviewer, "link_officer": self.link,
-                "coordinator": self.coordinator, "outsider": self.outsider}[role]
-
-
-def make_field_team(kind: str = "home_visit") -> FieldTeam:
-    review = make_review()
-    lead = make_member(review, "lead_reviewer", name="Lena Lead")
-    reviewer = make_member(review, "reviewer", name="Rhys Reviewer")
-    lay = make_member(review, "lay_assessor", name="Lowri Lay")
-    other_reviewer = make_member(review, "reviewer", name="Owen Other")
-    link = make_member(review, "link_officer", name="Lisa Link")
-    coordinator = make_member(review, "coordinator", name="Cai Coordinator")
-    outsider = make_member(make_review(), "lead_reviewer", name="Olga Outsider")
-    service_user = make_participant(review, "service_user", name="Mrs Eira Jones", phone="01234 567890")
-    carer = make_participant(review, "carer", name="Mr Tom Jones")
-    home = make_location(review, "home", name="Service user's home")
-    visit = make_visit(review, team=[reviewer, lay], participants=[service_user, carer], kind=kind,
-                       location=home, case=make_case(review, service_user))
-    return FieldTeam(review, lead, reviewer, lay, other_reviewer, link, coordinator, outsider, visit,
-                     service_user, carer)
-
-
-# --- The link officer's console (issue 5) -------------------------------------------------------------------
-
-
-def make_check_in(visit: Visit, user: User, checked_in_at: datetime | None = None,
-                  checked_out_at: datetime | None = None) -> CheckIn:
+def gen_check_in(visit: Visit, user: User, checked_in_at: datetime | None = None,
+                 checked_out_at: datetime | None = None) -> CheckIn:
     """A team member's check-in/out as the server stored it (aware UTC datetimes)."""
     check = CheckIn(visit=visit, user_id=user.id, checked_in_at=checked_in_at, checked_in_recorded_at=checked_in_at,
                     checked_out_at=checked_out_at, checked_out_recorded_at=checked_out_at)

@@ -1,0 +1,104 @@
+"""What a request that went wrong gets back: a page in plain words, or JSON for the API and the sync client.
+
+Every answer here keeps the error names the outbox and its tests know ("unauthenticated", "csrf", the HTTP
+error's name), and never a 500 for what is the client's mistake.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+
+from .extensions import db, login_manager
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def unauthenticated_response():
+    """Someone not signed in: the API says so (the sync client then asks them to sign in), a page sends them to
+    the sign-in page and back."""
+    if wants_json():
+        return jsonify(error="unauthenticated", message=_("Please sign in again.")), 401
+    login = url_for("auth.login", next=request.full_path if request.query_string else request.path)
+    if request.headers.get("HX-Request"):
+        # A redirect would be followed inside htmx and the sign-in page swapped into a section of this one;
+        # HX-Redirect makes it a whole-page visit. A form's next is the page it is on, not the form's URL.
+        response = make_response("", 401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=_htmx_page_path())
+        return response
+    return redirect(login)
+
+
+def _htmx_page_path() -> str:
+    """The path of the page htmx asked from (HX-Current-URL), when it is on this site."""
+    # Only its path and query are used (and the sign-in page checks them again), so the host it names, which a
+    # proxy may have rewritten, does not matter.
+    current = urlsplit(request.headers.get("HX-Current-URL", ""))
+    return (current.path + (f"?{current.query}" if current.query else "")) or request.path
+
+
+def _error_response(error: HTTPException):
+    if wants_json():
+        body = {"error": error.name.lower().replace(" ", "_"), "message": error.description}
+        return jsonify(body), error.code
+    return render_template("error.html", error=error), error.code
+
+
+def _too_large(error: RequestEntityTooLarge):
+    """Past Flask's bounds (MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE in visits/config.py) werkzeug answers in
+    its own untranslated words; a view that checked its own limit (the sync batch) has already said what to
+    send instead, and keeps its message. JSON keeps the error name the outbox and its tests know."""
+    if error.description == RequestEntityTooLarge.description:
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        error = RequestEntityTooLarge(description=_(
+            "This is more than can be sent at once (at most %(size)s MB). Nothing was saved. If you were "
+            "importing a programme, split the file into smaller files.", size=max(1, limit // 1_000_000)))
+    if wants_json():
+        return _error_response(error)
+    # The page's heading is the error's name: in plain words here, not the HTTP status's.
+    page = SimpleNamespace(name=_("Too large to send"), description=error.description)
+    return render_template("error.html", error=page), 413
+
+
+def _unstorable_value(error: Exception):
+    """The safety net under the schemas: a value that reached the database but does not fit it (a number or a
+    date past its range, text it refuses) is the client's mistake, so 400 once the request's work is undone. A
+    database that is down or dropped the connection is not: that stays a 500, so a client keeps its changes and
+    tries again later."""
+    if isinstance(error, (OperationalError, InterfaceError)):
+        raise error
+    db.session.rollback()
+    current_app.logger.warning("A value the database cannot hold: %s %s", request.method, request.path,
+                               exc_info=error)
+    return _error_response(BadRequest(description=_("Something in this request cannot be stored or looked up. "
+                                                    "Check what was entered and try again.")))
+
+
+def _csrf_error(error: CSRFError):
+    if request.endpoint == "auth.login":
+        # The sign-in form outlived its session (a phone left on the page): offer it again, email kept.
+        return render_template("auth/login.html", email=(request.form.get("email") or "").strip().lower(),
+                               next=request.form.get("next", ""),
+                               errors={"form": _("The sign-in page had expired. Please enter your password "
+                                                 "again.")}), 400
+    if wants_json() or request.headers.get("HX-Request"):
+        return jsonify(error="csrf", message=_("Your page was open too long. Trying again.")), 400
+    return render_template("error.html", error=error,
+                           message=_("This form had expired. Go back, reload the page and send it again: "
+                                     "what you typed is still in the form.")), 400
+
+
+def init_app(app: Flask) -> None:
+    login_manager.unauthorized_handler(unauthenticated_response)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, _too_large)
+    app.register_error_handler(HTTPException, _error_response)
+    for unstorable in (OverflowError, DataError, StatementError):
+        app.register_error_handler(unstorable, _unstorable_value)

@@ -1,0 +1,66 @@
+"""What every template may use: the app-wide globals and filters, and the main navigation.
+
+Area-specific values stay with their area (a blueprint's own context processor); what is here is shared by the
+pages of every role, so it is registered once on the app.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+from flask_babel import format_date, format_datetime, format_time
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from .glossary.terms import abbreviate
+from .i18n import html_lang, plural_forms
+from .permissions import can_read_audit_log, can_read_programme, console_reviews
+from .security import user_key
+from .vocabulary import TemplateLabels
+
+_asset_versions: dict[str, str] = {}
+
+
+def asset_url(filename: str) -> str:
+    """A static URL carrying a hash of the file, so a deploy changes the URL and caches never serve stale code."""
+    version = _asset_versions.get(filename)
+    if version is None:
+        path = Path(current_app.static_folder) / filename
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        _asset_versions[filename] = version
+    return url_for("static", filename=filename, v=version)
+
+
+def main_nav() -> list[tuple[str, str]]:
+    """The main navigation, as (endpoint, label): console pages only for the roles that may open them (DESIGN
+    section 2)."""
+    items = [("itinerary.today", _("My visits"))]
+    if console_reviews(current_user, can_read_programme):
+        items += [("programme.programme", _("Programme")), ("programme.board", _("Attendance")),
+                  ("programme.needs", _("Needs"))]
+    if console_reviews(current_user, can_read_audit_log):
+        items.append(("audit_log.index", _("Audit log")))
+    items += [("calendar.index", _("Calendar")), ("glossary.index", _("Glossary"))]
+    return items
+
+
+def clock_time(moment: datetime) -> str:
+    """A time of day as a programme writes it: 14:05."""
+    return moment.strftime("%H:%M")
+
+
+GLOBALS = {
+    "asset_url": asset_url, "csrf_token": generate_csrf, "html_lang": html_lang, "main_nav": main_nav,
+    "plural_forms": plural_forms, "user_key": user_key, "label": TemplateLabels(),
+    "format_date": format_date, "format_datetime": format_datetime, "format_time": format_time,
+}
+
+FILTERS = {"abbr": abbreviate, "clock": clock_time}
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(GLOBALS)
+    app.jinja_env.filters.update(FILTERS)
