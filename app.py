@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from visits import cli, errors, security, sessions, templating
+from visits import cli, errors, security, sessions, templating, two_factor
 from visits.config import engine_options, from_environment
 from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
 from visits.i18n import select_locale
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
+    two_factor.init_app(app)  # after security: the enrolment gate runs once the CSRF check has
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
@@ -66,4 +67,11 @@ def create_app(config: dict | None = None) -> Flask:
     from visits.audit_log.views import bp as audit_log_bp
 
     app.register_blueprint(audit_log_bp)
+    # Accounts (DESIGN section 10): invitations, resets, one's own account; two-factor; administration.
+    from visits.accounts.views import bp as accounts_bp
+    from visits.admin.views import bp as admin_bp
+    from visits.two_factor.views import bp as two_factor_bp
+
+    for blueprint in (accounts_bp, two_factor_bp, admin_bp):
+        app.register_blueprint(blueprint)
     return app

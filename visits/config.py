@@ -86,6 +86,7 @@ def from_environment(instance_path: str) -> dict:
         "SYNC_MAX_OPS": 200,
         "SYNC_MAX_BYTES": SYNC_MAX_BYTES,
         "OVERDUE_GRACE_MINUTES": int(os.environ.get("OVERDUE_GRACE_MINUTES", "30")),
+        **_account_settings(),
         **console,
         **request_limits(console["IMPORT_MAX_BYTES"], SYNC_MAX_BYTES),
     }
@@ -135,4 +136,31 @@ def _console_settings() -> dict:
         # Programme import: a week's programme is a few hundred rows; anything far larger is a mistake.
         "IMPORT_MAX_BYTES": number("IMPORT_MAX_BYTES", 2_000_000),
         "IMPORT_MAX_ROWS": number("IMPORT_MAX_ROWS", 2000),
+    }
+
+
+def _account_settings() -> dict:
+    """Invitations, resets, mail and two-factor (DESIGN section 10). With no MAIL_SERVER, mails are written to the
+    log (visits/accounts/mail.py) and the pages say to pass links on by hand."""
+    mail_server = os.environ.get("MAIL_SERVER", "")
+    return {
+        # Links in mails and in `create-admin`'s output start with this (the address people reach the app at).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").rstrip("/"),
+        "INVITATION_DAYS": int(os.environ.get("INVITATION_DAYS", "7")),
+        "RESET_HOURS": int(os.environ.get("RESET_HOURS", "1")),
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "587")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",
+        "MAIL_USE_SSL": os.environ.get("MAIL_USE_SSL") == "1",
+        "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Fieldwork <fieldwork@localhost>"),
+        # Flask-Mailman's backend: SMTP when a server is configured, else ours that logs each mail.
+        "MAIL_BACKEND": "smtp" if mail_server else "visits.accounts.mail.LogBackend",
+        "TWO_FACTOR_RATE_LIMIT": os.environ.get("TWO_FACTOR_RATE_LIMIT", "10 per minute;30 per hour"),
+        # WebAuthn relying party: the site's host name (never an IP address) and its origin. Unset, they are
+        # taken from the request, which suits one host name per deployment.
+        "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID", ""),
+        "WEBAUTHN_ORIGIN": os.environ.get("WEBAUTHN_ORIGIN", ""),
     }

@@ -718,7 +718,7 @@ def build_demo(session: Session, today: date, password: str) -> dict[str, int]:
 
 def _new_review(session: Session, council: str, phase: ReviewPhase, days: list[date], users: dict[str, User],
                 roles) -> Review:
-    review = Review(council_name=council, phase=phase, status=ReviewStatus.active, on_site_from=days[0],
+    review = Review(council_name=council, phase=phase, status=ReviewStatus.fieldwork, on_site_from=days[0],
                     on_site_to=days[-1], time_zone=TIME_ZONE,
                     memberships=[Membership(user=users[key], role=role) for key, role in roles])
     session.add(review)

@@ -23,6 +23,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -76,9 +77,15 @@ class ReviewPhase(str, enum.Enum):
 
 
 class ReviewStatus(str, enum.Enum):
-    planning = "planning"
-    active = "active"
+    # DESIGN section 10: a review is set up as a draft, runs its fieldwork, and is closed.
+    draft = "draft"
+    fieldwork = "fieldwork"
     closed = "closed"
+
+
+class TokenPurpose(str, enum.Enum):
+    invitation = "invitation"
+    reset = "reset"
 
 
 class LocationKind(str, enum.Enum):
@@ -184,11 +191,23 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254), unique=True)
     phone: Mapped[Optional[str]] = mapped_column(String(40))
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None until the person follows their invitation and chooses one.
+    password_hash: Mapped[Optional[str]] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    # Site administrator (DESIGN section 10): the inspectorate's review support staff.
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # Made by `seed-demo`: the only accounts the two-factor requirement is waived for (DESIGN section 7).
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    last_sign_in_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # TOTP (RFC 6238): the base32 secret, when it was confirmed, and the last time step accepted (a code is
+    # good once: the same code cannot be replayed within its 30 seconds).
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    passkeys: Mapped[list[Passkey]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     # Set per request by visits.security: the device's session token is what the session cookie names.
     login_token = None
@@ -206,6 +225,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # type: ignore[override]
         return self.active
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.has_totp or bool(self.passkeys)
 
     def role_in(self, review_id: int) -> Optional[Role]:
         for membership in self.memberships:
@@ -227,8 +254,58 @@ class LoginSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     user_agent: Mapped[Optional[str]] = mapped_column(String(255))
+    # Signed in with a password by someone whose role requires two-factor and who has none yet: this session
+    # may only enrol (visits/two_factor), nothing else, until they have.
+    needs_enrolment: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[User] = relationship()
+
+
+class AccountToken(db.Model):
+    """An invitation or password-reset link (DESIGN section 10): the random token is in the link only; this row
+    keeps its SHA-256, so a copy of the database cannot be used to sign in. Single use, expiring."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class RecoveryCode(db.Model):
+    """One of ten single-use two-factor recovery codes, stored as a SHA-256 (they are random, like tokens)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+class Passkey(db.Model):
+    """A WebAuthn credential (a phone's fingerprint): the public key only; the private key never leaves the
+    device."""
+
+    __tablename__ = "passkeys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    credential_id: Mapped[str] = mapped_column(String(512), unique=True)  # base64url
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)
+    sign_count: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    last_used_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(back_populates="passkeys")
 
 
 class Review(db.Model):

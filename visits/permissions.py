@@ -186,3 +186,40 @@ def can_raise_need(user: User, review_id: int, visits: list[Visit]) -> bool:
 def sees_team_checks(access: Optional[VisitAccess]) -> bool:
     """Check-in and check-out of the whole team travel with attendance (DESIGN section 2)."""
     return bool(access and access.attendance)
+
+
+# --- Accounts, reviews and their teams (DESIGN section 10) ------------------------------------------------
+# Administration screens show accounts and memberships only: never a note's text or a service user's identity.
+
+# Roles that see many people's data, so must sign in with a second factor (DESIGN section 10).
+TWO_FACTOR_ROLES = frozenset({Role.coordinator, Role.lead_reviewer, Role.link_officer})
+
+
+def is_site_admin(user: User) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_admin and user.active)
+
+
+def can_administer_accounts(user: User) -> bool:
+    """The account list, creating, disabling and enabling accounts, creating reviews: administrators only."""
+    return is_site_admin(user)
+
+
+def can_manage_review(user: User, review_id: int) -> bool:
+    """A review's details and members: its coordinator, or any site administrator."""
+    return is_site_admin(user) or role_for(user, review_id) is Role.coordinator
+
+
+def can_read_team(user: User, review_id: int) -> bool:
+    """The review's team list: those who manage it, and the lead reviewer read only (DESIGN section 2)."""
+    return can_manage_review(user, review_id) or role_for(user, review_id) is Role.lead_reviewer
+
+
+def managed_reviews(user: User) -> list[int]:
+    """The reviews whose members this person manages as coordinator (administrators reach every review from
+    /admin instead)."""
+    return console_reviews(user, lambda u, review_id: role_for(u, review_id) is Role.coordinator)
+
+
+def role_requires_two_factor(user: User) -> bool:
+    """Administrators, and anyone who is a coordinator, lead reviewer or link officer of any review."""
+    return bool(user.is_admin or any(m.role in TWO_FACTOR_ROLES for m in user.memberships))

@@ -22,11 +22,17 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_session(user: User) -> None:
-    """Sign a user in on this device: a fresh random token, of which only the hash is stored."""
+# last_seen_at is written at most this often: a sync every few seconds must not write a row each time.
+LAST_SEEN_STEP = timedelta(minutes=5)
+
+
+def start_session(user: User, *, needs_enrolment: bool = False) -> None:
+    """Sign a user in on this device: a fresh random token, of which only the hash is stored. A session that
+    `needs_enrolment` may only enrol a second factor (visits/two_factor) until it has."""
     token = secrets.token_urlsafe(32)
-    db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token),
+    db.session.add(LoginSession(user_id=user.id, token_hash=_token_hash(token), needs_enrolment=needs_enrolment,
                                 user_agent=(request.user_agent.string or "")[:255]))
+    user.last_sign_in_at = system_utcnow()
     db.session.commit()
     user.login_token = token
     session.clear()  # a new session id on login: no fixation
@@ -44,9 +50,33 @@ def end_session() -> None:
 
 
 def end_all_sessions(user: User) -> None:
-    """Password change or account disabled: every device of this person is signed out."""
+    """Account disabled, password reset, removed from every review: every device of this person is signed out.
+    Enabling the account again revives none of them (a revoked row stays revoked)."""
     db.session.query(LoginSession).filter_by(user_id=user.id, revoked_at=None).update(
         {"revoked_at": system_utcnow()})
+
+
+def end_other_sessions(user: User) -> int:
+    """Password change, or "sign out my other devices": every session of this person but this one ends."""
+    current = g.get("login_session")
+    query = db.session.query(LoginSession).filter_by(user_id=user.id, revoked_at=None)
+    if current is not None:
+        query = query.filter(LoginSession.id != current.id)
+    return query.update({"revoked_at": system_utcnow()})
+
+
+def live_sessions(user: User) -> list[LoginSession]:
+    """Where this person is signed in, most recently seen first (expired ones are not listed)."""
+    oldest = system_utcnow() - current_app.permanent_session_lifetime
+    return list(db.session.scalars(
+        db.select(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None),
+               LoginSession.created_at >= oldest)
+        .order_by(LoginSession.last_seen_at.desc())))
+
+
+def current_session() -> LoginSession | None:
+    return g.get("login_session")
 
 
 def _load_user(token: str):
@@ -63,6 +93,10 @@ def _load_user(token: str):
         return None
     user.login_token = token
     g.login_session = login_session
+    now = system_utcnow()
+    if now - login_session.last_seen_at > LAST_SEEN_STEP:
+        login_session.last_seen_at = now
+        db.session.commit()
     return user
 
 

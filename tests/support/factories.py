@@ -30,7 +30,7 @@ def _password_hash() -> str:
 def gen_review(council_name: str | None = None, on_site_from: date | None = None) -> Review:
     start = on_site_from or date.today()
     review = Review(council_name=council_name or f"Council {next(_numbers)}", phase=ReviewPhase.fieldwork,
-                    status=ReviewStatus.active, on_site_from=start, on_site_to=start + timedelta(days=4))
+                    status=ReviewStatus.fieldwork, on_site_from=start, on_site_to=start + timedelta(days=4))
     db.session.add(review)
     db.session.flush()
     return review

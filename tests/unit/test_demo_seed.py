@@ -158,7 +158,7 @@ def test_on_a_weekday_the_on_site_week_is_monday_to_friday(demo_on):
 
     assert (demo.review.on_site_from, demo.review.on_site_to) == (MONDAY, FRIDAY)
     assert demo.review.time_zone == "Europe/London"
-    assert demo.review.status.value == "active"
+    assert demo.review.status.value == "fieldwork"
 
 
 def test_visits_already_held_are_done_and_the_rest_still_to_come(demo_on):

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("two_factor", __name__)
