@@ -705,7 +705,8 @@ class _ReviewBuilder:
 def build_demo(session: Session, today: date, password: str) -> dict[str, int]:
     """Add the two demo reviews to `session` (the caller commits) and return how much was added."""
     password_hash = hash_password(password)  # slow on purpose, so hashed once for every demo account
-    users = {key: User(name=name, email=email, phone=f"07700 900{number:03d}", password_hash=password_hash)
+    users = {key: User(name=name, email=email, phone=f"07700 900{number:03d}", password_hash=password_hash,
+                  is_demo=True)
              for number, (key, email, name) in enumerate(ACCOUNTS, start=1)}
     session.add_all(users.values())
     session.flush()  # needs record who raised and arranged them by id

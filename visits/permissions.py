@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from flask import current_app
+
 from .models import Concern, Note, Role, User, Visit
 from .vocabulary import OWN_VISITS_ROLES, PROGRAMME_ROLES
 
@@ -223,3 +225,15 @@ def managed_reviews(user: User) -> list[int]:
 def role_requires_two_factor(user: User) -> bool:
     """Administrators, and anyone who is a coordinator, lead reviewer or link officer of any review."""
     return bool(user.is_admin or any(m.role in TWO_FACTOR_ROLES for m in user.memberships))
+
+
+def second_factor_waived(user: User) -> bool:
+    """Demo accounts sign in with the printed password alone, so anyone can try the demo; never in production,
+    where a demo account is held to the same rule as everyone else."""
+    return bool(user.is_demo and current_app.config.get("FIELDWORK_ENV") != "production")
+
+
+def must_enrol_second_factor(user: User) -> bool:
+    """Signed in with a password, but their roles require TOTP and they have not enrolled: until they do, they
+    may only enrol (DESIGN section 10)."""
+    return role_requires_two_factor(user) and not user.has_totp and not second_factor_waived(user)

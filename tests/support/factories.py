@@ -36,10 +36,14 @@ def gen_review(council_name: str | None = None, on_site_from: date | None = None
     return review
 
 
-def gen_user(name: str | None = None, email: str | None = None, phone: str = "07700 900001") -> User:
+def gen_user(name: str | None = None, email: str | None = None, phone: str = "07700 900001", *,
+             is_demo: bool = True, is_admin: bool = False) -> User:
+    """A person with the test password. Demo accounts by default, for whom the second factor is waived outside
+    production (DESIGN section 10), so most tests sign in with a password alone; two-factor tests pass
+    `is_demo=False`."""
     n = next(_numbers)
     user = User(name=name or f"Person {n}", email=email or f"person{n}@example.test", phone=phone,
-                password_hash=_password_hash())
+                password_hash=_password_hash(), is_demo=is_demo, is_admin=is_admin)
     db.session.add(user)
     db.session.flush()
     return user
