@@ -6,7 +6,7 @@ from werkzeug.routing import IntegerConverter
 
 from visits import cli, errors, security, sessions, templating, two_factor
 from visits.config import engine_options, from_environment
-from visits.extensions import babel, csrf, db, limiter, login_manager, migrate
+from visits.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from visits.i18n import select_locale
 from visits.schemas import MAX_ID
 
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    mail.init_app(app)
     sessions.init_app(app)
     security.init_app(app)
     two_factor.init_app(app)  # after security: the enrolment gate runs once the CSRF check has

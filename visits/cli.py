@@ -1,4 +1,4 @@
-"""Flask commands: `flask --app app init-db`, `seed-demo`, `import-programme`, `export-programme`."""
+"""Flask commands: `flask --app app init-db`, `create-admin`, `seed-demo`, `import-programme`, `export-programme`."""
 from __future__ import annotations
 
 import click
@@ -13,6 +13,7 @@ from .models import User
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db)
+    app.cli.add_command(create_admin)
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_programme)
     app.cli.add_command(export_programme)
@@ -24,6 +25,29 @@ def init_db() -> None:
     """Create or upgrade the database schema to the newest migration."""
     upgrade()
     click.echo("Database is at the newest schema.")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.option("--name", required=True, help="The administrator's name, as others will see it.")
+@with_appcontext
+def create_admin(email: str, name: str) -> None:
+    """Make a site administrator (the first account of a new deployment) and print their invitation link."""
+    from .accounts import service
+    from .schemas.accounts import email_problem
+
+    problem = email_problem(email) or (None if name.strip() else "Give a name.")
+    if problem:
+        raise click.BadParameter(problem)
+    user = service.find_account(email)
+    if user is None:
+        user = service.create_account(email, name, by=None, is_admin=True)
+    elif not user.is_admin:
+        user.is_admin = True
+    link = service.invite(user, by=None)
+    db.session.commit()
+    # One line, so a deploy script can take the link from the output.
+    click.echo(f"Invitation for {user.email} (valid until {link.expires_at:%Y-%m-%d %H:%M} UTC): {link.url}")
 
 
 DEMO_DOMAIN = "@demo.test"

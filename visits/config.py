@@ -157,7 +157,7 @@ def _account_settings() -> dict:
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "Fieldwork <fieldwork@localhost>"),
         # Flask-Mailman's backend: SMTP when a server is configured, else ours that logs each mail.
-        "MAIL_BACKEND": "smtp" if mail_server else "visits.accounts.mail.LogBackend",
+        "MAIL_BACKEND": "smtp" if mail_server else "visits.accounts.mail.EmailBackend",
         "TWO_FACTOR_RATE_LIMIT": os.environ.get("TWO_FACTOR_RATE_LIMIT", "10 per minute;30 per hour"),
         # WebAuthn relying party: the site's host name (never an IP address) and its origin. Unset, they are
         # taken from the request, which suits one host name per deployment.
