@@ -90,3 +90,40 @@ def test_a_stale_note_save_is_a_conflict_on_postgres(app):
     db.session.expire_all()
     stored = db.session.get(Note, note.id)
     assert stored.body == "from the phone" and stored.in_conflict
+
+
+def _empty_schema(app):
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize("old_status, new_status", [("planning", "draft"), ("active", "fieldwork"),
+                                                    ("closed", "closed")])
+def test_the_accounts_migration_carries_reviews_and_people_over_on_postgres(pg_url, old_status, new_status):
+    """0005 renames the review statuses and marks the demo's accounts, on a database that already holds them."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": pg_url, "SECRET_KEY": "x"})
+    _empty_schema(app)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "a2681f33c2d3"]).exit_code == 0
+    engine = create_engine(pg_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO reviews (council_name, phase, status, on_site_from, on_site_to, time_zone) "
+            f"VALUES ('Cwm', 'fieldwork', '{old_status}', '2026-11-23', '2026-11-27', 'Europe/London')")
+        connection.exec_driver_sql(
+            "INSERT INTO users (name, email, password_hash, active, created_at) VALUES "
+            "('Lead', 'lead@demo.test', 'x', true, now()), ('Someone', 'someone@council.example', 'x', true, now())")
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT status FROM reviews").scalar_one() == new_status
+        assert dict(connection.exec_driver_sql("SELECT email, is_demo FROM users").all()) == {
+            "lead@demo.test": True, "someone@council.example": False}
+    downgraded = runner.invoke(args=["db", "downgrade", "a2681f33c2d3"])
+    assert downgraded.exit_code == 0, downgraded.output
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT status FROM reviews").scalar_one() == old_status
+    engine.dispose()
+    _empty_schema(app)
