@@ -101,6 +101,7 @@ ACCOUNTS = (
     ("coordinator", "coordinator@demo.test", "Sarah Mitchell"),
     ("lead2", "lead2@demo.test", "Alan Brooks"),
     ("link2", "link2@demo.test", "Bethan Lloyd"),
+    ("admin", "admin@demo.test", "Gareth Hughes"),  # a site administrator: the inspectorate's review support
 )
 REVIEW_1_ROLES = (
     ("lead", Role.lead_reviewer),
@@ -706,7 +707,7 @@ def build_demo(session: Session, today: date, password: str) -> dict[str, int]:
     """Add the two demo reviews to `session` (the caller commits) and return how much was added."""
     password_hash = hash_password(password)  # slow on purpose, so hashed once for every demo account
     users = {key: User(name=name, email=email, phone=f"07700 900{number:03d}", password_hash=password_hash,
-                  is_demo=True)
+                  is_demo=True, is_admin=key == "admin")
              for number, (key, email, name) in enumerate(ACCOUNTS, start=1)}
     session.add_all(users.values())
     session.flush()  # needs record who raised and arranged them by id

@@ -254,6 +254,13 @@ def test_demo_accounts_share_one_password_hash_that_signs_in(demo_on):
     assert all(user.phone.startswith("07700 900") for user in users)
 
 
+def test_demo_accounts_are_marked_as_such_and_one_is_a_site_administrator(demo_on):
+    users = demo_on(WEDNESDAY).session.scalars(select(User)).all()
+
+    assert all(user.is_demo for user in users)
+    assert [user.email for user in users if user.is_admin] == ["admin@demo.test"]
+
+
 def test_the_checker_finds_exactly_the_intended_problems(demo):
     assert set(INTENDED_FINDINGS) <= set(RULES_BY_ID)
     assert Counter(finding.rule for finding in demo.findings()) == Counter(INTENDED_FINDINGS)
