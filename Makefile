@@ -56,6 +56,9 @@ run: demo
 	@echo "Fieldwork is starting on http://$(HOST):$(PORT)/"
 	@echo "Demo logins (password: $${DEMO_PASSWORD:-fieldwork-demo}):"
 	@echo "  lead@demo.test  reviewer@demo.test  reviewer2@demo.test  lay@demo.test  link@demo.test  coordinator@demo.test"
+	@echo "  admin@demo.test (site administrator: reviews, accounts, teams at /admin)"
+	@echo "Demo accounts sign in with the password alone; a real deployment asks leads, link officers,"
+	@echo "coordinators and administrators for a second factor (README: Accounts and sign-in)."
 	@echo ""
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
