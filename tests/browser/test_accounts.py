@@ -3,7 +3,6 @@ one is set, they sign in and later change it; and the account pages pass axe at 
 from __future__ import annotations
 
 from visits.accounts import service
-from visits.extensions import db
 
 from ..support import factories as f
 from ..support.browser import assert_accessible, sign_in
