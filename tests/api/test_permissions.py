@@ -130,3 +130,48 @@ def test_the_coordinator_reads_no_briefing_of_a_home_visit_even_before_it_has_a_
     link = Client(client.app)
     link.login(world.link)
     assert "Mr B. Evans" in link.get(f"/visits/{draft.id}").get_data(as_text=True)
+
+
+# Administration (DESIGN section 10): the coordinator manages review A's team, the lead reads it, nobody else
+# of review A reaches any of it; review B's lead reads only B's team. Site administrators: tests/api/test_admin.py.
+ADMIN_ROUTES = {
+    # path: {role: status}; a role not named gets 403
+    "/admin": {"coordinator": 200, "lead_reviewer": 200, "lead_b": 200},
+    "/admin/accounts": {},
+    "/admin/reviews/{review}": {"coordinator": 200},
+    "/admin/reviews/{review}/team": {"coordinator": 200, "lead_reviewer": 200},
+}
+ADMIN_POSTS = ["/admin/reviews", "/admin/reviews/{review}", "/admin/reviews/{review}/status",
+               "/admin/reviews/{review}/members", "/admin/reviews/{review}/members/{member}/role",
+               "/admin/reviews/{review}/members/{member}/remove",
+               "/admin/reviews/{review}/members/{member}/reset-link", "/admin/accounts",
+               "/admin/accounts/{member}/disable", "/admin/accounts/{member}/enable",
+               "/admin/accounts/{member}/reset-link", "/admin/accounts/{member}/coordinator"]
+ADMIN_POST_ALLOWED = {"coordinator": {"/admin/reviews/{review}", "/admin/reviews/{review}/status",
+                                      "/admin/reviews/{review}/members",
+                                      "/admin/reviews/{review}/members/{member}/role",
+                                      "/admin/reviews/{review}/members/{member}/remove",
+                                      "/admin/reviews/{review}/members/{member}/reset-link"}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ADMIN_ROUTES)
+def test_administration_pages_per_role(world, client, role, path):
+    client.login(world.member(role))
+    response = client.get(path.format(review=world.review.id))
+    assert response.status_code == ADMIN_ROUTES[path].get(role, 403)
+    if path == "/admin" and role == "lead_b":
+        assert world.review.council_name not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("path", ADMIN_POSTS)
+def test_administration_writes_per_role(world, client, role, path):
+    client.login(world.member(role))
+    # An empty form: those allowed get as far as its validation (400), everyone else is refused first (403).
+    response = client.post(path.format(review=world.review.id, member=world.reviewer2.id), data={})
+    allowed = path in ADMIN_POST_ALLOWED.get(role, set())
+    expected = {400} if allowed else {403}
+    if allowed and path.endswith(("/remove", "/reset-link")):  # nothing to fill in: done
+        expected = {200, 302}
+    assert response.status_code in expected
