@@ -34,7 +34,7 @@ def matching_step(secret: str, code: str, last_step: Optional[int], at: datetime
     """The time step `code` belongs to, if it is a current code for `secret` (within the window) and later than
     the last step accepted; else None. The caller stores the step so that the same code cannot be used again."""
     code = _NOT_CODE_CHARACTERS.sub("", code or "")
-    if not (len(code) == 6 and code.isdigit()):
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     now_step = totp.timecode(at)
