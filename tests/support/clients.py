@@ -48,6 +48,8 @@ class Client:
 
     def second_step(self, code: str):
         page = self.http.get("/login/two-factor")
+        if page.status_code != 200:  # the pending sign-in has lapsed: post anyway, to see the app refuse it
+            page = self.http.get("/login")
         return self.http.post("/login/two-factor", data={"code": code, "csrf_token": csrf_from(page)})
 
     def csrf(self) -> str:

@@ -34,10 +34,10 @@ def pending_secret(user: User) -> str:
 def qr_code_svg(user: User, issuer: str) -> str:
     """The otpauth:// link as an inline SVG (no script, no image request): an authenticator app scans it."""
     uri = codes.provisioning_uri(user.totp_secret, user.email, issuer)
-    out = io.StringIO()
+    out = io.BytesIO()
     segno.make(uri, error="m").save(out, kind="svg", xmldecl=False, svgns=True, scale=4, border=2,
-                                    title=None, svgclass="qr-code", lineclass=None)
-    return out.getvalue()
+                                    svgclass="qr-code", lineclass=None)
+    return out.getvalue().decode()
 
 
 def check_totp(user: User, code: str) -> bool:
