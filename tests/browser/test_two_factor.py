@@ -60,7 +60,7 @@ def test_a_lead_is_sent_to_enrol_types_the_key_and_sees_recovery_codes(page, tea
     expect(page.locator("svg.qr-code")).to_be_visible()
     assert_accessible(page, "two-factor-enrolment")
 
-    secret = page.locator("#totp-secret").inner_text().strip()
+    secret = page.locator("#totp-secret").text_content().strip()
     page.get_by_label("Code from the app").fill("000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
     page.get_by_role("button", name="Turn on").click()
     expect(page.locator("#code-error")).to_contain_text("not right")

@@ -2,7 +2,7 @@
 /login/two-factor (a code, or a passkey), plus signing in with a passkey alone from /login."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -25,6 +25,12 @@ bp = Blueprint("two_factor", __name__)
 
 # A WebAuthn answer is a few kilobytes; anything much bigger is not one.
 _PASSKEY_BODY_MAX = 32 * 1024
+
+
+@bp.before_request
+def _never_kept_offline():
+    # The pending secret and the recovery codes must not stay in the service worker's page cache on a phone.
+    g.no_offline_copy = True
 
 
 def _two_factor_rate_limit() -> str:
