@@ -12,7 +12,7 @@ import pytest
 from app import create_app
 from visits.clock import system_utcnow
 from visits.extensions import db
-from visits.models import AuditEvent, LoginSession, RecoveryCode, User
+from visits.models import AuditEvent, LoginSession, Passkey, RecoveryCode, User
 from visits.two_factor import codes
 
 from ..support import factories as f
@@ -200,7 +200,8 @@ def enrolment_page(client: Client):
     page = client.get("/account/two-factor")
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', text)[1]
+    secret = re.sub(r"<wbr>", "", re.search(r'id="totp-secret">(.*?)</code>', text)[1])
+    assert re.fullmatch(r"[A-Z2-7]{32}", secret), secret
     assert "<svg" in text  # the QR code, inline
     return secret, csrf_from(page)
 
@@ -348,4 +349,53 @@ def test_guessing_codes_is_rate_limited(limited_app):
     assert statuses == [400, 400, 400, 429]
     # The right code is refused too once the limit is reached: the limit is not a hint.
     assert client.second_step(right).status_code == 429
+    assert not signed_in_as(client)
+
+
+# --- Passkey endpoints (the ceremonies themselves run in tests/browser/test_two_factor.py) ------------------------
+
+def test_registration_options_require_user_verification_and_name_this_host(client, reviewer):
+    client.login(reviewer)
+    response = client.post("/account/passkeys/options", json={})
+    assert response.status_code == 200
+    options = response.json
+    assert options["rp"]["id"] == "localhost"
+    assert options["authenticatorSelection"]["userVerification"] == "required"
+    assert options["authenticatorSelection"]["authenticatorAttachment"] == "platform"
+    assert options["challenge"]
+
+
+@pytest.mark.parametrize("body", [{}, {"credential": "not an object"}, {"credential": {"id": "x" * 600}},
+                                  {"credential": {"id": "abc", "response": {}}}])
+def test_a_malformed_passkey_answer_is_a_400(client, reviewer, body):
+    client.post("/login/passkey/options", json={})
+    response = client.post("/login/passkey", json=body)
+    assert response.status_code == 400
+    assert response.json["error"] in ("invalid", "passkey_refused")
+    assert not signed_in_as(client)
+
+
+def test_registering_without_asking_for_options_first_is_refused(client, reviewer):
+    client.login(reviewer)
+    response = client.post("/account/passkeys", json={"credential": {"id": "abc", "rawId": "abc",
+                                                                     "type": "public-key", "response": {}}})
+    assert response.status_code == 400 and response.json["error"] == "passkey_refused"
+
+
+def test_nobody_removes_another_persons_passkey(client, reviewer, review):
+    other = f.gen_member(review, "reviewer", is_demo=False)
+    passkey = Passkey(user_id=other.id, credential_id="b3RoZXI", public_key=b"key", name="Other's phone")
+    db.session.add(passkey)
+    db.session.commit()
+    client.login(reviewer)
+    assert client.post(f"/account/passkeys/{passkey.id}/remove").status_code == 404
+    assert db.session.get(Passkey, passkey.id) is not None
+
+
+def test_a_reviewer_with_a_passkey_is_asked_for_the_second_step(client, reviewer):
+    db.session.add(Passkey(user_id=reviewer.id, credential_id="cGhvbmU", public_key=b"key", name="Phone"))
+    db.session.commit()
+    assert password_step(client, reviewer).headers["Location"] == "/login/two-factor"
+    page = client.get("/login/two-factor").get_data(as_text=True)
+    assert 'data-passkey="authenticate"' in page and 'name="code"' not in page
     assert not signed_in_as(client)
