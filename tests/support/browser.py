@@ -8,6 +8,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from .clients import totp_code
 from .factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
@@ -16,10 +17,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 class LiveServer:
-    def __init__(self, app, port: int = 0):
+    """`host="localhost"` for passkeys: an IP address is not a valid WebAuthn relying-party id."""
+
+    def __init__(self, app, port: int = 0, host: str = "127.0.0.1"):
         self.app = app
-        self.server = make_server("127.0.0.1", port, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.server = make_server(host, port, app, threaded=True)
+        self.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -28,12 +31,25 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-def sign_in(page, user, password: str = PASSWORD):
+def sign_in(page, user, password: str = PASSWORD, totp_secret: str | None = None):
+    """With `totp_secret`, the second step is completed with a code the app has not seen."""
     page.goto("/login")
+    fill_password_step(page, user, password)
+    if totp_secret is not None:
+        page.wait_for_url("**/login/two-factor")
+        fill_code_step(page, totp_code(totp_secret, user))
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def fill_password_step(page, user, password: str = PASSWORD):
     page.get_by_label("Email").fill(user.email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def fill_code_step(page, code: str):
+    page.get_by_label("Code from your authenticator app").fill(code)
+    page.get_by_role("button", name="Continue").click()
 
 
 def assert_accessible(page, name: str):

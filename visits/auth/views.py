@@ -9,7 +9,9 @@ from flask_login import current_user, login_required
 
 from ..extensions import db, limiter
 from ..models import User
+from ..permissions import must_enrol_second_factor, second_factor_waived
 from ..sessions import end_session, start_session
+from ..two_factor.service import remember_pending_sign_in
 from .passwords import hash_password, needs_rehash, verify_password
 
 bp = Blueprint("auth", __name__)
@@ -18,7 +20,7 @@ bp = Blueprint("auth", __name__)
 _DUMMY_HASH = hash_password("not a real password")
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only same-site paths: never an open redirect to another host."""
     # A backslash reads as a slash to browsers ("/\\evil.example" is another host), and control characters
     # have no place in a path.
@@ -36,7 +38,7 @@ def _login_rate_limit() -> str:
 @limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if request.method == "GET" and current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     errors: dict[str, str] = {}
     email = (request.form.get("email") or "").strip().lower()
     if request.method == "POST":
@@ -51,12 +53,25 @@ def login():
             if user and valid and user.active:
                 if needs_rehash(user.password_hash):
                     user.password_hash = hash_password(password)
-                start_session(user)
-                return redirect(_safe_next(request.form.get("next")))
+                return _after_password(user, request.form.get("next"))
             errors["form"] = _("That email and password do not match an active account.")
     status = 400 if errors else 200
     return render_template("auth/login.html", errors=errors, email=email,
                            next=request.values.get("next", "")), status
+
+
+def _after_password(user: User, next_url: str | None):
+    """The password was right: the second step when they have a second factor, enrolment first when their roles
+    require one and they have none, else signed in."""
+    if user.has_second_factor and not second_factor_waived(user):
+        db.session.commit()  # a rehashed password is kept even if the second step never comes
+        remember_pending_sign_in(user, safe_next(next_url))
+        return redirect(url_for("two_factor.second_step"))
+    if must_enrol_second_factor(user):
+        start_session(user, needs_enrolment=True)
+        return redirect(url_for("two_factor.account"))
+    start_session(user)
+    return redirect(safe_next(next_url))
 
 
 @bp.route("/logout", methods=["POST"])
