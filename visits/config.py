@@ -159,6 +159,7 @@ def _account_settings() -> dict:
         # Flask-Mailman's backend: SMTP when a server is configured, else ours that logs each mail.
         "MAIL_BACKEND": "smtp" if mail_server else "visits.accounts.mail.EmailBackend",
         "TWO_FACTOR_RATE_LIMIT": os.environ.get("TWO_FACTOR_RATE_LIMIT", "10 per minute;30 per hour"),
+        "RESET_RATE_LIMIT": os.environ.get("RESET_RATE_LIMIT", "5 per minute;20 per hour"),
         # WebAuthn relying party: the site's host name (never an IP address) and its origin. Unset, they are
         # taken from the request, which suits one host name per deployment.
         "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID", ""),

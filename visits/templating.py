@@ -17,7 +17,8 @@ from flask_wtf.csrf import generate_csrf
 
 from .glossary.terms import abbreviate
 from .i18n import html_lang, plural_forms
-from .permissions import can_read_audit_log, can_read_programme, console_reviews
+from .permissions import (can_read_audit_log, can_read_programme, can_read_team, console_reviews, is_site_admin,
+                          managed_reviews)
 from .security import user_key
 from .vocabulary import TemplateLabels
 
@@ -43,6 +44,10 @@ def main_nav() -> list[tuple[str, str]]:
                   ("programme.needs", _("Needs"))]
     if console_reviews(current_user, can_read_audit_log):
         items.append(("audit_log.index", _("Audit log")))
+    if is_site_admin(current_user) or managed_reviews(current_user):
+        items.append(("admin.index", _("Administration")))
+    elif console_reviews(current_user, can_read_team):
+        items.append(("admin.index", _("Team")))
     items += [("calendar.index", _("Calendar")), ("glossary.index", _("Glossary"))]
     return items
 
