@@ -76,3 +76,7 @@ def test_admin_pages_never_show_notes_concerns_or_service_users(app, planted):
             "account_disabled", "account_enabled", "account_created", "invitation_issued"} <= {e.action for e in events}
     for event in events:
         assert not any(secret in str(event.detail) for secret in SECRETS)
+    # ...and the coordinator reads it in words, not codes.
+    log = as_coordinator.get(f"/audit?review={review.id}").get_data(as_text=True)
+    assert "Added to the team" in log and "Review status changed" in log
+    assert ">member_added<" not in log and ">review_status_changed<" not in log
