@@ -10,6 +10,7 @@ import pytest
 from app import create_app
 from visits.extensions import db
 
+from .support.apps import TEST_SETTINGS, sqlite_app
 from .support.clients import Client, IsolatedClient
 from .support.postgres import throwaway_postgres
 from .support.world import console_world, field_team_world, two_reviews_world
@@ -17,18 +18,8 @@ from .support.world import console_world, field_team_world, two_reviews_world
 
 @pytest.fixture
 def app(tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
-        "SECRET_KEY": "test-secret",
-        "RATELIMIT_ENABLED": False,
-    })
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.create_all()
+    with sqlite_app(tmp_path) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -68,8 +59,7 @@ def pg_url():
 @pytest.fixture
 def pg_app(pg_url):
     """The app on PostgreSQL, with empty tables for each test."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url, "SECRET_KEY": "test-secret",
-                      "RATELIMIT_ENABLED": False})
+    app = create_app({**TEST_SETTINGS, "SQLALCHEMY_DATABASE_URI": pg_url})
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()

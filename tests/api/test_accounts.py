@@ -7,14 +7,14 @@ from datetime import timedelta
 
 import pytest
 
-from app import create_app
 from visits.accounts import service
 from visits.clock import system_utcnow
 from visits.extensions import db
 from visits.models import AccountToken, AuditEvent, LoginSession, TokenPurpose
 
 from ..support import factories as f
-from ..support.clients import Client, IsolatedClient, csrf_from
+from ..support.apps import sqlite_app
+from ..support.clients import Client, csrf_from
 from ..support.factories import PASSWORD
 from ..support.smtp import body_of, link_in, mail_app, smtp_server  # noqa: F401 (fixtures)
 
@@ -202,17 +202,10 @@ def test_a_reset_ends_every_session_of_the_account(app, reviewer):
 
 
 def test_reset_requests_are_rate_limited(tmp_path, reviewer):
-    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limits.sqlite'}",
-                          "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": True,
-                          "RATELIMIT_STORAGE_URI": "memory://"})
-    limited.test_client_class = IsolatedClient
-    with limited.app_context():
-        db.create_all()
+    with sqlite_app(tmp_path, "limits", RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://") as limited:
         client = Client(limited)
         statuses = [client.post("/password-reset", data={"email": "someone@example.test"}).status_code
                     for _ in range(6)]
-        db.session.remove()
-        db.engine.dispose()
     assert statuses[:5] == [200] * 5 and statuses[5] == 429
 
 

@@ -11,6 +11,7 @@ from visits.models import AccountToken, AuditEvent, Membership, Review, ReviewSt
 
 from ..support import factories as f
 from ..support.clients import Client, signed_in
+from ..support.routes import ADMIN_GETS, ADMIN_POSTS
 
 LINK = re.compile(r'value="(http[^"]+/(?:invite|password-reset)/[^"]+)"')
 
@@ -283,15 +284,6 @@ def test_the_lead_reads_the_team_but_cannot_change_it(app, setup):
     assert lead.post(f"/admin/reviews/{review.id}/members",
                      data={"email": "x@example.test", "name": "X", "role": "reviewer"}).status_code == 403
     assert lead.get(f"/admin/reviews/{other.id}/team").status_code == 403
-
-
-ADMIN_GETS = ["/admin", "/admin/accounts", "/admin/reviews/{review}", "/admin/reviews/{review}/team"]
-ADMIN_POSTS = ["/admin/reviews", "/admin/reviews/{review}", "/admin/reviews/{review}/status",
-               "/admin/reviews/{review}/members", "/admin/reviews/{review}/members/{member}/role",
-               "/admin/reviews/{review}/members/{member}/remove",
-               "/admin/reviews/{review}/members/{member}/reset-link", "/admin/accounts",
-               "/admin/accounts/{member}/disable", "/admin/accounts/{member}/enable",
-               "/admin/accounts/{member}/reset-link", "/admin/accounts/{member}/coordinator"]
 
 
 @pytest.mark.parametrize("role", ["reviewer", "lay_assessor", "link_officer", "other_coordinator"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..support.routes import ADMIN_GETS, ADMIN_POSTS, routes_in_app
 
 SERVICE_USER_NAME = "Mrs A. Jones"
 HOME_ADDRESS = "4 Secret Lane"
@@ -141,17 +142,16 @@ ADMIN_ROUTES = {
     "/admin/reviews/{review}": {"coordinator": 200},
     "/admin/reviews/{review}/team": {"coordinator": 200, "lead_reviewer": 200},
 }
-ADMIN_POSTS = ["/admin/reviews", "/admin/reviews/{review}", "/admin/reviews/{review}/status",
-               "/admin/reviews/{review}/members", "/admin/reviews/{review}/members/{member}/role",
-               "/admin/reviews/{review}/members/{member}/remove",
-               "/admin/reviews/{review}/members/{member}/reset-link", "/admin/accounts",
-               "/admin/accounts/{member}/disable", "/admin/accounts/{member}/enable",
-               "/admin/accounts/{member}/reset-link", "/admin/accounts/{member}/coordinator"]
 ADMIN_POST_ALLOWED = {"coordinator": {"/admin/reviews/{review}", "/admin/reviews/{review}/status",
                                       "/admin/reviews/{review}/members",
                                       "/admin/reviews/{review}/members/{member}/role",
                                       "/admin/reviews/{review}/members/{member}/remove",
                                       "/admin/reviews/{review}/members/{member}/reset-link"}}
+
+
+def test_the_matrix_holds_every_administration_route(app):
+    assert set(ADMIN_ROUTES) == set(ADMIN_GETS) == routes_in_app(app, "/admin", "GET")
+    assert set(ADMIN_POSTS) == routes_in_app(app, "/admin", "POST")
 
 
 @pytest.mark.parametrize("role", ROLES)

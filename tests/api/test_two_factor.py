@@ -9,14 +9,14 @@ import time
 import pyotp
 import pytest
 
-from app import create_app
 from visits.clock import system_utcnow
 from visits.extensions import db
 from visits.models import AuditEvent, LoginSession, Passkey, RecoveryCode, User
 from visits.two_factor import codes
 
 from ..support import factories as f
-from ..support.clients import Client, IsolatedClient, csrf_from, totp_code
+from ..support.apps import sqlite_app
+from ..support.clients import Client, csrf_from, totp_code
 from ..support.factories import PASSWORD
 
 
@@ -298,15 +298,8 @@ def test_a_demo_lead_is_not_asked(client, review):
 
 @pytest.fixture
 def production_app(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.sqlite'}",
-                      "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False, "FIELDWORK_ENV": "production",
-                      "SESSION_COOKIE_SECURE": False})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.create_all()
+    with sqlite_app(tmp_path, "prod", FIELDWORK_ENV="production", SESSION_COOKIE_SECURE=False) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_in_production_a_demo_account_is_asked(production_app):
@@ -325,15 +318,9 @@ def test_in_production_a_demo_account_is_asked(production_app):
 
 @pytest.fixture
 def limited_app(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.sqlite'}",
-                      "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-                      "TWO_FACTOR_RATE_LIMIT": "3 per minute", "LOGIN_RATE_LIMIT": "100 per minute"})
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.create_all()
+    with sqlite_app(tmp_path, "limited", RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
+                    TWO_FACTOR_RATE_LIMIT="3 per minute", LOGIN_RATE_LIMIT="100 per minute") as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_guessing_codes_is_rate_limited(limited_app):

@@ -13,10 +13,7 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
-from app import create_app
-from visits.extensions import db
-
-from .clients import IsolatedClient
+from .apps import sqlite_app
 
 
 class Collector:
@@ -69,15 +66,6 @@ def smtp_server():
 def mail_app(tmp_path, smtp_server):
     """The app as in tests/conftest.py `app`, sending its mail to `smtp_server` (Flask-Mailman reads the mail
     settings once, as the app is made, so this is an app of its own)."""
-    app = create_app({
-        "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'mail.sqlite'}",
-        "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_server.port, "MAIL_USE_TLS": False, "MAIL_USE_SSL": False,
-        "MAIL_BACKEND": "smtp", "MAIL_TIMEOUT": 5,
-    })
-    app.test_client_class = IsolatedClient
-    with app.app_context():
-        db.create_all()
+    with sqlite_app(tmp_path, "mail", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_USE_TLS=False,
+                    MAIL_USE_SSL=False, MAIL_BACKEND="smtp", MAIL_TIMEOUT=5) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()

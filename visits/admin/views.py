@@ -61,6 +61,19 @@ def _load(schema, lists: tuple[str, ...] = ()) -> tuple[dict, dict]:
         return posted, flatten_errors(error.messages)
 
 
+def _load_and_apply(schema, change):
+    """Parse the form and, if it is valid, make `change(form)`: (the form, {}, what the change returned), or
+    (what was posted, {field: [message]}, None) when the form is wrong or a rule of reviews.py or teams.py
+    refuses the change, so both read to the person as the same field messages."""
+    form, errors = _load(schema)
+    if errors:
+        return form, errors, None
+    try:
+        return form, {}, change(form)
+    except (review_records.ReviewChangeRefused, teams.TeamChangeRefused) as refusal:
+        return form, refusal.errors, None
+
+
 # --- the way in ---------------------------------------------------------------------------------------------
 
 
@@ -147,12 +160,8 @@ def update_review(review_id: int):
 @login_required
 def review_status(review_id: int):
     review = _managed_review(review_id)
-    form, errors = _load(ReviewStatusForm())
-    if not errors:
-        try:
-            review_records.change_status(review, ReviewStatus(form["status"]), form["confirm"], by=current_user)
-        except review_records.ReviewChangeRefused as refusal:
-            errors = refusal.errors
+    _form, errors, _changed = _load_and_apply(ReviewStatusForm(), lambda form: review_records.change_status(
+        review, ReviewStatus(form["status"]), form["confirm"], by=current_user))
     if errors:
         return _review_page(review, status=400, form="status", errors=errors)
     db.session.commit()
@@ -163,12 +172,8 @@ def review_status(review_id: int):
 @login_required
 def add_member(review_id: int):
     review = _managed_review(review_id)
-    form, errors = _load(MemberForm())
-    if not errors:
-        try:
-            added = teams.add_member(review, form["email"], form["name"], Role(form["role"]), by=current_user)
-        except teams.TeamChangeRefused as refusal:
-            errors = refusal.errors
+    form, errors, added = _load_and_apply(MemberForm(), lambda form: teams.add_member(
+        review, form["email"], form["name"], Role(form["role"]), by=current_user))
     if errors:
         return _review_page(review, status=400, form="member", values=form, errors=errors)
     db.session.commit()
@@ -190,13 +195,8 @@ def _member(review: Review, user_id: int):
 def member_role(review_id: int, user_id: int):
     review = _managed_review(review_id)
     membership = _member(review, user_id)
-    form, errors = _load(RoleForm())
-    if not errors:
-        try:
-            teams.change_role(membership, Role(form["role"]), by=current_user,
-                              by_admin=is_site_admin(current_user))
-        except teams.TeamChangeRefused as refusal:
-            errors = refusal.errors
+    _form, errors, _changed = _load_and_apply(RoleForm(), lambda form: teams.change_role(
+        membership, Role(form["role"]), by=current_user, by_admin=is_site_admin(current_user)))
     if errors:
         return _review_page(review, status=400, form="members", errors=errors)
     db.session.commit()
