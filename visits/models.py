@@ -319,12 +319,20 @@ class Review(db.Model):
     on_site_from: Mapped[date] = mapped_column(Date)
     on_site_to: Mapped[date] = mapped_column(Date)
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # DESIGN section 11: when it was closed (read-only from then on; purge-reviews counts RETENTION_DAYS from
+    # here) and when its personal data was erased (purge-reviews skips it from then on).
+    closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    purged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="review", cascade="all, delete-orphan")
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status is ReviewStatus.closed
 
     def link_officers(self) -> list[User]:
         return [m.user for m in self.memberships if m.role is Role.link_officer]
@@ -355,6 +363,8 @@ class Location(db.Model):
     access_notes: Mapped[str] = mapped_column(Text, default="")
     # Extra minutes to allow for parking when arriving here (the guide: "build in extra time").
     parking_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # Marked no longer used (DESIGN section 11): a place a visit refers to is kept, not deleted.
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     @property
     def is_home(self) -> bool:
@@ -387,6 +397,10 @@ class Participant(db.Model):
     phone: Mapped[str] = mapped_column(String(40), default="")
     # Staff: the office they work from (the guide: see all staff of one office on one day).
     office_id: Mapped[Optional[int]] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"))
+    # Marked no longer used: someone a visit or case refers to is kept, not deleted.
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # A service user or carer withdrew consent (UK GDPR): their identity and contacts were erased then.
+    consent_withdrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     needs: Mapped[list[NeedFlag]] = relationship(back_populates="participant", cascade="all, delete-orphan",
                                                  order_by="NeedFlag.created_at")
@@ -414,9 +428,19 @@ class Case(db.Model):
     reference: Mapped[str] = mapped_column(String(40))
     service_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
     team_leader_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    # The service user's carer, when the case has one: booked with the service user on a home visit.
+    carer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
     status: Mapped[CaseStatus] = mapped_column(_enum(CaseStatus, "case_status"), default=CaseStatus.identified)
+    # The status follows the visits (DESIGN section 11) unless the link officer set it by hand: then it is
+    # shown as such, with who and when, until they hand it back to the visits.
+    status_by_hand: Mapped[bool] = mapped_column(default=False)
+    status_set_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status_set_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     service_user: Mapped[Optional[Participant]] = relationship(foreign_keys=[service_user_id])
+    carer: Mapped[Optional[Participant]] = relationship(foreign_keys=[carer_id])
+    status_set_by: Mapped[Optional[User]] = relationship(foreign_keys=[status_set_by_id])
     team_leader: Mapped[Optional[Participant]] = relationship(foreign_keys=[team_leader_id])
     social_workers: Mapped[list[Participant]] = relationship(secondary=case_social_workers)
 
@@ -450,6 +474,8 @@ class Visit(db.Model):
     case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     status: Mapped[VisitStatus] = mapped_column(_enum(VisitStatus, "visit_status"), default=VisitStatus.planned)
     briefing: Mapped[str] = mapped_column(Text, default="")
+    # Why it was called off (asked when cancelling; shown to the team).
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
     # A group meeting's expected head count, when the link officer knows it before everyone is booked in
     # (the guide asks for 8-12: programme_rules.group_size).
     expected_count: Mapped[Optional[int]] = mapped_column()
@@ -546,6 +572,8 @@ class Note(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # Set when a save arrived against an older version: the other text waits in a conflict revision.
     in_conflict: Mapped[bool] = mapped_column(default=False)
+    # Written before someone on the visit withdrew consent: kept as the team's record, marked so.
+    consent_withdrawn: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
 

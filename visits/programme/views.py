@@ -17,14 +17,14 @@ from ..models import Attendance, Case, Location, Participant, Review, Visit
 from ..permissions import can_edit_programme, can_read_programme, role_for, sees_identities
 from ..schemas import (
     CASE_STATUSES, LOCATION_KINDS, NEED_STATUSES, NEED_TYPES, PARTICIPANT_KINDS, VISIT_KINDS, VISIT_STATUSES,
-    AttendeeForm, CaseForm, FindingsOut, FindingsQuery, LocationForm, ParticipantForm, VisitForm, flatten_errors,
+    AttendeeForm, FindingsOut, FindingsQuery, VisitForm, flatten_errors,
     form_input,
 )
 from .blueprint import bp
 from .context import log_identity_read, review_for, reviews_choice
 from .presenters import by_day, person_label, programme_rows
 from .service import (
-    ProgrammeError, add_attendee, cancel_visit, create_case, create_location, create_participant, create_visit,
+    ProgrammeError, add_attendee, cancel_visit, create_visit,
     remove_attendee, team_candidates, update_visit, version_of,
 )
 from .snapshot import findings_for, load_programme, rule_summaries, thresholds, thresholds_as_dict
@@ -220,66 +220,6 @@ def remove_attendee_view(visit_id: int, participant_id: int):
         return _visit_form(visit.review, visit, _visit_values(visit), error.errors, 400)
     db.session.commit()
     return redirect(url_for("programme.edit_visit", visit_id=visit.id, _anchor="with"))
-
-
-# --- people, places and cases -------------------------------------------------------------------------------
-
-
-def _setup_page(review: Review, errors: dict | None = None, values: dict | None = None, form: str = "",
-                status: int = 200):
-    choices = _choices(review)
-    cases = db.session.scalars(db.select(Case).filter_by(review_id=review.id).order_by(Case.reference).options(
-        selectinload(Case.social_workers), selectinload(Case.team_leader), selectinload(Case.service_user))).all()
-    identities = sees_identities(current_user, review.id)
-    case_rows = [{
-        "reference": case.reference, "status": case.status.value,
-        "service_user": person_label(case.service_user, identities, case.reference) if case.service_user else "",
-        "team_leader": case.team_leader.name if case.team_leader else "",
-        "social_workers": ", ".join(worker.name for worker in case.social_workers),
-    } for case in cases]
-    return render_template("programme/setup.html", review=review, errors=errors or {}, values=values or {},
-                           form=form, case_rows=case_rows, **choices), status
-
-
-@bp.get("/programme/setup")
-@login_required
-def setup():
-    review = review_for(can_edit_programme)
-    log_identity_read(review, "setup")
-    return _setup_page(review)
-
-
-def _setup_post(schema, create, form_name: str, lists: tuple[str, ...] = ()):
-    review = review_for(can_edit_programme)
-    posted = form_input(request.form, lists=lists)
-    posted.pop("review", None)
-    try:
-        create(review, current_user, schema().load(posted))
-    except ValidationError as error:
-        return _setup_page(review, flatten_errors(error.messages), posted, form_name, 400)
-    except ProgrammeError as error:
-        db.session.rollback()
-        return _setup_page(review, error.errors, posted, form_name, 400)
-    db.session.commit()
-    return redirect(url_for("programme.setup", review=review.id, added=form_name, _anchor=form_name))
-
-
-@bp.post("/programme/locations")
-@login_required
-def create_location_view():
-    return _setup_post(LocationForm, create_location, "places")
-
-
-@bp.post("/programme/participants")
-@login_required
-def create_participant_view():
-    return _setup_post(ParticipantForm, create_participant, "people")
-
-
-@bp.post("/programme/cases")
-@login_required
-def create_case_view():
-    return _setup_post(CaseForm, create_case, "cases", lists=("social_worker_ids",))
 
 
 @bp.context_processor
