@@ -237,3 +237,14 @@ def must_enrol_second_factor(user: User) -> bool:
     """Signed in with a password, but their roles require TOTP and they have not enrolled: until they do, they
     may only enrol (DESIGN section 10)."""
     return role_requires_two_factor(user) and not user.has_totp and not second_factor_waived(user)
+
+
+# --- A service user's rights (DESIGN section 11, UK GDPR) -------------------------------------------------
+# Exporting everything held about one person, and recording that they withdrew consent, are the lead reviewer's:
+# the link officer supplied the person's details, but deciding what the review keeps is the lead's.
+
+
+def can_manage_participant_rights(user: User, review_id: int) -> bool:
+    """The export of everything held about a participant, and the record of a withdrawal of consent: the lead
+    reviewer of that review only."""
+    return role_for(user, review_id) is Role.lead_reviewer
