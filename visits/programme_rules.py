@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from contextvars import ContextVar
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Optional
@@ -200,7 +200,13 @@ class Thresholds:
     group_max: int = 12
     cases_identified: int = 15            # "identify fifteen cases, to allow for a certain amount of drop out"
     cases_visited: int = 12               # "we expect to visit and follow up about twelve service users"
-    max_stakeholder_meetings: int = 5     # DESIGN section 4, rule 8
+    max_stakeholder_meetings: int = 5     # "a maximum of five group meetings with stakeholders"
+    # Our assumptions, not the guide's numbers: the guide says "avoid over-programming" and "very early starts may
+    # not be feasible" but gives no figure for a whole day. Five sessions is its four interviews plus one more
+    # (a briefing, a team visit); ten hours is 09:00 to 17:00 plus an evening home visit. A day of six sessions
+    # from 08:30 to 19:30 breaks both.
+    max_sessions_per_day: int = 5
+    max_day_hours: int = 10
     # Our assumption, not the guide's: minutes between two locations when the travel matrix has no entry.
     default_travel_minutes: int = 20
 
@@ -254,10 +260,19 @@ class Finding:
     visit_ids: tuple[int, ...] = ()
     people: tuple[PersonRef, ...] = ()
     suggestion: str = ""
+    # Every visit of the finding is on a day already past (Programme.now): history, nothing left to move.
+    past: bool = False
 
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+    @property
+    def key(self) -> tuple:
+        """What makes a finding the same one before and after a change: its rule, visits and people (the
+        message's numbers may change, e.g. the minutes a journey is short by)."""
+        return (self.rule, tuple(sorted(self.visit_ids)),
+                tuple(sorted((person.kind, person.id) for person in self.people)))
 
     def as_dict(self, identity: bool = True) -> dict[str, Any]:
         """For JSON. identity=False (e.g. a coordinator) leaves out the names of service users and carers."""
@@ -269,6 +284,7 @@ class Finding:
             "people": [{"id": p.id, "name": p.name if identity or not p.is_private else None, "kind": p.kind}
                        for p in self.people],
             "suggestion": self.suggestion,
+            "past": self.past,
         }
 
 
@@ -588,23 +604,52 @@ def early_start(programme: Programme, thresholds: Thresholds) -> list[Finding]:
     return findings
 
 
+# How the service user and carer reference group is told from other group meetings with service users and carers
+# (the guide's consultation groups: older people, parents of disabled children...): by its title, or by its
+# members (DESIGN section 3 makes a reference-group member a `stakeholder` participant).
+REFERENCE_GROUP_WORDS = ("reference group",)
+
+
+def is_reference_group(programme: Programme, visit: PVisit) -> bool:
+    if visit.kind != "user_group_meeting":
+        return False
+    if any(words in visit.title.casefold() for words in REFERENCE_GROUP_WORDS):
+        return True
+    return any(_person_ref(programme, participant_id).kind == "stakeholder" for participant_id in visit.participants)
+
+
 def stakeholder_meeting_cap(programme: Programme, thresholds: Thresholds) -> list[Finding]:
-    """More stakeholder meetings in the on-site period than the cap. Without on-site dates, all are counted."""
+    """More group meetings with stakeholders in the on-site period than the cap. Without on-site dates, all are
+    counted.
+
+    The guide: "there is an opportunity for a maximum of five group meetings with stakeholders. This is likely to
+    include: senior elected members and managers; the social services management team; partner organisations;
+    the service user and carer reference group." So the reference group counts among the five. Only the
+    reference group does: the other service user and carer meetings (the guide's "Involving service users and
+    carers": older people, parents of disabled children...) are consultation, not stakeholder meetings. The
+    programme has no flag for it, so a user group meeting is the reference group when its title says so or a
+    reference-group member (a stakeholder participant) is booked on it (`is_reference_group`).
+    """
     meetings = [
         visit for visit in programme.live_visits
-        if visit.kind == "stakeholder_meeting"
+        if (visit.kind == "stakeholder_meeting" or is_reference_group(programme, visit))
         and (programme.on_site_from is None or visit.day >= programme.on_site_from)
         and (programme.on_site_to is None or visit.day <= programme.on_site_to)
     ]
     if len(meetings) <= thresholds.max_stakeholder_meetings:
         return []
+    groups = sum(1 for visit in meetings if visit.kind != "stakeholder_meeting")
+    values = {"count": len(meetings), "cap": thresholds.max_stakeholder_meetings,
+              "meetings": len(meetings) - groups}
     return [_finding(
         "stakeholder_meeting_cap", ERROR,
-        _("There are %(count)s stakeholder meetings in the on-site week, more than the %(cap)s the review "
-          "team can hold.") % {"count": len(meetings), "cap": thresholds.max_stakeholder_meetings},
+        (_("There are %(count)s group meetings with stakeholders in the on-site week (%(meetings)s stakeholder "
+           "meetings and the service user and carer reference group), more than the guide's maximum of "
+           "%(cap)s.") if groups else
+         _("There are %(count)s stakeholder meetings in the on-site week, more than the guide's maximum of "
+           "%(cap)s.")) % values,
         meetings, [],
-        _("Combine meetings or drop the least needed, keeping %(cap)s at most.")
-        % {"cap": thresholds.max_stakeholder_meetings})]
+        _("Combine meetings or drop the least needed, keeping %(cap)s at most.") % values)]
 
 
 def meeting_pairs(programme: Programme, thresholds: Thresholds) -> list[Finding]:
@@ -779,6 +824,80 @@ def staff_on_site_day(programme: Programme, thresholds: Thresholds) -> list[Find
     return findings
 
 
+def long_day(programme: Programme, thresholds: Thresholds) -> list[Finding]:
+    """A day too full for one member of the review team: more sessions than the threshold (every visit counts,
+    not only interviews: briefings, team visits and meetings take the day too), or longer than the threshold from
+    the first start to the last end.
+
+    The guide: "Avoid over-programming. Four interviews per day per reviewer should be the norm ... Reviewers are
+    available for evening appointments, if necessary. They may well have long journeys to your council's area,
+    so very early starts may not be feasible." The thresholds are ours (see Thresholds). People who share the
+    same full day (a pair of reviewers) get one finding.
+    """
+    days: dict[tuple[date, tuple[int, ...]], list[PersonRef]] = {}
+    for (user_id, day), visits in _member_days(programme, FIELD_ROLES).items():
+        first, last = visits[0].starts_at, max(visit.ends_at for visit in visits)
+        too_many = len(visits) > thresholds.max_sessions_per_day
+        too_long = (last - first) > timedelta(hours=thresholds.max_day_hours)
+        if too_many or too_long:
+            days.setdefault((day, tuple(visit.id for visit in visits)), []).append(_member_ref(programme, user_id))
+
+    findings = []
+    for (day, visit_ids), people in days.items():
+        visits = [programme.visit_by_id[visit_id] for visit_id in visit_ids]
+        first, last = visits[0].starts_at, max(visit.ends_at for visit in visits)
+        length = last - first
+        hours = int(length.total_seconds() // 3600)
+        minutes = int(length.total_seconds() % 3600 // 60)
+        values = {"names": _join(person.name for person in people), "count": len(visits), "day": _day(day),
+                  "first": _clock(first), "last": _clock(last),
+                  "length": (_("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+                             if minutes else _("%(hours)s h") % {"hours": hours}),
+                  "sessions": thresholds.max_sessions_per_day, "max_hours": thresholds.max_day_hours}
+        too_many = len(visits) > thresholds.max_sessions_per_day
+        too_long = length > timedelta(hours=thresholds.max_day_hours)
+        if too_many and too_long:
+            limit = _("more than %(sessions)s sessions and longer than %(max_hours)s hours") % values
+        elif too_many:
+            limit = _("more than %(sessions)s sessions") % values
+        else:
+            limit = _("longer than %(max_hours)s hours") % values
+        values["limit"] = limit
+        findings.append(_finding(
+            "long_day", WARNING,
+            _("%(names)s: %(count)s sessions on %(day)s, from %(first)s to %(last)s (%(length)s), %(limit)s; the "
+              "guide asks to avoid over-programming.") % values,
+            visits, people,
+            _("Move a session to another day or another team member, or start later or finish earlier.")))
+    return findings
+
+
+def home_visit_nobody_booked(programme: Programme, thresholds: Thresholds) -> list[Finding]:
+    """A home visit with no service user or carer booked on it: nobody to visit.
+
+    An error, not a warning: the guide's home visits are "to service users and carers", and a reviewer sent to a
+    home with nobody booked either finds no one expecting them or meets someone the programme does not know
+    (no needs arranged, no attendance to record, the case never counted as visited). It will go wrong on the day.
+    """
+    findings = []
+    for visit in programme.live_visits:
+        if visit.kind != "home_visit":
+            continue
+        if any(_person_ref(programme, participant_id).kind in PRIVATE_PARTICIPANT_KINDS
+               for participant_id in visit.participants):
+            continue
+        case = next((case for case in programme.cases if case.id == visit.case_id), None)
+        values = {"visit": _quoted(visit), "when": _when(visit),
+                  "case": case.reference if case else ""}
+        findings.append(_finding(
+            "home_visit_nobody_booked", ERROR,
+            _("%(visit)s (%(when)s) has no service user or carer booked: there is nobody to visit.") % values,
+            [visit], [_member_ref(programme, user_id) for user_id in visit.team],
+            (_("Book the service user of case %(case)s (and their carer) on the visit.") if case else
+             _("Choose the visit's case, or book the service user or carer it is with.")) % values))
+    return findings
+
+
 # --- running them all --------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Rule:
@@ -812,6 +931,10 @@ RULES: tuple[Rule, ...] = (
          home_visit_length),
     Rule("unarranged_need", ERROR, N_("A visit whose participant has a need not yet arranged."), unarranged_need),
     Rule("staff_on_site_day", WARNING, N_("Staff of one office seen on more than one day."), staff_on_site_day),
+    # The issue "A review's data, from first draft to erasure" added these to DESIGN section 4's fourteen.
+    Rule("long_day", WARNING, N_("A team member's day with too many sessions or too many hours."), long_day),
+    Rule("home_visit_nobody_booked", ERROR, N_("A home visit with no service user or carer booked."),
+         home_visit_nobody_booked),
 )
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
@@ -823,7 +946,7 @@ def check_programme(programme: Programme, thresholds: Optional[Thresholds] = Non
     thresholds = thresholds or Thresholds()
     token = _translator.set(gettext) if gettext is not None else None
     try:
-        findings = [(position, finding) for position, rule in enumerate(RULES)
+        findings = [(position, _as_history(programme, finding)) for position, rule in enumerate(RULES)
                     for finding in rule.check(programme, thresholds)]
     finally:
         if token is not None:
@@ -833,9 +956,47 @@ def check_programme(programme: Programme, thresholds: Optional[Thresholds] = Non
         position, finding = entry
         starts = [programme.visit_by_id[visit_id].starts_at for visit_id in finding.visit_ids
                   if visit_id in programme.visit_by_id]
-        return (0 if finding.is_error else 1, min(starts) if starts else datetime.max, position)
+        return (finding.past, 0 if finding.is_error else 1, min(starts) if starts else datetime.max, position)
 
     return [finding for _position, finding in sorted(findings, key=order)]
+
+
+def is_past(programme: Programme, finding: Finding) -> bool:
+    """Every visit of the finding is on a day before today (Programme.now): the day was worked as it was. A
+    finding about no visit (the case sample), or with a visit today or later, is still to act on."""
+    if programme.now is None or not finding.visit_ids:
+        return False
+    today = programme.now.date()
+    return all(visit_id in programme.visit_by_id and programme.visit_by_id[visit_id].day < today
+               for visit_id in finding.visit_ids)
+
+
+def _as_history(programme: Programme, finding: Finding) -> Finding:
+    """A finding on days already past: no "move ..." suggestion any more, it is history."""
+    if not is_past(programme, finding):
+        return finding
+    return replace(finding, past=True, suggestion=_(
+        "Nothing to change: the day has passed. Kept as a record of how the programme ran."))
+
+
+@dataclass(frozen=True)
+class FindingsChange:
+    """What one change to the programme did to the check: the findings it added and those it cleared."""
+
+    added: tuple[Finding, ...] = ()
+    cleared: tuple[Finding, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.cleared)
+
+
+def diff_findings(before: Iterable[Finding], after: Iterable[Finding]) -> FindingsChange:
+    """The findings in `after` that were not in `before` (added) and those in `before` no longer in `after`
+    (cleared), matched by `Finding.key` (rule, visits and people), in the checker's order."""
+    before, after = list(before), list(after)
+    before_keys, after_keys = {f.key for f in before}, {f.key for f in after}
+    return FindingsChange(added=tuple(f for f in after if f.key not in before_keys),
+                          cleared=tuple(f for f in before if f.key not in after_keys))
 
 
 # --- from the database -------------------------------------------------------------------------------------

@@ -227,3 +227,10 @@ def _missing_labels() -> list[str]:
 # A code added to an enum without words would show its raw value on every page: refuse to start instead.
 if _missing_labels():
     raise RuntimeError(f"codes without a label: {', '.join(_missing_labels())}")
+
+
+# --- programme check, second pass (issue 10): the two rules added to DESIGN section 4's fourteen ---------------
+RULE_LABELS.update({
+    "long_day": _l("Long day"),
+    "home_visit_nobody_booked": _l("Home visit with nobody booked"),
+})

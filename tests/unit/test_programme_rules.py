@@ -16,7 +16,7 @@ from ..support.snapshots import (
 )
 from visits import programme_rules as rules
 from visits.programme_rules import (
-    RULES, Finding, PersonRef, Programme, PVisit, Thresholds, check_programme, programme_from_models,
+    RULES, Finding, PersonRef, PPerson, Programme, PVisit, Thresholds, check_programme, programme_from_models,
 )
 
 DEFAULTS = Thresholds()
@@ -605,6 +605,178 @@ def test_staff_at_a_stakeholder_meeting_are_not_being_seen_at_their_office():
     assert findings_of(rules.staff_on_site_day, the_programme) == []
 
 
+# --- 8 again: the reference group counts among the stakeholder meetings ------------------------------------
+def reference_group(title: str = "Service user and carer reference group", **details) -> PVisit:
+    return visit("user_group_meeting", day=3, start="14:00", team=(LEAD, LAY_ASSESSOR), title=title, **details)
+
+
+def test_the_guides_maximum_of_five_group_meetings_with_stakeholders_includes_the_reference_group():
+    """The guide: "a maximum of five group meetings with stakeholders. This is likely to include: ... the service
+    user and carer reference group." Five stakeholder meetings and the reference group are six."""
+    group = reference_group()
+    meetings = stakeholder_meetings(5)
+
+    [finding] = findings_of(rules.stakeholder_meeting_cap, programme(*meetings, group))
+
+    assert finding.message == ("There are 6 group meetings with stakeholders in the on-site week (5 stakeholder "
+                               "meetings and the service user and carer reference group), more than the guide's "
+                               "maximum of 5.")
+    assert group.id in finding.visit_ids and len(finding.visit_ids) == 6
+
+
+def test_a_group_meeting_with_reference_group_members_booked_is_the_reference_group_whatever_its_title():
+    """DESIGN section 3: a reference-group member is a `stakeholder` participant."""
+    member = PPerson(401, "Rhian Reference", "stakeholder")
+    group = reference_group(title="Tuesday afternoon group", with_=(member.id,))
+
+    [finding] = findings_of(rules.stakeholder_meeting_cap,
+                            programme(*stakeholder_meetings(5), group, people=[member]))
+
+    assert group.id in finding.visit_ids
+
+
+def test_other_service_user_and_carer_groups_are_consultation_not_stakeholder_meetings():
+    """The guide's "Involving service users and carers" groups (older people, parents of children with
+    disabilities...) are not among the five."""
+    parents = reference_group(title="Parents of disabled children: carers' group", with_=(301,))
+
+    assert findings_of(rules.stakeholder_meeting_cap,
+                       programme(*stakeholder_meetings(5), parents, people=PEOPLE)) == []
+    assert findings_of(rules.stakeholder_meeting_cap, programme(*stakeholder_meetings(4), reference_group())) == []
+
+
+# --- 15. long_day ---------------------------------------------------------------------------------------------
+def six_sessions_from_half_past_eight_to_half_past_seven(team=(REVIEWER,)) -> list[PVisit]:
+    """Only two interviews and a home visit: under the four interviews a day, yet a day nobody should be given."""
+    return [
+        visit("briefing", start="08:30", minutes=30, team=team),
+        visit("team_visit", start="09:15", minutes=150, team=team),
+        visit(start="12:30", team=team),
+        visit("stakeholder_meeting", start="14:00", minutes=90, team=(*team, LEAD)),
+        visit(start="16:00", team=team),
+        visit("home_visit", start="18:30", place=None, team=team, with_=(301,)),
+    ]
+
+
+def test_a_reviewers_day_of_six_sessions_from_half_past_eight_to_half_past_seven_is_over_programming():
+    """The guide: "Avoid over-programming. Four interviews per day per reviewer should be the norm ... very early
+    starts may not be feasible." Every session counts, not only interviews."""
+    day = six_sessions_from_half_past_eight_to_half_past_seven()
+
+    [finding] = findings_of(rules.long_day, programme(*day, people=PEOPLE))
+
+    assert finding.message == ("Rhys Reviewer: 6 sessions on Monday 10 March, from 08:30 to 19:30 (11 h), more "
+                               "than 5 sessions and longer than 10 hours; the guide asks to avoid "
+                               "over-programming.")
+    assert finding.visit_ids == tuple(v.id for v in day)
+    assert names(finding) == {"Rhys Reviewer"}
+    assert findings_of(rules.interviews_per_day, programme(*day, people=PEOPLE)) == []
+
+
+def test_five_sessions_within_ten_hours_is_a_full_day_but_not_a_finding():
+    day = six_sessions_from_half_past_eight_to_half_past_seven()[1:]  # 09:15 to 19:30: ten and a quarter hours
+    shorter = [*day[:-1], visit("home_visit", start="18:00", minutes=45, place=None, with_=(301,))]
+
+    assert findings_of(rules.long_day, programme(*shorter, people=PEOPLE)) == []
+
+
+def test_two_sessions_eleven_hours_apart_make_a_long_day_by_hours():
+    """Evening appointments are allowed, but not on top of an early start."""
+    early, evening = visit(start="08:45"), visit("home_visit", start="18:45", minutes=60, place=None, with_=(301,))
+
+    [finding] = findings_of(rules.long_day, programme(early, evening, people=PEOPLE))
+
+    assert "2 sessions" in finding.message and "(11 h), longer than 10 hours" in finding.message
+
+
+def test_a_pair_of_reviewers_sharing_a_long_day_get_one_finding():
+    day = six_sessions_from_half_past_eight_to_half_past_seven(team=(REVIEWER, REVIEWER_2))
+
+    [finding] = findings_of(rules.long_day, programme(*day, people=PEOPLE))
+
+    assert finding.message.startswith("Rhys Reviewer and Ffion Reviewer: 6 sessions")
+
+
+def test_the_long_day_thresholds_are_ours_and_configurable():
+    day = six_sessions_from_half_past_eight_to_half_past_seven()
+    relaxed = Thresholds.from_mapping({"PROGRAMME_MAX_SESSIONS_PER_DAY": "6", "PROGRAMME_MAX_DAY_HOURS": 11})
+
+    assert relaxed.max_sessions_per_day == 6 and relaxed.max_day_hours == 11
+    assert findings_of(rules.long_day, programme(*day, people=PEOPLE), relaxed) == []
+
+
+# --- 16. home_visit_nobody_booked -------------------------------------------------------------------------
+def test_a_home_visit_with_no_service_user_or_carer_booked_has_nobody_to_visit():
+    home_visit = visit("home_visit", place=None, case=1, with_=(SOCIAL_WORKER,))
+    a_case = case(1, "C-01", service_user_id=301)
+
+    [finding] = findings_of(rules.home_visit_nobody_booked,
+                            programme(home_visit, people=PEOPLE, cases=[a_case]))
+
+    assert finding.message == "‘Home visit’ (Mon 10 Mar 10:00–11:00) has no service user or carer booked: there " \
+                              "is nobody to visit."
+    assert finding.suggestion == "Book the service user of case C-01 (and their carer) on the visit."
+    assert "Nia Private" not in finding.message + finding.suggestion
+
+
+def test_a_home_visit_with_the_service_user_or_only_their_carer_booked_has_someone_to_visit():
+    carer = PPerson(302, "Carys Carer", "carer")
+    with_service_user = visit("home_visit", place=None, with_=(301,))
+    with_carer = visit("home_visit", place=None, day=1, with_=(carer.id,))
+
+    assert findings_of(rules.home_visit_nobody_booked,
+                       programme(with_service_user, with_carer, people=[*PEOPLE, carer])) == []
+
+
+# --- findings on days already worked --------------------------------------------------------------------------
+def test_findings_on_days_already_worked_are_history_and_no_longer_say_move():
+    monday_early = visit(day=0, start="08:00")
+    thursday_early = visit(day=3, start="08:00")
+    on_wednesday = replace(programme(monday_early, thursday_early), now=at(2, "12:00"))
+
+    findings = [f for f in check_programme(on_wednesday) if f.rule == "early_start"]
+
+    assert [(f.visit_ids, f.past) for f in findings] == [((thursday_early.id,), False), ((monday_early.id,), True)]
+    history = findings[1]
+    assert history.suggestion == "Nothing to change: the day has passed. Kept as a record of how the programme ran."
+    assert history.as_dict()["past"] is True and findings[0].as_dict()["past"] is False
+    assert findings[0].suggestion.startswith("Start it at 09:00")
+
+
+def test_today_and_a_finding_reaching_a_day_to_come_are_still_to_act_on():
+    today_early = visit(day=2, start="08:00")
+    spread = [visit(day=0, with_=(SOCIAL_WORKER,)), visit(day=4, with_=(TEAM_LEADER,))]
+    on_wednesday = replace(programme(today_early, *spread, people=PEOPLE), now=at(2, "12:00"))
+
+    findings = {f.rule: f for f in check_programme(on_wednesday)}
+
+    assert not findings["early_start"].past and not findings["staff_on_site_day"].past
+    assert not [f for f in check_programme(replace(on_wednesday, now=None)) if f.past]
+
+
+# --- what a change added and cleared --------------------------------------------------------------------------
+def test_moving_a_visit_says_which_findings_it_added_and_which_it_cleared():
+    early = visit(start="07:45", minutes=60)
+    other = visit(start="09:30", minutes=60, place=DAY_CENTRE)
+    moved = replace(early, starts_at=at(0, "09:00"), ends_at=at(0, "10:00"))
+
+    change = rules.diff_findings(check_programme(programme(early, other)), check_programme(programme(moved, other)))
+
+    assert [f.rule for f in change.added] == ["double_booking"]
+    assert [f.rule for f in change.cleared] == ["early_start"]
+    assert change
+
+
+def test_a_finding_still_there_with_new_numbers_is_neither_added_nor_cleared():
+    before = programme(visit(), visit(start="11:05", place=DAY_CENTRE))
+    after = programme(*before.visits[:1], replace(before.visits[1], starts_at=at(0, "11:10"),
+                                                    ends_at=at(0, "12:10")))
+
+    change = rules.diff_findings(check_programme(before), check_programme(after))
+
+    assert change.added == () and change.cleared == () and not change
+
+
 # --- every rule, the same way ---------------------------------------------------------------------------------
 # One programme breaking each rule, for the checks that must hold for all of them.
 def _breaking_programmes() -> dict[str, Programme]:
@@ -627,17 +799,20 @@ def _breaking_programmes() -> dict[str, Programme]:
         "unarranged_need": programme(visit(with_=(301,)), people=PEOPLE, needs=[need(301)]),
         "staff_on_site_day": programme(visit(with_=(SOCIAL_WORKER,)), visit(day=4, with_=(TEAM_LEADER,)),
                                        people=PEOPLE),
+        "long_day": programme(*six_sessions_from_half_past_eight_to_half_past_seven()),
+        "home_visit_nobody_booked": programme(visit("home_visit", place=None, with_=(SOCIAL_WORKER,)),
+                                              people=PEOPLE),
     }
 
 
 BREAKING = _breaking_programmes()
 
 
-def test_the_checker_has_the_fourteen_rules_of_the_design_in_order():
+def test_the_checker_has_the_fourteen_rules_of_the_design_in_order_then_the_two_of_the_second_pass():
     assert [rule.id for rule in RULES] == list(BREAKING)
     assert {rule.id: rule.severity for rule in RULES if rule.severity == "error"} == {
         "double_booking": "error", "travel_time": "error", "team_leader_order": "error",
-        "stakeholder_meeting_cap": "error", "unarranged_need": "error"}
+        "stakeholder_meeting_cap": "error", "unarranged_need": "error", "home_visit_nobody_booked": "error"}
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
@@ -679,9 +854,10 @@ def test_a_well_planned_week_has_no_findings():
 
 
 def test_errors_come_first_then_findings_by_the_start_of_their_first_visit():
-    wednesday_early = visit(day=2, start="08:00", place=DAY_CENTRE, team=(REVIEWER_2,))
+    # Early starts for the lay assessor: a reviewer's early start before their evening home visit is a long day.
+    wednesday_early = visit(day=2, start="08:00", place=DAY_CENTRE, team=(LAY_ASSESSOR,))
     tuesday_clash = [visit(day=1, start="12:00", team=(REVIEWER_2,)), visit(day=1, start="12:30", team=(REVIEWER_2,))]
-    monday_early = visit(day=0, start="08:30", team=(REVIEWER_2,))
+    monday_early = visit(day=0, start="08:30", team=(LAY_ASSESSOR,))
     thursday_need = visit("home_visit", day=3, start="18:00", place=None, team=(LAY_ASSESSOR,), with_=(301,))
     messy = replace(well_planned_week(), visits=well_planned_week().visits[1:] + (
         wednesday_early, *tuesday_clash, monday_early, thursday_need))

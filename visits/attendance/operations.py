@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import audit
+from ..case_status import refresh_cases_of_visit
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Attendance, AttendanceStatus, CheckIn, User, Visit, VisitStatus
@@ -59,6 +60,7 @@ def set_attendance(user: User, op: IncomingOperation) -> dict:
     attendance.recorded_at = utcnow()
     audit.record(user, "attendance.set", "attendance", attendance.id, visit.review_id, op_id=op.op_id,
                  visit_id=visit.id, participant_id=attendance.participant_id, status=attendance.status.value)
+    refresh_cases_of_visit(visit, user, via="attendance")  # a service user dropped out, or was not seen
     return applied(visit_id=visit.id, participant_id=attendance.participant_id, attendance=attendance.status.value)
 
 
@@ -100,6 +102,7 @@ def check_out(user: User, op: IncomingOperation) -> dict:
     db.session.flush()
     if visit.status is VisitStatus.in_progress and all(c.checked_out_at for c in visit.checks if c.checked_in_at):
         visit.status = VisitStatus.completed  # everyone who came has left
+        refresh_cases_of_visit(visit, user, via="check_out")  # a completed home visit: the case is visited
     audit.record(user, "visit.check_out", "visit", visit.id, visit.review_id, op_id=op.op_id,
                  at=_iso(op.data["at"]))
     return applied(visit_id=visit.id, checked_in_at=_iso(check.checked_in_at),

@@ -42,6 +42,7 @@ class ProgrammeRow:
     case_reference: Optional[str]
     finding_count: int = 0
     worst: Optional[str] = None  # "error" / "warning" / None
+    cancel_reason: str = ""      # why it was called off, shown to everyone who reads the programme
 
     @property
     def day(self) -> date:
@@ -74,6 +75,8 @@ def attendee_label(attendance: Attendance, identities: bool, case_reference: Opt
 def programme_rows(visits: list[Visit], identities: bool, findings=()) -> list[ProgrammeRow]:
     per_visit: dict[int, list[str]] = defaultdict(list)
     for finding in findings:
+        if getattr(finding, "past", False):
+            continue  # history: not a to-do on the visit's row
         for visit_id in finding.visit_ids:
             per_visit[visit_id].append(finding.severity)
     rows = []
@@ -89,6 +92,7 @@ def programme_rows(visits: list[Visit], identities: bool, findings=()) -> list[P
             people=[attendee_label(a, identities, reference) for a in visit.attendances],
             case_reference=reference, finding_count=len(severities),
             worst="error" if "error" in severities else ("warning" if severities else None),
+            cancel_reason=visit.cancel_reason or "",
         ))
     return rows
 

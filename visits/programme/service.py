@@ -13,6 +13,7 @@ from typing import Iterable, Optional
 from flask_babel import gettext as _
 
 from .. import audit
+from ..case_status import refresh_cases_of_visit
 from ..extensions import db
 from ..models import (
     Attendance, AttendanceStatus, Case, Location, Participant,
@@ -86,12 +87,37 @@ def create_visit(review: Review, user: User, values: dict, participant_ids: Iter
                   expected_count=values.get("expected_count"))
     db.session.add(visit)
     db.session.flush()
-    for participant_id in dict.fromkeys(participant_ids):
+    booked = list(dict.fromkeys([*participant_ids, *_people_of_case(visit)]))
+    for participant_id in booked:
         db.session.add(Attendance(visit_id=visit.id, participant_id=participant_id))
     db.session.flush()
+    db.session.refresh(visit, ["attendances"])
     audit.record(user, "create", "visit", visit.id, review.id, via=via, visit=_visit_state(visit),
-                 participants=list(dict.fromkeys(participant_ids)))
+                 participants=booked)
+    refresh_cases_of_visit(visit, user, via=via)
     return visit
+
+
+def _people_of_case(visit: Visit) -> list[int]:
+    """Who a home visit about a case is with: the case's service user, and their carer when the case has one.
+    Only home visits: an interview about a case is with staff, not with the person the case is about."""
+    case = visit.case
+    if visit.kind is not VisitKind.home_visit or case is None:
+        return []
+    return [person_id for person_id in (case.service_user_id, case.carer_id) if person_id is not None]
+
+
+def _book_people_of_case(review: Review, user: User, visit: Visit) -> list[int]:
+    """Books the case's service user and carer on the visit (those not on it yet); returns whom it booked."""
+    on_visit = {attendance.participant_id for attendance in visit.attendances}
+    added = [person_id for person_id in _people_of_case(visit) if person_id not in on_visit]
+    for person_id in added:
+        visit.attendances.append(Attendance(participant_id=person_id))
+    if added:
+        db.session.flush()
+        audit.record(user, "add_participant", "visit", visit.id, review.id, participant_ids=added,
+                     because="case")
+    return added
 
 
 def update_visit(review: Review, user: User, visit: Visit, values: dict,
@@ -113,6 +139,7 @@ def update_visit(review: Review, user: User, visit: Visit, values: dict,
         raise ProgrammeError({"team": [_("%(names)s checked in and has not checked out yet: they stay on the team "
                                          "until they do.", names=", ".join(inside))]})
     before = _visit_state(visit)
+    case_before = visit.case_id
     visit.kind = VisitKind(values["kind"])
     visit.title = values.get("title") or label("visit_kind", values["kind"])
     visit.starts_at, visit.ends_at = _times(values)
@@ -124,6 +151,10 @@ def update_visit(review: Review, user: User, visit: Visit, values: dict,
     after = _visit_state(visit)
     changed = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
     audit.record(user, "update", "visit", visit.id, review.id, changed=changed)
+    if visit.case_id != case_before or before["kind"] != after["kind"]:
+        # A home visit given a case (or a case's visit made a home visit) is with the case's service user.
+        _book_people_of_case(review, user, visit)
+    refresh_cases_of_visit(visit, user, also=[case_before], via="form")
     return visit
 
 
@@ -131,12 +162,29 @@ def version_of(visit: Visit) -> str:
     return visit.updated_at.isoformat() if visit.updated_at else ""
 
 
-def cancel_visit(review: Review, user: User, visit: Visit) -> Visit:
+# Long enough for "Consent withdrawn" or "The service user is in hospital", short enough for a list.
+CANCEL_REASON_MAX = 500
+
+
+def cancel_visit(review: Review, user: User, visit: Visit, reason: str) -> Visit:
+    """Call the visit off, saying why (kept with the visit and shown to the team). Its notes, attendance and
+    check-ins stay. Cancelling a visit already cancelled changes nothing."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ProgrammeError({"reason": [_("Say why the visit is cancelled: the team sees the reason.")]})
+    if len(reason) > CANCEL_REASON_MAX:
+        raise ProgrammeError({"reason": [_("Keep the reason under %(count)s characters.",
+                                           count=CANCEL_REASON_MAX)]})
     if visit.status is not VisitStatus.cancelled:
         before = visit.status.value
         visit.status = VisitStatus.cancelled
+        visit.cancel_reason = reason
         db.session.flush()
-        audit.record(user, "cancel", "visit", visit.id, review.id, status_before=before)
+        # The reason may name the person ("Mrs Jones is in hospital"): the audit row says one was given and
+        # how long it is, not what it says (the visit keeps it, under the programme's own access rule).
+        audit.record(user, "cancel", "visit", visit.id, review.id, status_before=before,
+                     reason_length=len(reason))
+        refresh_cases_of_visit(visit, user, via="cancel")
     return visit
 
 
@@ -151,6 +199,7 @@ def add_attendee(review: Review, user: User, visit: Visit, participant_id: int) 
     db.session.add(attendance)
     db.session.flush()
     audit.record(user, "add_participant", "visit", visit.id, review.id, participant_id=participant.id)
+    refresh_cases_of_visit(visit, user, via="form")
     return attendance
 
 
@@ -170,3 +219,7 @@ def remove_attendee(review: Review, user: User, visit: Visit, participant_id: in
     visit.attendances.remove(attendance)
     db.session.flush()
     audit.record(user, "remove_participant", "visit", visit.id, review.id, participant_id=participant_id)
+    # The cases of the visit's remaining people, and the case of the one taken off.
+    refresh_cases_of_visit(visit, user, via="form", also=[
+        case_id for case_id in db.session.scalars(db.select(Case.id).where(
+            Case.review_id == review.id, Case.service_user_id == participant_id))])

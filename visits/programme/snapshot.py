@@ -20,7 +20,9 @@ from ..extensions import db
 from ..identity import person_name
 from ..models import Attendance, Case, Location, Participant, Review, TravelTime, User, Visit
 from ..permissions import sees_identities
-from ..programme_rules import RULES, Finding, Programme, Thresholds, check_programme, programme_from_models
+from ..programme_rules import (
+    RULES, Finding, Programme, Thresholds, check_programme, diff_findings, programme_from_models,
+)
 
 
 def load_programme(review: Review) -> Programme:
@@ -74,6 +76,7 @@ class FindingShown:
     visit_ids: tuple[int, ...]
     people: tuple[PersonShown, ...]
     suggestion: str
+    past: bool = False
 
     @property
     def is_error(self) -> bool:
@@ -90,7 +93,7 @@ def _shown(finding: Finding, identities: bool, case_by_person: dict[int, str]) -
         name = person_name(person.name, person.kind, identities, case_by_person.get(person.id))
         people.append(PersonShown(person.id, name, person.kind, person.is_team_member))
     return FindingShown(finding.rule, finding.severity, finding.message, finding.visit_ids, tuple(people),
-                        finding.suggestion)
+                        finding.suggestion, finding.past)
 
 
 def findings_for(review: Review, viewer: User, programme: Optional[Programme] = None) -> list[FindingShown]:
@@ -105,3 +108,31 @@ def findings_for(review: Review, viewer: User, programme: Optional[Programme] = 
 def rule_summaries() -> list[tuple[str, str, str]]:
     """(id, severity, summary) of every rule, for the 'what was checked' list."""
     return [(rule.id, rule.severity, _(rule.summary)) for rule in RULES]
+
+
+# --- what one change did to the check ------------------------------------------------------------------------
+# The page that answers a save, an addition or a cancellation says which findings the change added or cleared.
+# It is carried to the redirected page in the session (a signed cookie), so it is kept small: a few findings'
+# rule, severity and message (messages never name a service user or carer: programme_rules), and how many more.
+CHANGE_SHOWN = 4
+CHANGE_MESSAGE_MAX = 300
+CHANGE_SESSION_KEY = "programme_change"
+
+
+def current_findings(review: Review) -> list[Finding]:
+    """The checker's findings on the review as it is now in this transaction (uncommitted changes included)."""
+    db.session.flush()
+    return check_programme(load_programme(review), thresholds(), gettext=_)
+
+
+def change_summary(visit_id: int, before: list[Finding], after: list[Finding]) -> dict:
+    """What the change added and cleared, as plain values for the session."""
+    change = diff_findings(before, after)
+
+    def shown(findings) -> list[dict]:
+        return [{"rule": f.rule, "severity": f.severity, "message": f.message[:CHANGE_MESSAGE_MAX]}
+                for f in findings[:CHANGE_SHOWN]]
+
+    return {"visit_id": visit_id, "added": shown(change.added), "cleared": shown(change.cleared),
+            "more_added": max(0, len(change.added) - CHANGE_SHOWN),
+            "more_cleared": max(0, len(change.cleared) - CHANGE_SHOWN)}

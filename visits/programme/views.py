@@ -6,12 +6,15 @@ with the form again, what was typed kept and each message next to its field; nev
 """
 from __future__ import annotations
 
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from datetime import date, datetime, time, timedelta
+
+from flask import abort, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from ..api.responses import bad_request
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Attendance, Case, Location, Participant, Review, Visit
 from ..permissions import can_edit_programme, can_read_programme, role_for, sees_identities
@@ -20,6 +23,7 @@ from ..schemas import (
     AttendeeForm, FindingsOut, FindingsQuery, VisitForm, flatten_errors,
     form_input,
 )
+from ..schemas.forms import CancelVisitForm
 from .blueprint import bp
 from .context import log_identity_read, review_for, reviews_choice
 from .presenters import by_day, person_label, programme_rows
@@ -27,7 +31,10 @@ from .service import (
     ProgrammeError, add_attendee, cancel_visit, create_visit,
     remove_attendee, team_candidates, update_visit, version_of,
 )
-from .snapshot import findings_for, load_programme, rule_summaries, thresholds, thresholds_as_dict
+from .snapshot import (
+    CHANGE_SESSION_KEY, change_summary, current_findings, findings_for, load_programme, rule_summaries, thresholds,
+    thresholds_as_dict,
+)
 
 
 def _review_visits(review: Review) -> list[Visit]:
@@ -51,10 +58,12 @@ def programme():
     rows = programme_rows(_review_visits(review), identities, findings)
     labels = {row.id: row for row in rows}
     log_identity_read(review, "programme")
+    # Findings on days already worked are history, shown folded away: the to-dos are what can still change.
+    to_do = [f for f in findings if not f.past]
     return render_template(
         "programme/index.html", review=review, reviews=reviews_choice(can_read_programme),
-        days=by_day(rows), visit_rows=labels, findings=findings,
-        errors=[f for f in findings if f.is_error], warnings=[f for f in findings if not f.is_error],
+        days=by_day(rows), visit_rows=labels, findings=to_do, history=[f for f in findings if f.past],
+        errors=[f for f in to_do if f.is_error], warnings=[f for f in to_do if not f.is_error],
         rules=rule_summaries(), can_edit=can_edit_programme(current_user, review.id),
         thresholds=thresholds(),
     )
@@ -69,7 +78,8 @@ def findings_api():
         return bad_request(error)
     review = review_for(can_read_programme, query["review"])
     findings = findings_for(review, current_user)
-    counts = {"error": sum(f.is_error for f in findings), "warning": sum(not f.is_error for f in findings)}
+    counts = {"error": sum(f.is_error for f in findings), "warning": sum(not f.is_error for f in findings),
+              "past": sum(f.past for f in findings)}
     return jsonify(FindingsOut().dump({
         "review_id": review.id, "counts": counts, "thresholds": thresholds_as_dict(thresholds()),
         "findings": findings,
@@ -102,11 +112,21 @@ def _visit_values(visit: Visit) -> dict:
 
 
 def _choices(review: Review) -> dict:
-    locations = list(db.session.scalars(db.select(Location).filter_by(review_id=review.id).order_by(Location.name)))
-    cases = list(db.session.scalars(db.select(Case).filter_by(review_id=review.id).order_by(Case.reference)))
+    """What the visit form offers: places, cases and people in use. One marked no longer used (DESIGN section 11)
+    is left out, except the place and case of the visit being edited, which stay its current choice."""
+    visit_id = (request.view_args or {}).get("visit_id")
+    visit = db.session.get(Visit, visit_id) if visit_id else None
+    kept_place = visit.location_id if visit is not None and visit.review_id == review.id else None
+    kept_case = visit.case_id if visit is not None and visit.review_id == review.id else None
+    locations = [place for place in db.session.scalars(
+        db.select(Location).filter_by(review_id=review.id).order_by(Location.name))
+        if place.retired_at is None or place.id == kept_place]
+    all_cases = list(db.session.scalars(db.select(Case).filter_by(review_id=review.id).order_by(Case.reference)))
+    cases = [case for case in all_cases if case.retired_at is None or case.id == kept_case]
     people = list(db.session.scalars(
-        db.select(Participant).filter_by(review_id=review.id).order_by(Participant.kind, Participant.name)))
-    case_of = {case.service_user_id: case.reference for case in cases if case.service_user_id}
+        db.select(Participant).filter_by(review_id=review.id, retired_at=None)
+        .order_by(Participant.kind, Participant.name)))
+    case_of = {case.service_user_id: case.reference for case in all_cases if case.service_user_id}
     identities = sees_identities(current_user, review.id)
     return {
         "locations": locations, "cases": cases, "team_candidates": team_candidates(review),
@@ -119,14 +139,47 @@ def _visit_form(review: Review, visit: Visit | None, values: dict, errors: dict,
     if visit is not None:
         attendees = programme_rows([visit], sees_identities(current_user, review.id))[0].people
     return render_template("programme/visit_form.html", review=review, visit=visit, values=values, errors=errors,
-                           attendees=attendees, **_choices(review)), status
+                           attendees=attendees, change=_change_for(visit), **_choices(review)), status
+
+
+def _remember_change(visit: Visit, before) -> None:
+    """Carry what this change did to the programme check to the page the redirect lands on."""
+    session[CHANGE_SESSION_KEY] = change_summary(visit.id, before, current_findings(visit.review))
+
+
+def _change_for(visit: Visit | None) -> dict | None:
+    """The change just made to this visit, once: the answer to the save, not every later look at the form."""
+    change = session.get(CHANGE_SESSION_KEY)
+    if visit is None or not change or change.get("visit_id") != visit.id:
+        return None
+    session.pop(CHANGE_SESSION_KEY, None)
+    return change
+
+
+# Past this hour a day on site is over for planning: a visit added now goes on the next on-site day.
+END_OF_WORKING_DAY = time(17, 0)
+
+
+def next_on_site_day(on_site_from: date | None, on_site_to: date | None, now: datetime) -> date | None:
+    """The day a new visit is most likely for: today when it is an on-site day and still working hours, else the
+    next on-site day (the first one, before the week starts). Never a past day: once the on-site period is over
+    the form starts on today (or tomorrow after working hours), and the link officer picks the day."""
+    if on_site_from is None or on_site_to is None:
+        return None
+    today = now.date()
+    candidate = today if now.time() < END_OF_WORKING_DAY else today + timedelta(days=1)
+    return max(candidate, on_site_from)
 
 
 @bp.get("/programme/visits/new")
 @login_required
 def new_visit():
     review = review_for(can_edit_programme)
-    day = request.args.get("date") or (review.on_site_from.isoformat() if review.on_site_from else "")
+    day = request.args.get("date", "")
+    if not day:
+        default = next_on_site_day(review.on_site_from, review.on_site_to,
+                                   utcnow().astimezone(review.tz).replace(tzinfo=None))
+        day = default.isoformat() if default else ""
     return _visit_form(review, None, {"date": day, "status": "planned", "team": []}, {})
 
 
@@ -143,12 +196,14 @@ def create_visit_view():
     posted.pop("review", None)
     try:
         values = VisitForm().load(posted)
+        before = current_findings(review)
         visit = create_visit(review, current_user, values)
     except ValidationError as error:
         return _visit_form_again(review, None, posted, flatten_errors(error.messages))
     except ProgrammeError as error:
         db.session.rollback()
         return _visit_form_again(review, None, posted, error.errors)
+    _remember_change(visit, before)
     db.session.commit()
     return redirect(url_for("programme.edit_visit", visit_id=visit.id, saved=1))
 
@@ -171,6 +226,7 @@ def update_visit_view(visit_id: int):
     posted.pop("review", None)
     try:
         values = VisitForm().load(posted)
+        before = current_findings(review)
         update_visit(review, current_user, visit, values, loaded_version=version)
     except ValidationError as error:
         return _visit_form_again(review, visit, {**posted, "version": version}, flatten_errors(error.messages))
@@ -178,15 +234,44 @@ def update_visit_view(visit_id: int):
         db.session.rollback()
         visit = _visit_for_edit(visit_id)
         return _visit_form_again(review, visit, {**posted, "version": version_of(visit)}, error.errors)
+    _remember_change(visit, before)
     db.session.commit()
     return redirect(url_for("programme.edit_visit", visit_id=visit.id, saved=1))
+
+
+def _cancel_form(visit: Visit, values: dict, errors: dict, status: int = 200):
+    row = programme_rows([visit], sees_identities(current_user, visit.review_id))[0]
+    return render_template("programme/cancel_visit.html", review=visit.review, visit=visit, row=row,
+                           values=values, errors=errors), status
+
+
+@bp.get("/programme/visits/<int:visit_id>/cancel")
+@login_required
+def confirm_cancel_visit(visit_id: int):
+    """The confirmation step: what is being cancelled, and why (asked, required). Nothing is cancelled in one
+    click."""
+    visit = _visit_for_edit(visit_id)
+    if visit.status.value == "cancelled":
+        return redirect(url_for("programme.edit_visit", visit_id=visit.id))
+    return _cancel_form(visit, {}, {})
 
 
 @bp.post("/programme/visits/<int:visit_id>/cancel")
 @login_required
 def cancel_visit_view(visit_id: int):
     visit = _visit_for_edit(visit_id)
-    cancel_visit(visit.review, current_user, visit)
+    posted = form_input(request.form)
+    posted.pop("review", None)
+    try:
+        values = CancelVisitForm().load(posted)
+        before = current_findings(visit.review)
+        cancel_visit(visit.review, current_user, visit, values["reason"])
+    except ValidationError as error:
+        return _cancel_form(visit, posted, flatten_errors(error.messages), 400)
+    except ProgrammeError as error:
+        db.session.rollback()
+        return _cancel_form(_visit_for_edit(visit_id), posted, error.errors, 400)
+    _remember_change(visit, before)
     db.session.commit()
     return redirect(url_for("programme.edit_visit", visit_id=visit.id, cancelled=1))
 
@@ -197,6 +282,7 @@ def add_attendee_view(visit_id: int):
     visit = _visit_for_edit(visit_id)
     try:
         values = AttendeeForm().load(form_input(request.form))
+        before = current_findings(visit.review)
         add_attendee(visit.review, current_user, visit, values["participant_id"])
     except ValidationError as error:
         return _visit_form(visit.review, visit, _visit_values(visit), flatten_errors(error.messages), 400)
@@ -204,6 +290,7 @@ def add_attendee_view(visit_id: int):
         db.session.rollback()
         visit = _visit_for_edit(visit_id)
         return _visit_form(visit.review, visit, _visit_values(visit), error.errors, 400)
+    _remember_change(visit, before)
     db.session.commit()
     return redirect(url_for("programme.edit_visit", visit_id=visit.id, _anchor="with"))
 
@@ -212,12 +299,14 @@ def add_attendee_view(visit_id: int):
 @login_required
 def remove_attendee_view(visit_id: int, participant_id: int):
     visit = _visit_for_edit(visit_id)
+    before = current_findings(visit.review)
     try:
         remove_attendee(visit.review, current_user, visit, participant_id)
     except ProgrammeError as error:
         db.session.rollback()
         visit = _visit_for_edit(visit_id)
         return _visit_form(visit.review, visit, _visit_values(visit), error.errors, 400)
+    _remember_change(visit, before)
     db.session.commit()
     return redirect(url_for("programme.edit_visit", visit_id=visit.id, _anchor="with"))
 

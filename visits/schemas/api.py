@@ -199,12 +199,14 @@ class FindingPersonOut(Schema):
 
 
 class FindingOut(Schema):
-    rule = fields.String(metadata={"description": "One of the 14 rules of DESIGN section 4"})
+    rule = fields.String(metadata={"description": "A rule of DESIGN section 4 (visits/programme_rules.py RULES)"})
     severity = fields.String(metadata={"description": "error | warning"})
     message = fields.String()
     visit_ids = fields.List(fields.Integer())
     people = fields.List(fields.Nested(FindingPersonOut))
     suggestion = fields.String()
+    past = fields.Boolean(metadata={"description": "Every visit of the finding is on a day already past: kept as "
+                                                   "history, nothing to move"})
 
 
 class FindingsOut(Schema):

@@ -106,6 +106,7 @@ class ParticipantForm(Schema):
 class CaseForm(Schema):
     reference = PlainText(required=True, validate=Length(max=40, error=N_("At most 40 characters.")))
     service_user_id = ChosenId(load_default=None, allow_none=True)
+    carer_id = ChosenId(load_default=None, allow_none=True)  # the service user's carer, booked with them
     team_leader_id = ChosenId(load_default=None, allow_none=True)
     social_worker_ids = fields.List(ChosenId(), load_default=list)
     status = fields.String(load_default="identified",
@@ -151,3 +152,9 @@ class AuditLogQuery(Schema):
     page = fields.Integer(load_default=1, validate=Range(min=1, error=N_("Expected a number from {min}.")))
     person = WholeNumber(load_default=None)
     action = fields.String(load_default=None, validate=Length(max=40))
+
+
+# --- cancelling a visit (issue 10): the reason is asked for, kept with the visit and shown to the team ----------
+class CancelVisitForm(Schema):
+    reason = PlainText(required=True, validate=Length(min=1, max=500, error=N_("Between 1 and 500 characters.")),
+                       error_messages={"required": N_("Say why the visit is cancelled: the team sees the reason.")})
