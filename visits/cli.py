@@ -1,5 +1,8 @@
-"""Flask commands: `flask --app app init-db`, `create-admin`, `seed-demo`, `import-programme`, `export-programme`."""
+"""Flask commands: `flask --app app init-db`, `create-admin`, `seed-demo`, `import-programme`, `export-programme`,
+`close-review`, `purge-reviews`."""
 from __future__ import annotations
+
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -17,6 +20,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(import_programme)
     app.cli.add_command(export_programme)
+    app.cli.add_command(close_review)
+    app.cli.add_command(purge_reviews)
 
 
 @click.command("init-db")
@@ -118,16 +123,19 @@ def seed_demo(refresh: bool) -> None:
         click.echo(f"  {email}")
 
 
-def _review_and_user(review_id: int, email: str):
+def _review_and_user(review_id: int, email: str, may=None, doing: str = "edit the programme of"):
     from .models import Review
-    from .permissions import can_edit_programme
+    from .permissions import can_edit_programme, review_closed_for
 
+    may = may or can_edit_programme
     review = db.session.get(Review, review_id)
     user = db.session.execute(db.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
     if review is None:
         raise click.ClickException(f"There is no review {review_id}.")
-    if user is None or not can_edit_programme(user, review.id):
-        raise click.ClickException(f"{email} may not edit the programme of review {review_id}.")
+    if user is not None and not may(user, review.id) and review_closed_for(user, review.id):
+        raise click.ClickException(f"Review {review_id} is closed: changes can no longer be saved.")
+    if user is None or not may(user, review.id):
+        raise click.ClickException(f"{email} may not {doing} review {review_id}.")
     return review, user
 
 
@@ -171,10 +179,68 @@ def import_programme(review_id: int, path: str, email: str, dry_run: bool) -> No
 def export_programme(review_id: int, email: str, output) -> None:
     """Write the programme as CSV in the import's columns (it names service users: keep it safe)."""
     from . import audit
+    from .permissions import can_export_programme
     from .programme.importer import export_rows, programme_visits, to_csv
 
-    review, user = _review_and_user(review_id, email)
+    review, user = _review_and_user(review_id, email, can_export_programme, "export the programme of")
     visits = programme_visits(review)
     audit.record(user, "export", "programme", review.id, review.id, visits=len(visits))
     db.session.commit()
     output.write(to_csv(export_rows(review, visits)))
+
+
+@click.command("close-review")
+@click.argument("review_id", type=int)
+@with_appcontext
+def close_review(review_id: int) -> None:
+    """Close a review: read-only for everyone from now on; its personal data is erased RETENTION_DAYS later."""
+    from .admin.reviews import close_review as close
+    from .models import Review
+
+    review = db.session.get(Review, review_id)
+    if review is None:
+        raise click.ClickException(f"There is no review {review_id}.")
+    closed_now = close(review, by=None, via="command line")
+    db.session.commit()
+    days = current_app.config["RETENTION_DAYS"]
+    erase_from = review.closed_at + timedelta(days=days)
+    state = "closed" if closed_now else "was already closed"
+    # One line, so a script can log it.
+    click.echo(f"Review {review.id} ({review.council_name}) {state} at {review.closed_at:%Y-%m-%d %H:%M} UTC; "
+               f"purge-reviews erases its personal data from {erase_from:%Y-%m-%d %H:%M} UTC "
+               f"(RETENTION_DAYS={days}).")
+
+
+@click.command("purge-reviews")
+@click.option("--dry-run", is_flag=True, help="Say what would be erased, and write nothing.")
+@with_appcontext
+def purge_reviews(dry_run: bool) -> None:
+    """Erase the personal data of reviews closed at least RETENTION_DAYS days ago (DESIGN section 11). Safe to
+    run from cron: a review is purged once, and a run with nothing to do says so."""
+    from . import retention
+    from .clock import utcnow
+
+    now = utcnow()
+    days = current_app.config["RETENTION_DAYS"]
+    for review in retention.closed_without_date():
+        click.echo(f"Review {review.id} ({review.council_name}) is closed but has no closing date: "
+                   f"`flask close-review {review.id}` dates it, and its {days} days start then.")
+    due = retention.reviews_due(now, days)
+    if not due:
+        click.echo(f"Nothing to purge: no review was closed {days} or more days ago and still holds personal data.")
+        return
+    if dry_run:
+        for review in due:
+            erasure, _ledger = retention.erasure_for(review)
+            click.echo(f"Would purge review {review.id} ({review.council_name}, closed "
+                       f"{review.closed_at:%Y-%m-%d}): {erasure.summary()}.")
+        db.session.rollback()
+        click.echo("Dry run: nothing was written.")
+        return
+    for review in due:
+        retention.overwrite_freed_space()
+        erasure = retention.purge_review(review, now, days)
+        db.session.commit()
+        click.echo(f"Purged review {review.id} ({review.council_name}, closed {review.closed_at:%Y-%m-%d}): "
+                   f"erased {erasure.summary()}.")
+    retention.compact_file()

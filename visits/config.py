@@ -86,10 +86,20 @@ def from_environment(instance_path: str) -> dict:
         "SYNC_MAX_OPS": 200,
         "SYNC_MAX_BYTES": SYNC_MAX_BYTES,
         "OVERDUE_GRACE_MINUTES": int(os.environ.get("OVERDUE_GRACE_MINUTES", "30")),
+        # DESIGN section 11: `flask purge-reviews` erases the personal data of reviews closed at least this many
+        # days ago (0: as soon as they are closed).
+        "RETENTION_DAYS": _retention_days(),
         **_account_settings(),
         **console,
         **request_limits(console["IMPORT_MAX_BYTES"], SYNC_MAX_BYTES),
     }
+
+
+def _retention_days() -> int:
+    raw = os.environ.get("RETENTION_DAYS", "90").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise ConfigError("RETENTION_DAYS must be a whole number of days, 0 or more")
+    return int(raw)
 
 
 def request_limits(import_max_bytes: int, sync_max_bytes: int) -> dict:

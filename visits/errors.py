@@ -6,10 +6,12 @@ error's name), and never a 500 for what is the client's mistake.
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Optional
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
@@ -45,10 +47,51 @@ def _htmx_page_path() -> str:
 
 
 def _error_response(error: HTTPException):
+    if error.code == 403 and _refused_because_closed():
+        # The page's heading is the reason, in plain words; the status stays 403 (and "forbidden" for JSON).
+        error = SimpleNamespace(code=403, name=_("This review is closed"), description=_(
+            "This review is closed: changes can no longer be saved. You can still read what it holds."))
+        if wants_json():
+            return jsonify(error="forbidden", message=error.description), 403
+        return render_template("error.html", error=error), 403
     if wants_json():
         body = {"error": error.name.lower().replace(" ", "_"), "message": error.description}
         return jsonify(body), error.code
     return render_template("error.html", error=error), error.code
+
+
+def _refused_because_closed() -> bool:
+    """Whether a refusal was about a review of this person's that is closed. visits/permissions.py refuses every
+    change to a closed review; the views only say 403, so this finds the review the request named (in its URL or
+    its `review` field) to say why. A request that names none is about a closed review when every review the
+    person belongs to is closed (a console page picks one of their reviews)."""
+    from .permissions import review_closed_for
+
+    if not current_user.is_authenticated:
+        return False
+    review_id = _review_named_by_request()
+    if review_id is not None:
+        return review_closed_for(current_user, review_id)
+    memberships = current_user.memberships
+    return bool(memberships) and all(review_closed_for(current_user, m.review_id) for m in memberships)
+
+
+def _review_named_by_request() -> Optional[int]:
+    from .models import Case, Location, Note, Participant, Visit
+
+    args = request.view_args or {}
+    if isinstance(args.get("review_id"), int):
+        return args["review_id"]
+    for name, model in (("visit_id", Visit), ("participant_id", Participant), ("location_id", Location),
+                        ("case_id", Case)):
+        if isinstance(args.get(name), int):
+            thing = db.session.get(model, args[name])
+            return thing.review_id if thing is not None else None
+    if isinstance(args.get("note_id"), str):
+        note = db.session.get(Note, args["note_id"])
+        return note.visit.review_id if note is not None else None
+    raw = request.values.get("review", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 def _too_large(error: RequestEntityTooLarge):

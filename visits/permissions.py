@@ -5,7 +5,7 @@ a matrix without a database. Views and the sync path ask; they never decide for 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from flask import current_app
@@ -22,6 +22,39 @@ def role_for(user: User, review_id: int) -> Optional[Role]:
 
 def is_on_team(user: User, visit: Visit) -> bool:
     return any(member.id == user.id for member in visit.team)
+
+
+# --- A closed review is read-only for everyone (DESIGN section 11) ------------------------------------------
+# Every write decision below asks `review_is_open` as well as the role, so closing a review refuses every change
+# in this one place: the console's forms, the visit page's forms and every operation through /api/sync. Reading
+# stays as it was. The review comes from the person's own membership (membership.review): no other query.
+
+
+def _membership_review(user: User, review_id: int):
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None, False
+    for membership in user.memberships:
+        if membership.review_id == review_id:
+            return membership.review, True
+    return None, False
+
+
+def review_is_open(user: User, review_id: int) -> bool:
+    """Whether this person's review may still be changed: they are a member of it and it is not closed."""
+    review, member = _membership_review(user, review_id)
+    return member and not (review is not None and review.is_closed)
+
+
+def review_closed_for(user: User, review_id: int) -> bool:
+    """A member of this review, which is closed: a change they were refused may say why (they know the review
+    exists; anyone else learns nothing)."""
+    review, member = _membership_review(user, review_id)
+    return member and review is not None and review.is_closed
+
+
+def _read_only(access: VisitAccess) -> VisitAccess:
+    return replace(access, write_notes=False, record_attendance=False, check_in=False, raise_need=False,
+                   arrange_need=False, raise_concern=False)
 
 
 @dataclass(frozen=True)
@@ -58,7 +91,7 @@ def visit_access(user: User, visit: Visit) -> Optional[VisitAccess]:
     is_lead = role is Role.lead_reviewer
     is_link = role is Role.link_officer
     is_team_member = role in OWN_VISITS_ROLES or (is_lead and on_team)
-    return VisitAccess(
+    access = VisitAccess(
         role,
         full=True,
         place=True,
@@ -74,6 +107,7 @@ def visit_access(user: User, visit: Visit) -> Optional[VisitAccess]:
         arrange_need=is_link or is_lead,
         raise_concern=is_team_member or is_lead,
     )
+    return access if review_is_open(user, visit.review_id) else _read_only(access)
 
 
 def sees_whole_programme(user: User, review_id: int) -> bool:
@@ -81,7 +115,7 @@ def sees_whole_programme(user: User, review_id: int) -> bool:
 
 
 def can_edit_programme(user: User, review_id: int) -> bool:
-    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer)
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer) and review_is_open(user, review_id)
 
 
 def can_read_note(user: User, note: Note) -> bool:
@@ -113,7 +147,8 @@ def sees_all_concerns(user: User, review_id: int) -> bool:
 
 
 def can_refer_concern(user: User, concern: Concern) -> bool:
-    return role_for(user, concern.visit.review_id) is Role.lead_reviewer
+    review_id = concern.visit.review_id
+    return role_for(user, review_id) is Role.lead_reviewer and review_is_open(user, review_id)
 
 
 def can_read_audit_log(user: User, review_id: int) -> bool:
@@ -134,8 +169,9 @@ def can_import_programme(user: User, review_id: int) -> bool:
 
 
 def can_export_programme(user: User, review_id: int) -> bool:
-    """The CSV names service users (the import's round trip needs them), so only those who may know them."""
-    return can_edit_programme(user, review_id)
+    """The CSV names service users (the import's round trip needs them), so only those who may know them. A read:
+    still allowed once the review is closed."""
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer)
 
 
 def can_read_board(user: User, review_id: int) -> bool:
@@ -144,7 +180,7 @@ def can_read_board(user: User, review_id: int) -> bool:
 
 def can_acknowledge_overdue(user: User, review_id: int) -> bool:
     """Lone-worker alerts go to the lead and the link officer; either one acknowledging it is enough."""
-    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer)
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer) and review_is_open(user, review_id)
 
 
 def can_read_needs(user: User, review_id: int) -> bool:
@@ -174,7 +210,7 @@ def console_reviews(user: User, may) -> list[int]:
 
 def can_arrange_need(user: User, review_id: int) -> bool:
     """Arranging interpreters and advocates is the link officer's work (the lead may step in)."""
-    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer)
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer) and review_is_open(user, review_id)
 
 
 def can_raise_need(user: User, review_id: int, visits: list[Visit]) -> bool:

@@ -87,13 +87,14 @@
     document.querySelectorAll('input[name="csrf_token"]').forEach(function (input) { input.value = token; });
   }
 
-  /* Why the server refused an operation, in the server's own (translated) words, for one line of text. */
+  /* Why the server refused an operation, in the server's own (translated) words, for one line of text. A message
+     about the whole change (marshmallow's "_schema") names no field. */
   function refusal(record) {
     var result = record.result || {};
     if (result.reason) return say(result.reason);
     var flat = [];
     (function walk(value, path) {
-      if (Array.isArray(value)) { flat.push((path ? path + ": " : "") + value.join(" ")); return; }
+      if (Array.isArray(value)) { flat.push((path && path !== "_schema" ? path + ": " : "") + value.join(" ")); return; }
       if (value && typeof value === "object") {
         Object.keys(value).forEach(function (key) { walk(value[key], path ? path + "." + key : key); });
       } else if (value) { flat.push(String(value)); }
@@ -101,8 +102,19 @@
     return flat.join("; ") || "?";
   }
 
+  /* What to say of a refused operation: "forbidden" usually comes with no reason (it must not tell whether the
+     thing exists), but a change to a closed review says why, and that is shown like a rejection's reason. */
+  function refusedText(record) {
+    var result = record.result || {};
+    if (record.state === "rejected" || (record.state === "forbidden" && result.errors)) {
+      return say("rejected", { reason: refusal(record) });
+    }
+    return say(record.state);
+  }
+
   scope.Fieldwork = {
     PAGES_CACHE: PAGES_CACHE, USER_KEY_URL: USER_KEY_URL, log: log, operationType: operationType, fill: fill,
-    say: say, clock: clock, userKey: userKey, csrfToken: csrfToken, setCsrfToken: setCsrfToken, refusal: refusal
+    say: say, clock: clock, userKey: userKey, csrfToken: csrfToken, setCsrfToken: setCsrfToken, refusal: refusal,
+    refusedText: refusedText
   };
 })(self);

@@ -73,7 +73,7 @@
     applied: function () { return say("saved_synced", { time: Fieldwork.clock() }); },
     rejected: function (record) { return say("rejected", { reason: Fieldwork.refusal(record) }); },
     conflict: function () { return say("conflict"); },
-    forbidden: function () { return say("forbidden"); }
+    forbidden: function (record) { return Fieldwork.refusedText(record); }
   };
 
   function showState(form, record) {

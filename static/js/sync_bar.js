@@ -97,7 +97,7 @@
   /* One line per refused change: what it was about (its section's heading) and why it came back. */
   function attentionText(record) {
     var about = say("about_" + Fieldwork.operationType(record.type).section) || say("a_change");
-    var why = record.state === "rejected" ? say("rejected", { reason: Fieldwork.refusal(record) }) : say(record.state);
+    var why = Fieldwork.refusedText(record);
     return about + " — " + why;
   }
 

@@ -8,6 +8,7 @@ from typing import Optional
 from flask_babel import gettext as _
 
 from ..audit import record
+from ..clock import utcnow
 from ..extensions import db
 from ..models import Membership, Review, ReviewPhase, ReviewStatus, User
 
@@ -62,9 +63,27 @@ def change_status(review: Review, wanted: ReviewStatus, confirmed: bool, *, by: 
     problem = status_change_problem(review.status, wanted, confirmed)
     if problem:
         raise ReviewChangeRefused("status", problem)
+    if wanted is ReviewStatus.closed:
+        close_review(review, by=by)
+        return
     before = review.status
     review.status = wanted
     record(by, "review_status_changed", "review", review.id, review.id, before=before.value, after=wanted.value)
+
+
+def close_review(review: Review, *, by: Optional[User], via: str = "console") -> bool:
+    """Close the review: from now on it is read-only for everyone (visits/permissions.py), and purge-reviews counts
+    RETENTION_DAYS from this moment (DESIGN section 11). False, and nothing changed, when it was already closed.
+    `by` is None from a terminal (`flask close-review`): the audit entry says so with `via`."""
+    if review.is_closed and review.closed_at is not None:
+        return False
+    before = review.status
+    review.status = ReviewStatus.closed
+    # A review closed before closing was dated keeps no date: it is dated now, so its retention starts now.
+    review.closed_at = utcnow()
+    record(by, "review_status_changed", "review", review.id, review.id, before=before.value,
+           after=ReviewStatus.closed.value, closed_at=review.closed_at.isoformat(), via=via)
+    return True
 
 
 def all_reviews() -> list[tuple[Review, int]]:

@@ -13,13 +13,14 @@ from ..extensions import db
 from ..models import Concern, ConcernCategory, Rating, User, Visit
 from ..permissions import can_refer_concern, concern_view, visit_access
 from ..operations.contract import IncomingOperation, applied, forbidden, rejected
+from ..operations.refusals import refused
 
 
 def raise_concern(user: User, op: IncomingOperation) -> dict:
     visit = db.session.get(Visit, op.data["visit_id"])
     access = visit_access(user, visit) if visit else None
     if not (access and access.raise_concern):
-        raise forbidden()
+        raise refused(user, visit.review_id if visit else None)
     concern_id = str(op.data["concern_id"])
     existing = db.session.get(Concern, concern_id)
     if existing is not None:
@@ -36,8 +37,10 @@ def raise_concern(user: User, op: IncomingOperation) -> dict:
 
 def refer_concern(user: User, op: IncomingOperation) -> dict:
     concern = db.session.get(Concern, str(op.data["concern_id"]))
-    if concern is None or not can_refer_concern(user, concern):
+    if concern is None:
         raise forbidden()
+    if not can_refer_concern(user, concern):
+        raise refused(user, concern.visit.review_id)
     # Referring again corrects the referral text; when it was first referred stays.
     concern.referral_text = op.data["referral_text"]
     concern.referred_by_id = user.id

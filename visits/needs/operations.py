@@ -15,6 +15,7 @@ from ..extensions import db
 from ..models import Attendance, NeedFlag, NeedStatus, NeedType, Participant, User, Visit
 from ..permissions import can_arrange_need, can_raise_need
 from ..operations.contract import IncomingOperation, applied, forbidden, rejected
+from ..operations.refusals import refused
 
 NEEDS_ARRANGEMENT = (NeedStatus.arranged, NeedStatus.confirmed)
 
@@ -26,7 +27,7 @@ def set_need(user: User, op: IncomingOperation) -> dict:
     visits = list(db.session.scalars(select(Visit).join(Attendance).where(Attendance.participant_id == participant.id)))
     may_arrange = can_arrange_need(user, participant.review_id)
     if not (may_arrange or can_raise_need(user, participant.review_id, visits)):
-        raise forbidden()
+        raise refused(user, participant.review_id)
 
     need = db.session.get(NeedFlag, str(op.data["need_id"]))
     if need is not None and need.participant_id != participant.id:

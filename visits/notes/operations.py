@@ -18,7 +18,8 @@ from ..clock import utcnow
 from ..extensions import db
 from ..models import Note, NoteKind, NoteRevision, User, Visit
 from ..permissions import can_edit_note, visit_access
-from ..operations.contract import IncomingOperation, applied, forbidden, rejected
+from ..operations.contract import IncomingOperation, applied, rejected
+from ..operations.refusals import refused
 
 
 def save_note(user: User, op: IncomingOperation) -> dict:
@@ -32,7 +33,7 @@ def _create(user: User, op: IncomingOperation) -> dict:
     visit = db.session.get(Visit, op.data["visit_id"])
     access = visit_access(user, visit) if visit else None
     if not (access and access.write_notes):
-        raise forbidden()
+        raise refused(user, visit.review_id if visit else None)
     note = Note(id=str(op.data["note_id"]), visit=visit, author_id=user.id, kind=NoteKind(op.data["kind"]),
                 body=op.data["body"], prompts=op.data["prompts"], version=1)
     db.session.add(note)
@@ -43,7 +44,7 @@ def _create(user: User, op: IncomingOperation) -> dict:
 
 def _update(user: User, op: IncomingOperation, note: Note) -> dict:
     if not can_edit_note(user, note):
-        raise forbidden()
+        raise refused(user, note.visit.review_id)
     if note.visit_id != op.data["visit_id"]:
         raise rejected("visit_id", _("A note stays on the visit it was written for."))
     if note.kind.value != op.data["kind"]:
