@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Attendance, AttendanceStatus, CheckIn, User, Visit, VisitStatus
 from ..permissions import VisitAccess, visit_access
 from ..operations.contract import IncomingOperation, applied, forbidden, rejected
+from ..operations.refusals import refused
 
 # A check-in starts the visit; one on a visit already completed or called off leaves its status alone (it is
 # still recorded: it says where a reviewer is).
@@ -39,7 +40,7 @@ def _iso(moment: Optional[datetime]) -> Optional[str]:
 def set_attendance(user: User, op: IncomingOperation) -> dict:
     visit, access = _visit(user, op.data["visit_id"])
     if not access.record_attendance:
-        raise forbidden()
+        raise refused(user, visit.review_id)
     attendance = db.session.scalar(select(Attendance).filter_by(visit_id=visit.id,
                                                                 participant_id=op.data["participant_id"]))
     if attendance is None:
@@ -71,7 +72,7 @@ def _my_check(visit: Visit, user: User) -> Optional[CheckIn]:
 def check_in(user: User, op: IncomingOperation) -> dict:
     visit, access = _visit(user, op.data["visit_id"])
     if not access.check_in:
-        raise forbidden()
+        raise refused(user, visit.review_id)
     check = _my_check(visit, user)
     if check is None:
         check = CheckIn(visit_id=visit.id, user_id=user.id)
@@ -91,7 +92,7 @@ def check_in(user: User, op: IncomingOperation) -> dict:
 def check_out(user: User, op: IncomingOperation) -> dict:
     visit, access = _visit(user, op.data["visit_id"])
     if not access.check_in:
-        raise forbidden()
+        raise refused(user, visit.review_id)
     check = _my_check(visit, user)
     if check is None or check.checked_in_at is None:
         raise rejected("at", _("Check in before you check out."))
