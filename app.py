@@ -75,4 +75,10 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (accounts_bp, two_factor_bp, admin_bp):
         app.register_blueprint(blueprint)
+    # A participant's rights, for the lead reviewer, and the public privacy page (DESIGN section 11).
+    from visits.privacy.views import bp as privacy_bp
+    from visits.rights.views import bp as rights_bp
+
+    for blueprint in (rights_bp, privacy_bp):
+        app.register_blueprint(blueprint)
     return app

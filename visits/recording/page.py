@@ -61,6 +61,7 @@ class NoteView:
     version: int
     in_conflict: bool
     updated_at: datetime
+    consent_withdrawn: bool = False   # written before someone on the visit withdrew consent: kept, marked so
 
     @property
     def answered_prompts(self) -> list[tuple[str, str]]:
@@ -121,7 +122,8 @@ def team_checks(visit: Visit, now: datetime) -> list[TeamCheckView]:
 
 def _note_view(note: Note, user: User) -> NoteView:
     return NoteView(note.id, note.kind.value, note.author.name, can_edit_note(user, note), note.body,
-                    dict(note.prompts or {}), note.version, note.in_conflict, note.updated_at)
+                    dict(note.prompts or {}), note.version, note.in_conflict, note.updated_at,
+                    note.consent_withdrawn)
 
 
 def present_concern(concern: Concern, user: User) -> Optional[ConcernView]:
