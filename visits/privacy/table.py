@@ -1,7 +1,8 @@
 """Who sees what, worked out by asking visits/permissions.py (DESIGN section 11: the privacy page's table cannot
 drift from the rules, because it is made by the rules).
 
-For each role, a small scene of unsaved model objects is built: a review, the person in that role, a colleague,
+For each role, a small scene of unsaved model objects is built: a review in fieldwork (a closed one is read-only
+for everyone, which changes what people may do, not what they may see), the person in that role, a colleague,
 a visit the person is on, a colleague's visit and a colleague's home visit, notes on both, and concerns (one the
 person raised, one a colleague raised, one the lead referred). Each row of DESIGN section 2 then asks the real
 permission functions about that scene and names the answer with a code; the page shows the code's words. Nothing
@@ -78,10 +79,14 @@ def scene_for(column: str) -> Scene:
     me = _user(ME, is_admin=column == ADMINISTRATOR)
     colleague = _user(COLLEAGUE)
     if column == OTHER_REVIEW:
-        me.memberships.append(Membership(review_id=ANOTHER_REVIEW, user_id=ME, role=Role.lead_reviewer))
+        another = Review(id=ANOTHER_REVIEW, council_name="", phase=ReviewPhase.fieldwork,
+                         status=ReviewStatus.fieldwork, time_zone="Europe/London")
+        me.memberships.append(Membership(review_id=ANOTHER_REVIEW, review=another, user_id=ME,
+                                         role=Role.lead_reviewer))
     elif column != ADMINISTRATOR:
-        me.memberships.append(Membership(review_id=THE_REVIEW, user_id=ME, role=Role(column)))
-    colleague.memberships.append(Membership(review_id=THE_REVIEW, user_id=COLLEAGUE, role=Role.reviewer))
+        me.memberships.append(Membership(review_id=THE_REVIEW, review=review, user_id=ME, role=Role(column)))
+    colleague.memberships.append(Membership(review_id=THE_REVIEW, review=review, user_id=COLLEAGUE,
+                                            role=Role.reviewer))
     office = Location(id=1, review_id=THE_REVIEW, name="", kind=LocationKind.council_office)
     day_centre = Location(id=2, review_id=THE_REVIEW, name="", kind=LocationKind.day_facility)
     home = Location(id=3, review_id=THE_REVIEW, name="", kind=LocationKind.home)
