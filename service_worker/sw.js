@@ -12,7 +12,9 @@
  *                    network first (NAV_TIMEOUT_MS), are stored here on success and served from here on
  *                    failure; a page never kept gets the offline page. After login and on every online load
  *                    the page asks us to fetch the coming days (/api/offline-pages) so they open with no signal;
- *                    any page no longer on that list (a past day, a visit off their team) is deleted then.
+ *                    any page no longer on that list (a past day, a visit off their team, a visit of a
+ *                    review that has been closed) is deleted then. A page the server answers with
+ *                    X-Fieldwork-Forget (a visit of a closed review) is deleted at once, whatever the list says.
  *                    The lead and the link officer are given a copy of each day holding their own visits only.
  *                    Pages are stored only when the server marks them with X-Fieldwork-User; a different
  *                    person's mark empties the cache first, so one phone never shows one person another's
@@ -118,6 +120,10 @@ async function navigate(request) {
       await clearUserData(null);
       return response;
     }
+    if (response.headers.get("X-Fieldwork-Forget")) {
+      await forget(request);
+      return response;
+    }
     await remember(request, response.clone(), started);
     return response;
   } catch (error) {
@@ -182,6 +188,14 @@ async function keepPages(userKey) {
       return; // the network went: keep what we have
     }
   }
+}
+
+/* The server no longer lets the phone keep this page (its review was closed): the copy kept goes. */
+function forget(request) {
+  return serial(async () => {
+    const cache = await caches.open(PAGES_CACHE);
+    await cache.delete(request, { ignoreVary: true });
+  });
 }
 
 /* Pages that dropped off the person's list (days gone by, visits taken off their team) go: what stays on a phone

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..clock import today_in
 from ..models import Attendance, Participant, Visit
+from ..offline.views import forget_on_devices
 from ..permissions import is_on_team, visit_access
 from ..recording.page import render_visit_page
 from .queries import visits_between
@@ -92,5 +93,7 @@ def visit_page(visit_id: int):
     visit, access = load_visit(visit_id)
     if not is_on_team(current_user, visit):
         g.no_offline_copy = True  # a device keeps its own person's visits, not the rest of the programme
+    if visit.review.is_closed:
+        forget_on_devices()  # a closed review's pages leave the phones (DESIGN section 11)
     # The page is also where the visit's work is done: visits/recording/page.py renders it (and audits reads).
     return render_visit_page(visit, access, editing=request.args.get("edit"))

@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -15,6 +15,7 @@ from ..clock import today_in
 from ..extensions import db, limiter
 from ..itinerary.queries import visits_between
 from ..models import Note
+from ..permissions import review_closed_for
 from ..security import claims_another_user, wrong_user_response
 from ..templating import asset_url
 from .build import SHELL_FILES, WORKER_SCRIPTS, build_version
@@ -26,6 +27,8 @@ DAYS_AHEAD = 7
 # Yesterday too: notes of an evening home visit are often written up the next morning, wherever that is.
 # Anything older is deleted from the phone (service_worker/sw.js keeps only what this list names).
 DAYS_BEHIND = 1
+# On a page a phone must no longer keep (a visit of a closed review): the service worker deletes its copy.
+FORGET_HEADER = "X-Fieldwork-Forget"
 
 
 def worker_path() -> Path:
@@ -101,8 +104,11 @@ def offline_pages():
     and the visits this person may see in full."""
     today = today_in()
     days = [today + timedelta(days=n) for n in range(-DAYS_BEHIND, DAYS_AHEAD)]
-    # Their own visits only: the lead's and the link officer's whole programme is not for carrying around.
-    visits = [v for v in visits_between(current_user, days[0], days[-1]) if v.full and v.on_team]
+    # Their own visits only: the lead's and the link officer's whole programme is not for carrying around. None of
+    # a closed review: its pages leave the phone at this prefetch (the worker deletes what is not listed).
+    closed = {m.review_id for m in current_user.memberships if review_closed_for(current_user, m.review_id)}
+    visits = [v for v in visits_between(current_user, days[0], days[-1])
+              if v.full and v.on_team and v.review_id not in closed]
     # The glossary too: the acronyms on the visit pages are explained there, signal or not.
     urls = [url_for("itinerary.today"), url_for("glossary.index")]
     urls += [url_for("itinerary.day", date=day.isoformat()) for day in days]
@@ -113,3 +119,17 @@ def offline_pages():
                                                 Note.author_id == current_user.id)).all()
     urls += [url_for("itinerary.visit_page", visit_id=visit_id, edit=note_id) for note_id, visit_id in own_notes]
     return jsonify(urls=urls)
+
+
+def forget_on_devices() -> None:
+    """This page is no longer for keeping on a phone (a visit of a closed review, DESIGN section 11): it goes out
+    without the mark the service worker stores pages by, and with one that makes it delete the copy it kept."""
+    g.no_offline_copy = True
+    g.forget_offline_copy = True
+
+
+@bp.after_app_request
+def _tell_the_worker_to_forget(response):
+    if g.get("forget_offline_copy"):
+        response.headers[FORGET_HEADER] = "1"
+    return response
