@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from .auth.passwords import hash_password
+from .case_status import CaseVisit, derive_case_status
 from .models import (
     AgendaSegment,
     Attendance,
@@ -67,6 +68,9 @@ INTENDED_FINDINGS: list[str] = [
     "group_size",           # only 6 parent carers expected at their group meeting (day 4)
     "home_visit_length",    # one home visit agreed at 40 minutes (day 4)
     "unarranged_need",      # the need on the next home visit within 48 hours is still only requested
+    # The programme check's second pass (issue 10):
+    "stakeholder_meeting_cap",  # five stakeholder meetings and the service user and carer reference group: six
+    "long_day",             # reviewer@demo.test on day 4: six sessions from 08:30 to 19:30
 ]
 
 TIME_ZONE = "Europe/London"
@@ -179,6 +183,16 @@ TRAVEL_MINUTES = {
     frozenset({"Aberwen", "Cwmderwen"}): 25,
     frozenset({"Pontygarreg", "Cwmderwen"}): 30,  # over the mountain road
 }
+
+
+# Homes with a known journey (the link officer entered them in the travel matrix; the others get the checker's
+# default): case number and the area the home is in, timed like the places by TRAVEL_MINUTES.
+HOME_TRAVEL_1 = (
+    (1, "Aberwen"),
+    (2, "Aberwen"),
+    (6, "Pontygarreg"),
+    (11, "Cwmderwen"),
+)
 
 
 # --- review 1: people --------------------------------------------------------------------------------------
@@ -569,6 +583,16 @@ class _ReviewBuilder:
             self.session.add(TravelTime(from_location_id=self.locations[first].id,
                                         to_location_id=self.locations[second].id, minutes=minutes))
 
+    def add_home_travel_times(self, rows) -> None:
+        """Journeys between a few homes and every other place of the review, by the areas they are in."""
+        self.session.flush()
+        places = [key for key, location in self.locations.items() if location.kind is not LocationKind.home]
+        for number, area in rows:
+            home = self.locations[f"home_{number}"]
+            for place in places:
+                self.session.add(TravelTime(from_location_id=home.id, to_location_id=self.locations[place].id,
+                                            minutes=TRAVEL_MINUTES[frozenset({area, self.areas[place]})]))
+
     # people
     def _person(self, key: str, kind: ParticipantKind, name: str, **details) -> Participant:
         person = Participant(review_id=self.review.id, kind=kind, name=name, **details)
@@ -600,7 +624,9 @@ class _ReviewBuilder:
             # Named by the case, not the person: a home's name shows wherever the place does.
             self._location(f"home_{number}", f"Home visit address ({reference})", LocationKind.home, "home",
                            address, "On-street parking unless noted.", access)
+            # The carer is booked with the service user on the home visit (programme.service books both).
             case = Case(review_id=self.review.id, reference=reference, service_user=self.people[su_key],
+                        carer=self.people[carer[0]] if carer else None,
                         team_leader=self.people[leader], social_workers=[self.people[key] for key in workers],
                         status=CaseStatus.identified)
             self.session.add(case)
@@ -693,14 +719,24 @@ class _ReviewBuilder:
                           f"home_{number}", team, with_, case=case, briefing=briefing, status=status)
 
     def settle_cases(self) -> None:
-        """A case whose home visit was made is visited; one whose visit fell through has dropped out."""
+        """Each case's status as the app derives it from the visits (visits/case_status.py): a case whose home
+        visit was made is visited. Where the visit fell through (nobody in, or the family withdrew), the link
+        officer then recorded the service user as dropped out, and so the case is."""
         for visit in self.visits:
             if visit.case is None or visit.kind is not VisitKind.home_visit:
                 continue
-            if visit.status is VisitStatus.completed:
-                visit.case.status = CaseStatus.visited
-            elif visit.status in (VisitStatus.cancelled, VisitStatus.no_show):
-                visit.case.status = CaseStatus.dropped_out
+            if visit.status in (VisitStatus.cancelled, VisitStatus.no_show):
+                for attendance in visit.attendances:
+                    if attendance.participant is visit.case.service_user:
+                        attendance.status = AttendanceStatus.dropped_out
+        for case in self.cases.values():
+            case.status = CaseStatus(derive_case_status(
+                CaseVisit(kind=visit.kind.value, status=visit.status.value, starts_at=visit.starts_at,
+                          service_user_attendance=next(
+                              (attendance.status.value for attendance in visit.attendances
+                               if attendance.participant is case.service_user), None))
+                for visit in self.visits if visit.case is case or any(
+                    attendance.participant is case.service_user for attendance in visit.attendances)))
 
 
 def build_demo(session: Session, today: date, password: str) -> dict[str, int]:
@@ -740,6 +776,7 @@ def _build_review_1(session: Session, today: date, users: dict[str, User]) -> _R
     demo.add_private_people(PARENT_CARERS, "Parent carers' group")
     demo.add_cases("CTV", CASES_1)
     demo.add_travel_times()
+    demo.add_home_travel_times(HOME_TRAVEL_1)
     needs = demo.add_needs(NEEDS_1, raised_by=users["link"], arranged_by=users["link_admin"])
 
     for kind, day, start, minutes, title, where, team, with_, briefing in MEETINGS_1:
@@ -808,12 +845,18 @@ def _add_interviews(demo: _ReviewBuilder, rows, cases) -> None:
         demo.interview(day, start, reviewer, interviewee, where, briefing)
 
 
+# Why a home visit was cancelled (asked when cancelling, shown to the team): case number -> reason.
+CANCEL_REASONS = {12: "The family withdrew its consent."}
+
+
 def _add_home_visits(demo: _ReviewBuilder, rows, cases) -> None:
     by_number = {row[0]: row for row in cases}
     for number, day, start, minutes, team, status in rows:
         _number, (service_user, _name), carer, _leader, _workers, _address, _access, briefing = by_number[number]
         with_ = (service_user, carer[0]) if carer else (service_user,)
-        demo.home_visit(number, day, start, minutes, team, status, briefing, with_)
+        visit = demo.home_visit(number, day, start, minutes, team, status, briefing, with_)
+        if visit.status is VisitStatus.cancelled:
+            visit.cancel_reason = CANCEL_REASONS.get(number, "")
 
 
 def _settle_needs(demo: _ReviewBuilder, needs: list[NeedFlag]) -> None:

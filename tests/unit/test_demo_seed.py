@@ -171,8 +171,9 @@ def test_visits_already_held_are_done_and_the_rest_still_to_come(demo_on):
         {VisitStatus.completed: len(past) - 1, VisitStatus.no_show: 1})
     assert {visit.status for visit in coming} == {VisitStatus.confirmed}
     assert {attendance.status.value for visit in coming for attendance in visit.attendances} == {"expected"}
+    # dropped_out: nobody was in at the no-show, and the service user then dropped out of the sample.
     assert {attendance.status.value for visit in past for attendance in visit.attendances} == {
-        "attended", "absent", "apologies", "late"}
+        "attended", "absent", "apologies", "late", "dropped_out"}
     assert sum(1 for visit in demo.visits() if visit.status is VisitStatus.cancelled) == 1
 
 
@@ -264,3 +265,46 @@ def test_demo_accounts_are_marked_as_such_and_one_is_a_site_administrator(demo_o
 def test_the_checker_finds_exactly_the_intended_problems(demo):
     assert set(INTENDED_FINDINGS) <= set(RULES_BY_ID)
     assert Counter(finding.rule for finding in demo.findings()) == Counter(INTENDED_FINDINGS)
+
+
+# --- the programme check's second pass, case status and travel times (issue 10) ---------------------------------
+def test_the_demo_check_counts_the_reference_group_among_the_stakeholder_meetings(demo_on):
+    [cap] = [f for f in demo_on(WEDNESDAY).findings() if f.rule == "stakeholder_meeting_cap"]
+
+    assert cap.message.startswith("There are 6 group meetings with stakeholders in the on-site week (5 stakeholder "
+                                  "meetings and the service user and carer reference group)")
+
+
+def test_the_demo_check_shows_a_reviewers_long_day_of_six_sessions(demo_on):
+    demo = demo_on(WEDNESDAY)
+    [long_day] = [f for f in demo.findings() if f.rule == "long_day"]
+
+    assert long_day.message.startswith(f"Tom Ashworth: 6 sessions on {FRIDAY:%A} {FRIDAY.day} {FRIDAY:%B}, from "
+                                       "08:30 to 19:30 (11 h)")
+
+
+def test_a_case_with_a_carer_books_them_with_the_service_user_on_its_home_visit(demo_on):
+    demo = demo_on(WEDNESDAY)
+    with_carer = [case for case in demo.rows(Case) if case.carer is not None]
+
+    assert with_carer
+    for case in with_carer:
+        [home_visit] = [visit for visit in demo.visits() if visit.case_id == case.id]
+        assert {case.service_user, case.carer} <= set(home_visit.participants)
+
+
+def test_some_homes_have_travel_times_to_the_other_places(demo_on):
+    demo = demo_on(WEDNESDAY)
+    homes = {location.id for location in demo.rows(Location) if location.is_home}
+    rows = demo.session.scalars(select(TravelTime).where(TravelTime.from_location_id.in_(homes))).all()
+
+    assert 0 < len({row.from_location_id for row in rows}) < len(homes)
+
+
+def test_the_cancelled_home_visit_says_why_and_its_case_follows_the_visits(demo_on):
+    demo = demo_on(FRIDAY)
+    [cancelled] = [visit for visit in demo.visits() if visit.status is VisitStatus.cancelled]
+
+    assert cancelled.cancel_reason == "The family withdrew its consent."
+    assert cancelled.case.status is CaseStatus.dropped_out
+    assert not any(case.status_by_hand for case in demo.rows(Case))
