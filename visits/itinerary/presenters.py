@@ -83,6 +83,7 @@ class VisitView:
     contacts: list[PersonView] = field(default_factory=list)
     checked_in_at: Optional[datetime] = None
     checked_out_at: Optional[datetime] = None
+    cancel_reason: str = ""  # why the link officer cancelled it (free text: hidden like the briefing)
 
     @property
     def needs(self) -> list[NeedView]:
@@ -136,6 +137,7 @@ def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
     view.case_reference = case_reference
     view.agenda = [SegmentView(s.title, s.minutes) for s in visit.agenda]
     view.briefing = private_text(visit.briefing, _about_private_people(visit), access.identity)
+    view.cancel_reason = private_text(visit.cancel_reason, _about_private_people(visit), access.identity)
     view.contacts = [PersonView(u.id, u.name, u.phone) for u in visit.review.link_officers()]
     mine = next((c for c in visit.checks if c.user_id == viewer.id), None)
     if mine is not None:

@@ -92,7 +92,9 @@ def programme_rows(visits: list[Visit], identities: bool, findings=()) -> list[P
             people=[attendee_label(a, identities, reference) for a in visit.attendances],
             case_reference=reference, finding_count=len(severities),
             worst="error" if "error" in severities else ("warning" if severities else None),
-            cancel_reason=visit.cancel_reason or "",
+            # Free text that may name the person visited: hidden from those who may not know who they are.
+            cancel_reason=private_text(visit.cancel_reason, visit.is_home_visit or visit.case_id is not None or any(
+                a.participant.is_private_person for a in visit.attendances), identities),
         ))
     return rows
 
