@@ -68,7 +68,7 @@ class Erasure:
     counts: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        return ", ".join(f"{self.counts.get(key, 0)} {words}" for key, words in ERASED)
+        return "; ".join(f"{self.counts.get(key, 0)} {words}" for key, words in ERASED)
 
 
 # --- which reviews ------------------------------------------------------------------------------------------
