@@ -9,7 +9,7 @@ import pytest
 
 from visits.extensions import db
 from visits.models import (
-    AuditEvent, CaseStatus, Location, Note, Participant, Visit, VisitStatus,
+    AuditEvent, CaseStatus, Location, Note, Participant, ReviewStatus, Visit, VisitStatus,
 )
 from visits.rights.service import visit_goes_with_them
 
@@ -275,3 +275,15 @@ def test_a_home_shared_with_a_carer_keeps_its_address_for_the_carer(team, app):
     db.session.expire_all()
     assert db.session.get(Location, team.home.id).address == "12 Shared Street"
     assert db.session.get(Participant, team.service_user.id).consent_withdrawn_at is not None
+
+
+def test_a_closed_review_still_honours_a_withdrawal_and_an_export(rights, app):
+    """Closing makes a review read-only for the team's work; a person's rights outlive the fieldwork (an erasure,
+    like the purge that will follow), so the lead can still export and erase."""
+    rights.review.status = ReviewStatus.closed
+    db.session.commit()
+    lead = signed_in(app, rights.lead)
+    assert export_of(lead, rights)["participant"]["name"] == SERVICE_USER_NAME
+    assert withdraw(lead, rights, confirm="yes").status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Participant, rights.service_user.id).name.startswith("Withdrawn participant")
