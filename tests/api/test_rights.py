@@ -93,6 +93,8 @@ def test_the_lead_exports_everything_held_about_a_service_user_as_a_download(rig
     notes = {note["body"]: note for note in held["notes"]}
     assert set(notes) == {NOTE_BODY, "Earlier visit: PAST-NOTE-4410"}
     assert notes[NOTE_BODY]["author"] == "Rhys Reviewer" and notes[NOTE_BODY]["created_at"]
+    assert [(r["version"], r["body"], r["saved_by"]) for r in notes[NOTE_BODY]["revisions"]] == [
+        (1, NOTE_BODY, "Rhys Reviewer")]  # every saved text is held, so every saved text is exported
     assert [c["text"] for c in held["concerns"]] == [CONCERN_TEXT]
     assert held["concerns"][0]["raised_by"] == "Rhys Reviewer"
     assert held["audit_events"] == []  # nothing about her has been read or changed through the app yet

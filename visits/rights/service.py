@@ -138,14 +138,15 @@ def participant_export(participant: Participant) -> dict:
     """Everything the review holds about one person, as JSON-ready values (ids, codes, ISO 8601 times)."""
     visits = _their_visits(participant)
     visit_ids = [visit.id for visit in visits]
-    users = {user.id: user.name for user in db.session.scalars(db.select(User))} if visits else {}
-    notes = db.session.scalars(db.select(Note).where(Note.visit_id.in_(visit_ids))
-                               .order_by(Note.created_at, Note.id)).all() if visit_ids else []
+    notes = db.session.scalars(db.select(Note).where(Note.visit_id.in_(visit_ids)).options(
+        selectinload(Note.revisions)).order_by(Note.created_at, Note.id)).all() if visit_ids else []
     concerns = db.session.scalars(db.select(Concern).where(Concern.visit_id.in_(visit_ids))
                                   .order_by(Concern.raised_at, Concern.id)).all() if visit_ids else []
     events = _audit_events(participant, visits)
-    users.update({user.id: user.name for user in db.session.scalars(
-        db.select(User).where(User.id.in_({e.user_id for e in events if e.user_id})))})
+    # The names of the team members these name, in one query.
+    user_ids = ({note.author_id for note in notes} | {r.saved_by_id for note in notes for r in note.revisions}
+                | {concern.raised_by_id for concern in concerns} | {e.user_id for e in events if e.user_id})
+    users = {user.id: user.name for user in db.session.scalars(db.select(User).where(User.id.in_(user_ids)))}
 
     def attendance_of(visit: Visit) -> Attendance:
         return next(a for a in visit.attendances if a.participant_id == participant.id)
@@ -179,7 +180,11 @@ def participant_export(participant: Participant) -> dict:
         "notes": [{"id": note.id, "visit_id": note.visit_id, "kind": note.kind.value, "author": users.get(
             note.author_id, ""), "body": note.body, "prompts": dict(note.prompts or {}), "version": note.version,
             "created_at": _moment(note.created_at), "updated_at": _moment(note.updated_at),
-            "written_before_consent_was_withdrawn": note.consent_withdrawn} for note in notes],
+            "written_before_consent_was_withdrawn": note.consent_withdrawn,
+            "revisions": [{"version": revision.version, "body": revision.body,
+                           "prompts": dict(revision.prompts or {}), "saved_by": users.get(revision.saved_by_id, ""),
+                           "saved_at": _moment(revision.saved_at), "conflict_copy": revision.is_conflict}
+                          for revision in note.revisions]} for note in notes],
         "concerns": [{"id": concern.id, "visit_id": concern.visit_id, "category": concern.category.value,
                       "rating": concern.rating.value, "text": concern.text,
                       "raised_by": users.get(concern.raised_by_id, ""), "raised_at": _moment(concern.raised_at),
