@@ -269,7 +269,7 @@ def withdraw_consent(review: Review, user: User, participant: Participant, recei
     for case in plan.cases:
         case.status = CaseStatus.dropped_out
         case.status_by_hand = True
-        case.status_set_by = user
+        case.status_set_by_id = user.id
         case.status_set_at = now
     reason = _("Consent withdrawn")
     for visit in plan.to_cancel:
