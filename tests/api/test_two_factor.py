@@ -183,7 +183,7 @@ def test_a_lead_without_totp_is_sent_to_enrol_and_every_page_redirects_there(cli
     token = csrf_from(client.get("/account/two-factor"))
     response = client.post("/api/sync", json={"operations": []}, headers={"X-CSRFToken": token}, with_csrf=False)
     assert response.status_code == 403 and response.json["error"] == "two_factor_required"
-    for open_path in ("/healthz", "/sw.js", "/offline", "/account/two-factor"):
+    for open_path in ("/healthz", "/sw.js", "/offline", "/account/two-factor", "/privacy"):
         assert client.get(open_path).status_code == 200, open_path
 
 

@@ -10,7 +10,7 @@ from ..permissions import must_enrol_second_factor
 # What someone who must enrol may still reach: enrolling itself, signing out, and what any page needs to load
 # (static files, the service worker and its offline page, the manifest) or a load balancer asks (/healthz).
 _OPEN_ENDPOINTS = {"auth.logout", "static", "offline.service_worker", "offline.offline_page", "offline.manifest",
-                   "health.healthz"}
+                   "health.healthz", "privacy.privacy"}
 
 
 def _enrolment_gate():
