@@ -138,6 +138,9 @@ def _console_settings() -> dict:
         "PROGRAMME_MAX_STAKEHOLDER_MEETINGS": number("PROGRAMME_MAX_STAKEHOLDER_MEETINGS", 5),
         # Not the guide's: minutes between two places when the travel matrix has no entry.
         "PROGRAMME_DEFAULT_TRAVEL_MINUTES": number("PROGRAMME_DEFAULT_TRAVEL_MINUTES", 20),
+        # Not the guide's either (it says "avoid over-programming" without a figure): a team member's long day.
+        "PROGRAMME_MAX_SESSIONS_PER_DAY": number("PROGRAMME_MAX_SESSIONS_PER_DAY", 5),
+        "PROGRAMME_MAX_DAY_HOURS": number("PROGRAMME_MAX_DAY_HOURS", 10),
         # DESIGN section 3: an unarranged need on a visit within this many hours is an alert on the board.
         "NEED_ALERT_HOURS": number("NEED_ALERT_HOURS", 48),
         # Overdue home visits older than this are no longer shown as live alerts (the audit log keeps them).
