@@ -393,3 +393,18 @@ def test_a_second_reviews_link_officer_cannot_reach_the_change_summary(client, c
     other = Client(client.app)
     other.login(console.link_b)
     assert other.get(f"/programme/visits/{visit.id}/edit").status_code == 404
+
+
+def test_the_change_carried_to_the_next_page_is_bounded_whatever_the_change_did(app):
+    """It travels in the session cookie: a few findings, each message cut short, and how many more."""
+    from visits.programme.snapshot import CHANGE_MESSAGE_MAX, CHANGE_SHOWN, change_summary
+    from visits.programme_rules import Finding
+
+    many = [Finding("double_booking", "error", "x" * 5000, visit_ids=(number,)) for number in range(50)]
+
+    summary = change_summary(7, [], many)
+
+    assert len(summary["added"]) == CHANGE_SHOWN and summary["more_added"] == 50 - CHANGE_SHOWN
+    assert all(len(finding["message"]) == CHANGE_MESSAGE_MAX for finding in summary["added"])
+    assert change_summary(7, many, [])["more_cleared"] == 50 - CHANGE_SHOWN
+    assert len(str(summary)) < 1500

@@ -114,8 +114,8 @@ def rule_summaries() -> list[tuple[str, str, str]]:
 # The page that answers a save, an addition or a cancellation says which findings the change added or cleared.
 # It is carried to the redirected page in the session (a signed cookie), so it is kept small: a few findings'
 # rule, severity and message (messages never name a service user or carer: programme_rules), and how many more.
-CHANGE_SHOWN = 4
-CHANGE_MESSAGE_MAX = 300
+CHANGE_SHOWN = 3
+CHANGE_MESSAGE_MAX = 240
 CHANGE_SESSION_KEY = "programme_change"
 
 
