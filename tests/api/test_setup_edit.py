@@ -362,3 +362,15 @@ def test_a_place_added_by_mistake_is_simply_gone_when_removed(client, console):
     typo = db.session.scalar(db.select(Location).filter_by(name="Typo Hall"))
     client.post(f"/programme/locations/{typo.id}/remove")
     assert db.session.scalar(db.select(Location).filter_by(name="Typo Hall")) is None
+
+
+def test_the_details_of_someone_who_withdrew_consent_cannot_be_typed_back(client, console):
+    person = db.session.get(Participant, console.service_user.id)
+    person.consent_withdrawn_at, person.name, person.phone = datetime(2026, 12, 1, tzinfo=timezone.utc), "", ""
+    db.session.commit()
+    client.login(console.link)
+    response = client.post(f"/programme/participants/{person.id}",
+                           data=person_form(person, name=SERVICE_USER_NAME, phone="01632 960111"))
+    assert response.status_code == 400 and "withdrew their consent" in response.get_data(as_text=True)
+    person = db.session.get(Participant, console.service_user.id)
+    assert person.name == "" and person.phone == ""

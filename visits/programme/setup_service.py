@@ -171,6 +171,9 @@ def update_location(review: Review, user: User, location: Location, values: dict
 
 
 def update_participant(review: Review, user: User, participant: Participant, values: dict) -> list[str]:
+    if participant.consent_withdrawn_at is not None:
+        # Their identity and contacts were erased when they withdrew consent (UK GDPR): nobody types them back.
+        raise ProgrammeError({"form": [_("This person withdrew their consent: their details stay erased.")]})
     office = _in_review(Location, review, values.get("office_id"))
     if office is False:
         raise ProgrammeError({"office_id": [_("Choose a place of this review.")]})
