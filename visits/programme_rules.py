@@ -641,6 +641,10 @@ def stakeholder_meeting_cap(programme: Programme, thresholds: Thresholds) -> lis
     groups = sum(1 for visit in meetings if visit.kind != "stakeholder_meeting")
     values = {"count": len(meetings), "cap": thresholds.max_stakeholder_meetings,
               "meetings": len(meetings) - groups}
+    # Once the week has started, only the meetings still to come can be combined or dropped.
+    to_come = [visit for visit in meetings if not programme.has_ended(visit)]
+    values.update(held=len(meetings) - len(to_come), to_come=len(to_come),
+                  drop=min(len(to_come), len(meetings) - thresholds.max_stakeholder_meetings))
     return [_finding(
         "stakeholder_meeting_cap", ERROR,
         (_("There are %(count)s group meetings with stakeholders in the on-site week (%(meetings)s stakeholder "
@@ -649,7 +653,8 @@ def stakeholder_meeting_cap(programme: Programme, thresholds: Thresholds) -> lis
          _("There are %(count)s stakeholder meetings in the on-site week, more than the guide's maximum of "
            "%(cap)s.")) % values,
         meetings, [],
-        _("Combine meetings or drop the least needed, keeping %(cap)s at most.") % values)]
+        (_("Combine meetings or drop the least needed, keeping %(cap)s at most.") if len(to_come) == len(meetings)
+         else _("%(held)s have been held: combine or drop %(drop)s of the %(to_come)s still to come.")) % values)]
 
 
 def meeting_pairs(programme: Programme, thresholds: Thresholds) -> list[Finding]:

@@ -645,6 +645,16 @@ def test_other_service_user_and_carer_groups_are_consultation_not_stakeholder_me
     assert findings_of(rules.stakeholder_meeting_cap, programme(*stakeholder_meetings(4), reference_group())) == []
 
 
+def test_once_the_week_has_started_the_cap_suggests_dropping_only_meetings_still_to_come():
+    meetings = stakeholder_meetings(5)
+    on_wednesday = replace(programme(*meetings, reference_group()), now=at(2, "12:00"))
+
+    [finding] = findings_of(rules.stakeholder_meeting_cap, on_wednesday)
+
+    # Monday's and Tuesday's have been held; Wednesday's is this afternoon.
+    assert finding.suggestion == "2 have been held: combine or drop 1 of the 4 still to come."
+
+
 # --- 15. long_day ---------------------------------------------------------------------------------------------
 def six_sessions_from_half_past_eight_to_half_past_seven(team=(REVIEWER,)) -> list[PVisit]:
     """Only two interviews and a home visit: under the four interviews a day, yet a day nobody should be given."""
