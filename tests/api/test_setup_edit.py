@@ -274,7 +274,10 @@ def test_a_status_set_by_hand_is_shown_as_such_and_handed_back_to_the_visits(app
     [event] = audit_rows("case", "update")
     assert event.detail["status"] == {"from": "identified", "to": "dropped_out", "by_hand": True}
 
-    # Saving the form again without changing the status keeps it as it is.
+    # A form without a status, or with the same one, keeps it as it is.
+    without_status = {key: value for key, value in case_form(case).items() if key != "status"}
+    assert client.post(f"/programme/cases/{console.case.id}", data=without_status).status_code == 302
+    assert db.session.get(Case, console.case.id).status is CaseStatus.dropped_out
     client.post(f"/programme/cases/{console.case.id}", data=case_form(case, reference="AD-014"))
     assert db.session.get(Case, console.case.id).status_by_hand
 

@@ -163,6 +163,9 @@ def _update_view(kind: str, record_id: int):
     _model, schema, update, _remove, _subject = KINDS[kind]
     posted = form_input(request.form, lists=LISTS.get(kind, ()))
     posted.pop("review", None)
+    if kind == "cases":
+        # A form that sends no status keeps the one the case has: only a status chosen is one set by hand.
+        posted.setdefault("status", record.status.value)
     try:
         update(review, current_user, record, schema().load(posted))
     except ValidationError as error:
