@@ -120,6 +120,12 @@ def test_a_new_case_can_name_its_carer(client, console):
     assert client.post("/programme/cases", data={"review": str(console.review.id), "reference": "AD-099",
                                                  "carer_id": str(carer.id)}).status_code == 302
     assert db.session.scalar(db.select(Case).filter_by(reference="AD-099")).carer_id == carer.id
+    assert not db.session.scalar(db.select(Case).filter_by(reference="AD-099")).status_by_hand
+    # A case added as already visited is the link officer's word: set by hand.
+    client.post("/programme/cases", data={"review": str(console.review.id), "reference": "AD-100",
+                                          "status": "visited"})
+    added = db.session.scalar(db.select(Case).filter_by(reference="AD-100"))
+    assert added.status is CaseStatus.visited and added.status_by_hand and added.status_set_by_id == console.link.id
 
 
 def test_nothing_is_changed_and_nothing_typed_is_lost_when_a_form_is_wrong(client, console):

@@ -1,7 +1,10 @@
-"""Changing the review's people, places and cases: the one write path for the setup page's forms.
+"""Changing the review's people, places and cases: the one write path for the setup page's forms, and for the
+travel times between places.
 
 Like visits/programme/service.py: values already loaded by a schema, references checked against the review, the
-change audit-logged in the same transaction; the caller commits.
+change audit-logged in the same transaction; the caller commits. Removing deletes only what nothing refers to;
+anything a visit, a case, an attendance, a need or a staff member's office refers to is kept and marked no longer
+used (retired_at), so the programme's history stays whole (DESIGN section 11).
 """
 from __future__ import annotations
 
@@ -39,9 +42,13 @@ def create_participant(review: Review, user: User, values: dict) -> Participant:
 
 def create_case(review: Review, user: User, values: dict) -> Case:
     people = _case_people(review, values)
+    status = CaseStatus(values.get("status") or "identified")
     case = Case(review_id=review.id, reference=values["reference"], service_user=people["service_user_id"],
                 carer=people["carer_id"], team_leader=people["team_leader_id"],
-                social_workers=people["social_workers"], status=CaseStatus(values.get("status") or "identified"))
+                social_workers=people["social_workers"], status=status)
+    if status is not CaseStatus.identified:
+        # Any other status at the start is the link officer's word, not the visits' (there are none yet).
+        case.status_by_hand, case.status_set_by_id, case.status_set_at = True, user.id, utcnow()
     db.session.add(case)
     db.session.flush()
     audit.record(user, "create", "case", case.id, review.id, reference=case.reference)
@@ -57,7 +64,6 @@ def create_location(review: Review, user: User, values: dict) -> Location:
     db.session.flush()
     audit.record(user, "create", "location", location.id, review.id)
     return location
-
 
 
 # --- correcting, removing and bringing back (issue 10, DESIGN section 11) -----------------------------------
