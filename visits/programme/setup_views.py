@@ -27,7 +27,8 @@ from .setup_service import (
     update_participant,
 )
 
-# The three kinds of thing the page lists: the form's name on the page, the model, its schema and its service.
+# The three kinds of thing the page lists, by their section's name on the page: the model, the form's schema, the
+# service functions that change and remove one, and what the audit log calls it.
 KINDS = {
     "places": (Location, LocationForm, update_location, remove_location, "location"),
     "people": (Participant, ParticipantForm, update_participant, remove_participant, "participant"),
