@@ -194,6 +194,16 @@ def test_the_visit_page_forms_are_refused_and_the_page_says_why(closed, app):
     assert database_rows() == before
 
 
+def test_a_visit_page_form_sent_with_htmx_answers_its_section_saying_why(closed, app):
+    reviewer = signed_in(app, closed.reviewer)
+    op = every_operation(closed)[0]
+    response = reviewer.post(f"/visits/{closed.home_visit.id}/ops?type=note.save&form=note.save:new",
+                             data={"op_id": op["op_id"], "base_version": "", **op["data"]},
+                             headers={"HX-Request": "true"})
+    assert response.status_code == 403
+    assert "This review is closed: changes can no longer be saved." in response.get_data(as_text=True)
+
+
 # --- reading stays --------------------------------------------------------------------------------------------
 
 

@@ -106,10 +106,12 @@ def record(visit_id: int):
         return render_visit_page(visit, access, section=section if htmx else None, form=typed, status=400,
                                  message=_("Not saved: please check what is marked below."))
 
-    # forbidden: the page offered no such form, so this is someone else's button or a stale page.
+    # forbidden: the page offered no such form, so this is someone else's button or a stale page -- or the review
+    # was closed since the page was loaded, which the answer says (visits/operations/refusals.py).
     if htmx and section:
+        reason = " ".join(answer.get("errors", {}).get("_schema", []))
         return render_visit_page(visit, access, section=section, status=403,
-                                 message=_("You may not make this change on this visit."))
+                                 message=reason or _("You may not make this change on this visit."))
     abort(403)
 
 
