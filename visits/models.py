@@ -167,6 +167,16 @@ class ConcernCategory(str, enum.Enum):
     health_and_safety = "health_and_safety"
 
 
+class SupportedBy(str, enum.Enum):
+    """Who helped a service user answer the feedback questions (DESIGN section 12)."""
+
+    none = "none"
+    advocate = "advocate"
+    interpreter = "interpreter"
+    carer = "carer"
+    other = "other"
+
+
 class Rating(str, enum.Enum):
     red = "red"
     amber = "amber"
@@ -323,6 +333,9 @@ class Review(db.Model):
     # here) and when its personal data was erased (purge-reviews skips it from then on).
     closed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     purged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    # Shown above the concern form (DESIGN section 12), set by the lead or the coordinator.
+    emergency_number: Mapped[str] = mapped_column(String(120), default="999")
+    out_of_hours_number: Mapped[str] = mapped_column(String(200), default="")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="review", cascade="all, delete-orphan")
 
@@ -579,6 +592,7 @@ class Note(db.Model):
 
     visit: Mapped[Visit] = relationship()
     author: Mapped[User] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary="note_themes", order_by="Theme.position")
     revisions: Mapped[list[NoteRevision]] = relationship(back_populates="note", cascade="all, delete-orphan",
                                                          order_by="NoteRevision.id")
 
@@ -639,9 +653,96 @@ class Concern(db.Model):
     referred_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     referred_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     referral_text: Mapped[Optional[str]] = mapped_column(Text)
+    # DESIGN section 12: referred to a named council contact, or decided not to refer (the reason is kept for
+    # the report); then the link officer acknowledges the referral and later records its outcome.
+    referred_to: Mapped[Optional[str]] = mapped_column(String(200))
+    not_referred_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    not_referred_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    not_referred_reason: Mapped[Optional[str]] = mapped_column(Text)
+    acknowledged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    outcome: Mapped[Optional[str]] = mapped_column(Text)
+    outcome_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    outcome_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     visit: Mapped[Visit] = relationship()
     raised_by: Mapped[User] = relationship(foreign_keys=[raised_by_id])
+
+
+class Theme(db.Model):
+    """One of a review's themes for the evidence (DESIGN section 12): defaults for a joint review, editable by the
+    lead. A theme in use is marked no longer used rather than deleted."""
+
+    __tablename__ = "themes"
+    __table_args__ = (UniqueConstraint("review_id", "name", name="theme_name_per_review"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+
+note_themes = Table(
+    "note_themes",
+    db.metadata,
+    Column("note_id", ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+    Index("note_themes_by_theme", "theme_id", "note_id"),
+)
+
+
+class FeedbackQuestion(db.Model):
+    """An easy-read question of a review's service-user feedback (DESIGN section 12), in the order asked."""
+
+    __tablename__ = "feedback_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(40))   # the key of an answer in Feedback.answers
+    text: Mapped[str] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    __table_args__ = (UniqueConstraint("review_id", "code", name="feedback_question_code_per_review"),)
+
+
+class Feedback(db.Model):
+    """What one service user or carer said through the easy-read questionnaire (`feedback.record`)."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="RESTRICT"), index=True)
+    participant_id: Mapped[Optional[int]] = mapped_column(ForeignKey("participants.id", ondelete="SET NULL"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    language: Mapped[str] = mapped_column(String(35), default="en")
+    supported_by: Mapped[SupportedBy] = mapped_column(_enum(SupportedBy, "supported_by"), default=SupportedBy.none)
+    consent: Mapped[bool] = mapped_column(default=False)
+    # {question code: 1-5 or "declined"}
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    recorded_at_device: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+
+    visit: Mapped[Visit] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
+class FeedbackAction(db.Model):
+    """"What we did about it": the lead's answer to what service users said at one setting (or the review)."""
+
+    __tablename__ = "feedback_actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[Optional[int]] = mapped_column(ForeignKey("locations.id", ondelete="SET NULL"))
+    visit_kind: Mapped[Optional[str]] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+
+    recorded_by: Mapped[Optional[User]] = relationship()
 
 
 class Operation(db.Model):
