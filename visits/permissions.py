@@ -284,3 +284,34 @@ def can_manage_participant_rights(user: User, review_id: int) -> bool:
     """The export of everything held about a participant, and the record of a withdrawal of consent: the lead
     reviewer of that review only."""
     return role_for(user, review_id) is Role.lead_reviewer
+
+
+# --- Evidence: search, exports and case pathways (DESIGN sections 2 and 12) -------------------------------
+# The lead reads every note of the review; a reviewer or lay assessor the notes of the visits they are on the team
+# of; the link officer and the coordinator never. This agrees with visit_access(...).notes / can_read_note: the
+# query in visits/evidence/queries.py narrows by the same scope, and a test holds the two together.
+
+EVIDENCE_REVIEW_SCOPE = "review"
+EVIDENCE_OWN_VISITS_SCOPE = "own_visits"
+
+
+def evidence_scope(user: User, review_id: int) -> Optional[str]:
+    """Which notes of the review this person's evidence holds: "review" (all of them: the lead), "own_visits"
+    (those of visits they are on the team of: reviewers and lay assessors) or None (the link officer, the
+    coordinator, and anyone not on the review)."""
+    role = role_for(user, review_id)
+    if role is Role.lead_reviewer:
+        return EVIDENCE_REVIEW_SCOPE
+    if role in OWN_VISITS_ROLES:
+        return EVIDENCE_OWN_VISITS_SCOPE
+    return None
+
+
+def can_read_evidence(user: User, review_id: int) -> bool:
+    """The evidence page, its search, its exports and a case's pathway: whoever reads notes of this review."""
+    return evidence_scope(user, review_id) is not None
+
+
+def evidence_reviews(user: User) -> list[int]:
+    """The reviews whose evidence this person may read, in a stable order (the first is the default)."""
+    return console_reviews(user, can_read_evidence)

@@ -1,0 +1,98 @@
+"""The one query of the evidence: every note a person may read in a review, narrowed by the filters.
+
+The evidence page (views.py), its exports and a case's pathway all start here, so what each role reads is decided
+once: permissions.evidence_scope says whose notes (the lead: the review's; a reviewer or lay assessor: those of
+visits they are on the team of; the link officer and the coordinator: none), and that agrees with
+permissions.can_read_note for every note (tests/api/test_evidence.py holds the two together).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Optional, Union
+
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from ..models import Note, Review, User, Visit, VisitKind, note_themes, visit_team
+from ..permissions import EVIDENCE_OWN_VISITS_SCOPE, evidence_scope
+from . import search
+
+ORDER_NEWEST = "newest"   # the note written or changed last first
+ORDER_BY_DAY = "day"      # in the order of the visits, the programme's first day first
+
+
+@dataclass(frozen=True)
+class EvidenceFilters:
+    """What the notes are narrowed to; None (or "") leaves that filter out. Values are trusted here: the views
+    parse them with evidence/forms.py's EvidenceFilterSchema first."""
+
+    theme_id: Optional[int] = None
+    visit_kind: Optional[VisitKind] = None
+    case_id: Optional[int] = None
+    location_id: Optional[int] = None
+    author_id: Optional[int] = None
+    day: Optional[date] = None          # the visit's day, in the review's wall-clock time
+    text: str = ""                      # plain words and "quoted phrases" (search.parse_terms)
+    order: str = ORDER_NEWEST
+
+    @property
+    def terms(self) -> search.SearchTerms:
+        return search.parse_terms(self.text)
+
+
+def readable_notes(viewer: User, review: Union[Review, int], filters: Optional[EvidenceFilters] = None) -> Select:
+    """A `select(Note)` of every note of `review` that `viewer` may read, narrowed by `filters`, in the filters'
+    order (newest first by default; ties broken by note id, so pages are stable).
+
+    The visit is joined (filter or order on Visit's columns freely) and loaded with each note; author and themes
+    are loaded too. Someone who may read no evidence of the review gets a query that finds nothing: check
+    permissions.can_read_evidence first to answer 403/404. Run it with `db.session.scalars(...)`; count with
+    `select(func.count()).select_from(readable_notes(...).order_by(None).subquery())`. It reads nothing itself:
+    the caller audits what it shows (one "read" event listing the note ids)."""
+    filters = filters or EvidenceFilters()
+    review_id = review if isinstance(review, int) else review.id
+    query = (select(Note).join(Visit, Note.visit_id == Visit.id).where(Visit.review_id == review_id)
+             .options(contains_eager(Note.visit), joinedload(Note.author), selectinload(Note.themes)))
+    scope = evidence_scope(viewer, review_id)
+    if scope is None:
+        return query.where(false())
+    if scope == EVIDENCE_OWN_VISITS_SCOPE:
+        query = query.where(Visit.id.in_(select(visit_team.c.visit_id).where(visit_team.c.user_id == viewer.id)))
+    if filters.theme_id is not None:
+        themed = select(note_themes.c.note_id).where(note_themes.c.theme_id == filters.theme_id)
+        query = query.where(Note.id.in_(themed))
+    if filters.visit_kind is not None:
+        query = query.where(Visit.kind == filters.visit_kind)
+    if filters.case_id is not None:
+        query = query.where(Visit.case_id == filters.case_id)
+    if filters.location_id is not None:
+        query = query.where(Visit.location_id == filters.location_id)
+    if filters.author_id is not None:
+        query = query.where(Note.author_id == filters.author_id)
+    if filters.day is not None:
+        start = datetime.combine(filters.day, time.min)
+        query = query.where(Visit.starts_at >= start, Visit.starts_at < start + timedelta(days=1))
+    terms = filters.terms
+    if terms:
+        query = query.where(search.matches(terms))
+    if filters.order == ORDER_BY_DAY:
+        return query.order_by(Visit.starts_at, Visit.id, Note.created_at, Note.id)
+    return query.order_by(Note.updated_at.desc(), Note.id)
+
+
+def note_text(note: Note) -> str:
+    """The words of a note as searched and shown: its body, then each prompt's answer."""
+    parts = [note.body or ""]
+    parts.extend(_strings(note.prompts or {}))
+    return "\n".join(part for part in parts if part)
+
+
+def _strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
