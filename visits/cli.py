@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy.exc import OperationalError
 
 from .extensions import db
 from .clock import today_in
@@ -243,4 +244,11 @@ def purge_reviews(dry_run: bool) -> None:
         db.session.commit()
         click.echo(f"Purged review {review.id} ({review.council_name}, closed {review.closed_at:%Y-%m-%d}): "
                    f"erased {erasure.summary()}.")
-    retention.compact_file()
+    try:
+        retention.compact_file()
+    except OperationalError as error:
+        # The erasure is committed and secure_delete overwrote the old text where it lay; only the rebuild of the
+        # file is missing, and a second run would find nothing to purge, so say what to do instead.
+        raise click.ClickException(
+            f"The reviews above are purged, but the SQLite file could not be compacted now ({error.orig}). "
+            "When the app is quiet, run VACUUM on it (sqlite3 <file> VACUUM).")

@@ -23,6 +23,8 @@ the client keeps the operation and tries again.
 Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "forbidden", ...}` with `errors`
 (field -> messages) when rejected; a replay answers the stored result with `status: "duplicate"` and
 `first_status`. A replay by someone else than the first sender is `forbidden`: the first answer is theirs.
+`forbidden` says nothing more, except to a member of a closed review: then `errors` says the review is closed
+(visits/operations/refusals.py), so their phone can show why the change will never be saved.
 """
 from __future__ import annotations
 
