@@ -67,7 +67,8 @@ def _refused_because_closed() -> bool:
     person belongs to is closed (a console page picks one of their reviews)."""
     from .permissions import review_closed_for
 
-    if not current_user.is_authenticated:
+    # Administration (accounts, a review's team) is not refused for a closed review: its 403s mean the role.
+    if not current_user.is_authenticated or request.blueprint == "admin":
         return False
     review_id = _review_named_by_request()
     if review_id is not None:

@@ -204,6 +204,11 @@ def test_a_visit_page_form_sent_with_htmx_answers_its_section_saying_why(closed,
     assert "This review is closed: changes can no longer be saved." in response.get_data(as_text=True)
 
 
+def test_administration_refusals_still_mean_the_role(closed, app):
+    response = signed_in(app, closed.reviewer).post(f"/admin/reviews/{closed.review.id}", data={})
+    assert response.status_code == 403 and CLOSED not in response.get_data(as_text=True)
+
+
 # --- reading stays --------------------------------------------------------------------------------------------
 
 
