@@ -81,4 +81,5 @@ def create_app(config: dict | None = None) -> Flask:
 
     for blueprint in (rights_bp, privacy_bp):
         app.register_blueprint(blueprint)
+    from visits.evidence import bp as evidence_bp; app.register_blueprint(evidence_bp)  # noqa: E702  (DESIGN 12)
     return app

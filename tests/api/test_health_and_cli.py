@@ -23,6 +23,12 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     assert response.json["status"] == "error"
 
 
+def _not_search(name, type_, parent_names):
+    from visits.evidence.search import is_search_object
+
+    return not is_search_object(name)
+
+
 def test_init_db_upgrades_to_a_schema_matching_the_models(tmp_path):
     """The migrations and the models must agree, or a deployed database drifts from the code."""
     from alembic.autogenerate import compare_metadata
@@ -34,7 +40,10 @@ def test_init_db_upgrades_to_a_schema_matching_the_models(tmp_path):
     assert result.exit_code == 0, result.output
     engine = create_engine(url)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection, opts={"render_as_batch": True}),
+        # The full-text search's FTS5 table (and its shadow tables) is not a model: leave it out (it is
+        # created by migration 0008 and by an after_create event, visits/evidence/search.py).
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"render_as_batch": True,
+                                                                             "include_name": _not_search}),
                                 db.metadata)
     engine.dispose()
     assert diff == []

@@ -24,6 +24,12 @@ def app(pg_app):
     return pg_app
 
 
+def _not_search(name, type_, parent_names):
+    from visits.evidence.search import is_search_object
+
+    return not is_search_object(name)
+
+
 def test_migrations_build_the_models_schema_on_postgres(pg_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -38,7 +44,10 @@ def test_migrations_build_the_models_schema_on_postgres(pg_url):
     assert result.exit_code == 0, result.output
     engine = create_engine(pg_url)
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        # The full-text search's GIN expression index is not declared in the models: leave it out (migration
+        # 0008 and an after_create event create it, visits/evidence/search.py).
+        diff = compare_metadata(MigrationContext.configure(connection, opts={"include_name": _not_search}),
+                                db.metadata)
     engine.dispose()
     assert diff == []
     with app.app_context():

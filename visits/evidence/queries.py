@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Optional, Union
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from ..models import Note, Review, User, Visit, VisitKind, note_themes, visit_team
+from ..extensions import db
+from ..models import Case, Location, Note, Review, Theme, User, Visit, VisitKind, note_themes, visit_team
 from ..permissions import EVIDENCE_OWN_VISITS_SCOPE, evidence_scope
 from . import search
 
@@ -96,3 +97,63 @@ def _strings(value) -> list[str]:
     if isinstance(value, list):
         return [s for item in value for s in _strings(item)]
     return []
+
+
+# --- the evidence page: one page of hits, and the choices its filters offer ---------------------------------
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class EvidencePage:
+    notes: list[Note]
+    number: int
+    count: int        # pages in all (at least 1)
+    total: int        # notes matching the filters
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+
+def evidence_page(viewer: User, review: Union[Review, int], filters: EvidenceFilters, number: int = 1,
+                  per_page: int = PER_PAGE) -> Optional[EvidencePage]:
+    """The page asked for, or None past the last one (the first page always exists, empty or not)."""
+    query = readable_notes(viewer, review, filters)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    count = max(1, -(-total // per_page))
+    if number > count:
+        return None
+    notes = list(db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique())
+    return EvidencePage(notes, number, count, total)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filters offer: only what the viewer's own notes touch (a reviewer is not told of the places, cases
+    or people of visits they were not on), plus the review's themes and every kind of visit."""
+
+    themes: list[tuple[int, str]]
+    places: list[tuple[int, str]]
+    cases: list[tuple[int, str]]
+    authors: list[tuple[int, str]]
+
+
+def filter_choices(viewer: User, review: Union[Review, int]) -> FilterChoices:
+    review_id = review if isinstance(review, int) else review.id
+    readable = readable_notes(viewer, review_id).order_by(None).subquery()
+    visit_ids = select(Visit.id).join(Note, Note.visit_id == Visit.id).where(Note.id.in_(select(readable.c.id)))
+    places = db.session.execute(select(Location.id, Location.name).where(
+        Location.id.in_(select(Visit.location_id).where(Visit.id.in_(visit_ids)))).order_by(Location.name)).all()
+    cases = db.session.execute(select(Case.id, Case.reference).where(
+        Case.id.in_(select(Visit.case_id).where(Visit.id.in_(visit_ids)))).order_by(Case.reference)).all()
+    authors = db.session.execute(select(User.id, User.name).where(
+        User.id.in_(select(readable.c.author_id))).order_by(User.name)).all()
+    themes = db.session.execute(select(Theme.id, Theme.name).where(Theme.review_id == review_id)
+                                .order_by(Theme.position, Theme.name)).all()
+    return FilterChoices([tuple(row) for row in themes], [tuple(row) for row in places],
+                         [tuple(row) for row in cases], [tuple(row) for row in authors])
