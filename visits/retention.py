@@ -3,7 +3,9 @@
 `flask --app app purge-reviews [--dry-run]` (visits/cli.py) takes every review closed at least RETENTION_DAYS days
 ago and not purged yet, and erases what could identify someone or tell what was said:
 
-- the text of notes and of every revision (prompts included), concerns and referral texts;
+- the text of notes and of every revision (prompts included) and their full-text search entries; concerns,
+  referral texts, who a concern was referred to, reasons for not referring it, and its outcome;
+- service users' feedback comments (their scores stay), and the lead's "what we did about it";
 - participants' names (each becomes a neutral label, "Service user 17"), job titles, teams, organisations, phones;
 - needs' details and arrangements (who the interpreter is, how to reach them);
 - homes' names and addresses, and every place's parking and access notes;
@@ -18,7 +20,8 @@ review is marked purged (Review.purged_at), so a second run finds nothing to do:
 Deleted and overwritten text must not linger in the database file either. On SQLite the purge's connection runs
 with `PRAGMA secure_delete=ON` (freed space is overwritten with zeros) and the file is VACUUMed and its
 write-ahead log truncated after the commit. On PostgreSQL the old row versions left by the UPDATEs ("dead
-tuples") cannot be read through SQL by anyone, and (auto)vacuum reclaims their space in time; they do stay in
+tuples", and the full-text index's entries for them) cannot be read through SQL by anyone, and (auto)vacuum
+reclaims their space in time, so no VACUUM is run here; they do stay in
 the table's data files until that space is reused, so someone holding those files (or a base backup, or archived
 WAL) could still find them. That is the limit of what an application can do: backups and WAL archives expire on
 their own schedule, which the deployment's retention policy must match.
@@ -29,13 +32,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Optional
 
-from sqlalchemy import String, cast, delete, func, literal, select, update
+from sqlalchemy import String, cast, delete, func, literal, or_, select, text, update
 
 from . import audit
 from .extensions import db
 from .models import (
-    AgendaSegment, AuditEvent, Case, Concern, Location, LocationKind, NeedFlag, Note, NoteRevision, Operation,
-    Participant, Review, ReviewStatus, Visit,
+    AgendaSegment, AuditEvent, Case, Concern, Feedback, FeedbackAction, Location, LocationKind, NeedFlag, Note,
+    NoteRevision, Operation, Participant, Review, ReviewStatus, Visit,
 )
 from .vocabulary import LOCATION_KIND_LABELS, PARTICIPANT_KIND_LABELS, VISIT_KIND_LABELS
 
@@ -45,6 +48,9 @@ ERASED = (
     ("note_revisions", "note revisions"),
     ("concerns", "concerns"),
     ("referrals", "referral texts"),
+    ("concern_follow_ups", "concerns' contacts, reasons not to refer and outcomes"),
+    ("feedback_comments", "feedback comments"),
+    ("feedback_actions", "answers to feedback"),
     ("participants", "participants' names and contacts"),
     ("needs", "needs' details and arrangements"),
     ("homes", "homes' names and addresses"),
@@ -149,6 +155,10 @@ def erasure_for(review: Review) -> tuple[Erasure, list[str]]:
         "note_revisions": _count(NoteRevision, NoteRevision.note_id.in_(_note_ids(rid))),
         "concerns": _count(Concern, Concern.visit_id.in_(_visit_ids(rid))),
         "referrals": _count(Concern, Concern.visit_id.in_(_visit_ids(rid)), Concern.referral_text.is_not(None)),
+        "concern_follow_ups": _count(Concern, Concern.visit_id.in_(_visit_ids(rid)), or_(
+            Concern.referred_to.is_not(None), Concern.not_referred_reason.is_not(None), Concern.outcome.is_not(None))),
+        "feedback_comments": _count(Feedback, Feedback.visit_id.in_(_visit_ids(rid))),
+        "feedback_actions": _count(FeedbackAction, FeedbackAction.review_id == rid),
         "participants": _count(Participant, Participant.review_id == rid),
         "needs": _count(NeedFlag, NeedFlag.participant_id.in_(_participant_ids(rid))),
         "homes": _count(Location, Location.review_id == rid, Location.kind == LocationKind.home),
@@ -182,8 +192,11 @@ def purge_review(review: Review, now: datetime, retention_days: int) -> Erasure:
     _run(update(NoteRevision).where(NoteRevision.note_id.in_(note_ids)).values(body="", prompts={}))
     _run(update(Note).where(Note.visit_id.in_(visit_ids)).values(body="", prompts={}))
     _run(update(Concern).where(Concern.visit_id.in_(visit_ids)).values(text=""))
-    _run(update(Concern).where(Concern.visit_id.in_(visit_ids), Concern.referral_text.is_not(None))
-         .values(referral_text=""))
+    # Set to "" rather than NULL where there was one: that a concern was referred, answered or closed stays.
+    for column in (Concern.referral_text, Concern.referred_to, Concern.not_referred_reason, Concern.outcome):
+        _run(update(Concern).where(Concern.visit_id.in_(visit_ids), column.is_not(None)).values({column: ""}))
+    _run(update(Feedback).where(Feedback.visit_id.in_(visit_ids)).values(comment=""))
+    _run(update(FeedbackAction).where(FeedbackAction.review_id == rid).values(text=""))
     _run(update(NeedFlag).where(NeedFlag.participant_id.in_(participant_ids)).values(detail="", arrangement=""))
     for kind, label in PARTICIPANT_KIND_LABELS.items():
         _run(update(Participant).where(Participant.review_id == rid, Participant.kind == kind).values(
@@ -230,5 +243,10 @@ def compact_file() -> None:
         return
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("PRAGMA secure_delete=ON")
+        # A full-text index (visits/evidence/search.py) only marks replaced words as deleted; merging its segments
+        # drops them, before VACUUM rewrites the file.
+        for (table,) in connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                                "sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'")):
+            connection.exec_driver_sql(f'INSERT INTO "{table}" ("{table}") VALUES (\'optimize\')')
         connection.exec_driver_sql("VACUUM")
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
