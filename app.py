@@ -82,4 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (rights_bp, privacy_bp):
         app.register_blueprint(blueprint)
     from visits.evidence import bp as evidence_bp; app.register_blueprint(evidence_bp)  # noqa: E702  (DESIGN 12)
+    from visits.feedback.views import bp as feedback_bp; app.register_blueprint(feedback_bp)  # noqa: E702
+    # Concerns: the lead's list of every concern's state and age, the numbers above the concern form (section 12).
+    from visits.concerns.views import bp as concerns_bp
+
+    app.register_blueprint(concerns_bp)
     return app

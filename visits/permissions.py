@@ -315,3 +315,115 @@ def can_read_evidence(user: User, review_id: int) -> bool:
 def evidence_reviews(user: User) -> list[int]:
     """The reviews whose evidence this person may read, in a stable order (the first is the default)."""
     return console_reviews(user, can_read_evidence)
+
+
+# --- A concern's lifecycle (DESIGN sections 2 and 12) ------------------------------------------------------
+# concern_view above says whether a concern is seen at all and how much of it. Beyond that: the lead's reason
+# for not referring stays with the lead (it is for the report); the link officer records the council's answer
+# (acknowledged, outcome) on referred concerns only, and with the lead reads it; whoever raised a concern sees
+# which step it has reached, not the lead's reason nor the council's outcome.
+
+
+def can_decide_concern(user: User, concern: Concern) -> bool:
+    """Deciding not to refer is the lead's, like referring."""
+    return can_refer_concern(user, concern)
+
+
+def can_follow_up_concern(user: User, concern: Concern) -> bool:
+    """Acknowledging a referral and recording its outcome: the link officer, on a referred concern, while the
+    review is open."""
+    review_id = concern.visit.review_id
+    return (role_for(user, review_id) is Role.link_officer and concern.referred_at is not None
+            and review_is_open(user, review_id))
+
+
+def sees_concern_reason(user: User, concern: Concern) -> bool:
+    """Why the lead did not refer a concern: the lead only (never the link officer, nor who raised it)."""
+    return role_for(user, concern.visit.review_id) is Role.lead_reviewer
+
+
+def sees_concern_outcome(user: User, concern: Concern) -> bool:
+    """Who acknowledged a referral and what the council did: the lead, and the link officer who records it."""
+    return role_for(user, concern.visit.review_id) is Role.lead_reviewer or concern_view(user, concern) == "referral"
+
+
+def can_read_concerns_page(user: User, review_id: int) -> bool:
+    """Every concern of the review with its state and age: the lead. A read: still allowed once closed."""
+    return role_for(user, review_id) is Role.lead_reviewer
+
+
+def can_edit_emergency_numbers(user: User, review) -> bool:
+    """The numbers shown above the concern form (a models.Review): the lead or the coordinator, or an
+    administrator (who reaches every review from /admin), while the review is open."""
+    allowed = is_site_admin(user) or role_for(user, review.id) in (Role.lead_reviewer, Role.coordinator)
+    return allowed and not review.is_closed
+
+
+# --- Service users' feedback (DESIGN sections 2 and 12) ---------------------------------------------------
+# The lead reads all of it, comments included, and sets the questions and "what we did about it"; a reviewer or
+# lay assessor asks for it on the visits they are on and sees what they recorded; the link officer sees how many
+# answered at each setting, never an answer or a comment; the coordinator nothing.
+
+# The visits where service users are met: the questionnaire is offered on these.
+FEEDBACK_VISIT_KINDS = frozenset({"setting_visit", "home_visit", "user_group_meeting"})
+
+
+def can_record_feedback(user: User, visit: Visit) -> bool:
+    """Handing over (or reading out) the questionnaire: whoever writes notes on the visit (a team member of an open
+    review) on a visit where service users are met."""
+    access = visit_access(user, visit)
+    kind = visit.kind.value if hasattr(visit.kind, "value") else visit.kind
+    return bool(access and access.write_notes and kind in FEEDBACK_VISIT_KINDS)
+
+
+def feedback_view(user: User, review_id: int) -> Optional[str]:
+    """What of a review's feedback this person reads: "all" (every answer and comment), "own" (what they recorded),
+    "counts" (how many answered per setting) or None."""
+    role = role_for(user, review_id)
+    if role is Role.lead_reviewer:
+        return "all"
+    if role in OWN_VISITS_ROLES:
+        return "own"
+    if role is Role.link_officer:
+        return "counts"
+    return None
+
+
+def can_manage_feedback(user: User, review_id: int) -> bool:
+    """The review's questions and "what we did about it": the lead, while the review is open."""
+    return role_for(user, review_id) is Role.lead_reviewer and review_is_open(user, review_id)
+
+
+# --- A review's themes (DESIGN section 12, issue 11) ------------------------------------------------------
+# The themes are the lead's headings for the report: the lead reads and edits them (while the review is open);
+# everyone who writes notes sees them only as the note form's tick boxes.
+
+
+def can_read_themes(user: User, review_id: int) -> bool:
+    """The themes page: the lead reviewer of that review."""
+    return role_for(user, review_id) is Role.lead_reviewer
+
+
+def can_edit_themes(user: User, review_id: int) -> bool:
+    """Adding, renaming, reordering, retiring and deleting themes: the lead, while the review is open."""
+    return can_read_themes(user, review_id) and review_is_open(user, review_id)
+
+
+# --- Evidence exports and a case's pathway (DESIGN sections 2 and 12) ---------------------------------------
+# Both are for whoever reads evidence (evidence_scope above). The pack names service users by case reference; the
+# lead alone may ask for names. A case's pathway opens to the lead, and to a reviewer or lay assessor who was on
+# one of the case's visits: each visit on it then shows what visit_access allows (others' only time and kind).
+
+
+def can_name_service_users_in_export(user: User, review_id: int) -> bool:
+    """The evidence pack with service users' and carers' names: the lead reviewer only (a read: allowed once the
+    review is closed)."""
+    return role_for(user, review_id) is Role.lead_reviewer
+
+
+def can_read_case_pathway(user: User, review_id: int, case_visits: list[Visit]) -> bool:
+    """A case's pathway, given the case's visits: the lead; a reviewer or lay assessor on the team of one of them."""
+    scope = evidence_scope(user, review_id)
+    if scope == EVIDENCE_REVIEW_SCOPE:
+        return True
+    return scope == EVIDENCE_OWN_VISITS_SCOPE and any(is_on_team(user, visit) for visit in case_visits)

@@ -4,7 +4,7 @@
  *
  *   - The same rules as the server's form path (visits/recording/views.py, operation_from_form): the type is the
  *     form's data-op-type, `op_id` and `base_version` are the envelope, every other field is the operation's
- *     data ("prompts.<key>" nests).
+ *     data ("prompts.<key>" and "answers.<code>" nest).
  *   - What a type does to its form comes from #operation-types (fieldwork.js): device time stamped on a timed
  *     one, a versioned text's form following the version its save will create, a choice's pressed button, the
  *     next type the form sends (check in, then check out).
@@ -22,6 +22,10 @@
   var typeOf = Fieldwork.operationType;
   var user = Fieldwork.userKey();
   var ENVELOPE = ["op_id", "base_version", "csrf_token"];
+  // "prompts.<key>" (a setting observation) and "answers.<code>" (feedback) fields nest under data.<group>.
+  var NESTED = ["prompts", "answers"];
+  // Tick boxes sent as a list (the server's LIST_FIELDS): every value under the name, blanks left out.
+  var LIST_FIELDS = ["themes"];
 
   function inputValue(form, name) {
     var input = form.querySelector('[name="' + name + '"]');
@@ -42,10 +46,14 @@
     var data = {};
     fields.forEach(function (value, name) {
       if (ENVELOPE.indexOf(name) >= 0) return;
-      if (name.indexOf("prompts.") === 0) {
+      var group = name.indexOf(".") > 0 ? name.slice(0, name.indexOf(".")) : "";
+      if (NESTED.indexOf(group) >= 0) {
         if (!value.trim()) return;
-        data.prompts = data.prompts || {};
-        data.prompts[name.slice(8)] = value;
+        data[group] = data[group] || {};
+        data[group][name.slice(group.length + 1)] = value;
+      } else if (LIST_FIELDS.indexOf(name) >= 0) {
+        data[name] = data[name] || [];
+        if (value.trim()) data[name].push(value);
       } else {
         data[name] = value;
       }
@@ -164,6 +172,12 @@
         });
         return;
       }
+      if (LIST_FIELDS.indexOf(name) >= 0) {
+        form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+          box.checked = record.data[name].indexOf(box.value) >= 0;
+        });
+        return;
+      }
       var field = form.querySelector('[name="' + name + '"]');
       if (field && field.type !== "hidden" && field.tagName !== "BUTTON") field.value = record.data[name];
     });
@@ -239,6 +253,8 @@
     var submitter = event.submitter;
     Outbox.add(user, operationFrom(form, submitter)).then(function (record) {
       reflect(form, record);
+      // The page's own script may move on once the change is safe on the phone (feedback.js: thank-you screen).
+      form.dispatchEvent(new CustomEvent("fieldwork:queued", { detail: record }));
       Fieldwork.sync.changed();
     }, function (error) {
       Fieldwork.log("outbox refused the change; posting the form instead", error);

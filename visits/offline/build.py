@@ -24,6 +24,8 @@ SHELL_FILES = (
     "js/sync_bar.js",
     "js/logout.js",
     "js/recording.js",
+    "js/feedback.js",  # the easy-read questionnaire, kept for each upcoming visit where service users are met
+    "css/feedback.css",
     "vendor/htmx-2.0.11.min.js",
     "icons/icon-192.png",
     "icons/icon.svg",

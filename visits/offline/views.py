@@ -13,6 +13,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..clock import today_in
 from ..extensions import db, limiter
+from ..feedback.views import questionnaire_urls
 from ..itinerary.queries import visits_between
 from ..models import Note
 from ..permissions import review_closed_for
@@ -118,6 +119,8 @@ def offline_pages():
         db.select(Note.id, Note.visit_id).where(Note.visit_id.in_([v.id for v in visits]),
                                                 Note.author_id == current_user.id)).all()
     urls += [url_for("itinerary.visit_page", visit_id=visit_id, edit=note_id) for note_id, visit_id in own_notes]
+    # The feedback questionnaire of those visits where service users are met, to hand over with no signal.
+    urls += questionnaire_urls(current_user, [v.id for v in visits])
     return jsonify(urls=urls)
 
 

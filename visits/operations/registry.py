@@ -16,13 +16,18 @@ from marshmallow import ValidationError
 from marshmallow.validate import OneOf
 
 from ..attendance.operations import check_in, check_out, set_attendance
-from ..concerns.operations import raise_concern, refer_concern
+from ..concerns.operations import (
+    acknowledge_concern, decide_not_to_refer, raise_concern, record_concern_outcome, refer_concern,
+)
 from ..needs.operations import set_need
 from ..notes.operations import save_note
 from ..schemas.operations import (
     AttendanceSetData, CheckData, ConcernRaiseData, ConcernReferData, NeedSetData, NoteSaveData,
 )
 from ..schemas.base import Schema
+from ..schemas.operations import ConcernAcknowledgeData, ConcernDecideData, ConcernOutcomeData
+from ..feedback.operations import record_feedback
+from ..schemas.operations import FeedbackRecordData
 from .contract import Handler
 
 
@@ -70,6 +75,14 @@ OPERATION_TYPES: dict[str, OperationType] = {entry.name: entry for entry in (
                   _l("Concern raised. The lead reviewer can see it.")),
     OperationType("concern.refer", ConcernReferData, refer_concern, "concerns",
                   _l("Concern referred to the council.")),
+    OperationType("concern.decide", ConcernDecideData, decide_not_to_refer, "concerns",
+                  _l("Decision recorded: the concern is not referred."), identity=("concern_id",)),
+    OperationType("concern.acknowledge", ConcernAcknowledgeData, acknowledge_concern, "concerns",
+                  _l("Referral acknowledged."), identity=("concern_id",)),
+    OperationType("concern.outcome", ConcernOutcomeData, record_concern_outcome, "concerns",
+                  _l("Outcome recorded."), identity=("concern_id",)),
+    OperationType("feedback.record", FeedbackRecordData, record_feedback, "feedback",
+                  _l("Thank you. The answers are saved."), timed=True, identity=("feedback_id",)),
 )}
 
 

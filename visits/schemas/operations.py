@@ -5,11 +5,16 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import gettext as _
-from marshmallow import EXCLUDE, ValidationError, fields, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, pre_load, validates_schema
 from marshmallow.validate import Length, OneOf
 
-from ..models import SETTING_PROMPTS, AttendanceStatus, ConcernCategory, NeedStatus, NeedType, NoteKind, Rating
+from ..models import (
+    SETTING_PROMPTS, AttendanceStatus, ConcernCategory, NeedStatus, NeedType, NoteKind, Rating, SupportedBy,
+)
 from .base import PlainText, Schema, WholeNumber, codes, review_years
+from ..notes.prompts import ALL_PROMPTS, PROMPTS_BY_KIND, prompts_for
+from ..themes import MAX_THEMES_ON_A_NOTE
+from ..vocabulary import label
 
 NOTE_MAX_CHARS = 50_000
 NOTE_KINDS = codes(NoteKind)
@@ -39,18 +44,29 @@ class NoteSaveData(Schema):
     body = PlainText(load_default="", validate=Length(max=NOTE_MAX_CHARS))
     prompts = fields.Dict(keys=fields.String(), values=PlainText(validate=Length(max=NOTE_MAX_CHARS)),
                           load_default=dict,
-                          metadata={"description": "setting_observation only; keys: " + ", ".join(SETTING_PROMPTS)})
+                          metadata={"description": "The headings of the note's kind only; keys by kind: "
+                                    + f"setting_observation: {', '.join(SETTING_PROMPTS)}; "
+                                    + "; ".join(f"{kind}: {', '.join(keys)}" for kind, keys in PROMPTS_BY_KIND.items()
+                                                if keys and kind != "setting_observation")})
+    # Theme ids of the note's review (visits/themes.py); left out: the note keeps the themes it has.
+    themes = fields.List(WholeNumber(), load_default=None, validate=Length(max=MAX_THEMES_ON_A_NOTE), metadata={
+        "description": "The ids of the review's themes this note carries (replacing those it had); left out, the "
+                       f"note keeps its themes. At most {MAX_THEMES_ON_A_NOTE}."})
     resolves_conflict = fields.Boolean(load_default=False, metadata={
         "description": "True only from the merge view: this text replaces the note and its conflict copies."})
 
     @validates_schema
     def _prompts_and_text(self, values, **kwargs):
         prompts = values.get("prompts") or {}
-        unknown = sorted(key for key in prompts if key not in SETTING_PROMPTS)
+        unknown = sorted(key for key in prompts if key not in ALL_PROMPTS)
         if unknown:
             raise ValidationError(_("Unknown prompt: %(prompts)s.", prompts=", ".join(unknown)), "prompts")
-        if prompts and values.get("kind") != NoteKind.setting_observation.value:
-            raise ValidationError(_("Only setting observations have prompts."), "prompts")
+        others = sorted(key for key in prompts if key not in prompts_for(values.get("kind")))
+        if others and not prompts_for(values.get("kind")):
+            raise ValidationError(_("A general note has no headings: write it all in the note."), "prompts")
+        if others:
+            raise ValidationError(_("Not a heading of this kind of note: %(prompts)s.",
+                                    prompts=", ".join(str(label("prompt", key)) for key in others)), "prompts")
         if not values.get("body", "").strip() and not any(text.strip() for text in prompts.values()):
             raise ValidationError(_("Write something before saving."), "body")
         # One note must fit in one sync request whatever its characters: UTF-8 takes at most 4 bytes for one.
@@ -96,6 +112,49 @@ class ConcernRaiseData(Schema):
 class ConcernReferData(Schema):
     concern_id = fields.UUID(required=True)
     referral_text = PlainText(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
+    # The named council contact (DESIGN section 12). The form always sends it, so a blank one is refused there;
+    # an operation without the field at all (queued offline by a page from before it existed) still refers.
+    referred_to = PlainText(load_default=None, validate=Length(min=1, max=200), metadata={
+        "description": "The council contact the concern is referred to; required by the form, left out only by "
+                       "older clients (the concern then keeps the contact it had)."})
+
+    @validates_schema
+    def _contact_named(self, values, **kwargs):
+        if values.get("referred_to") is not None and not values["referred_to"].strip():
+            raise ValidationError(_("Name the council contact the concern is referred to."), "referred_to")
+
+
+# --- a concern's lifecycle after the referral (DESIGN section 12) -------------------------------------------
+
+
+class ConcernDecideData(Schema):
+    """The lead decides not to refer a concern; the reason is kept for the report."""
+
+    concern_id = fields.UUID(required=True)
+    reason = PlainText(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
+
+    @validates_schema
+    def _reason_given(self, values, **kwargs):
+        if not values.get("reason", "").strip():
+            raise ValidationError(_("Say why the concern is not referred."), "reason")
+
+
+class ConcernAcknowledgeData(Schema):
+    """The link officer says the council has the referral."""
+
+    concern_id = fields.UUID(required=True)
+
+
+class ConcernOutcomeData(Schema):
+    """The link officer records what the council did about the referral."""
+
+    concern_id = fields.UUID(required=True)
+    outcome = PlainText(required=True, validate=Length(min=1, max=NOTE_MAX_CHARS))
+
+    @validates_schema
+    def _outcome_given(self, values, **kwargs):
+        if not values.get("outcome", "").strip():
+            raise ValidationError(_("Write what the council did."), "outcome")
 
 
 class SyncIn(Schema):
@@ -125,7 +184,65 @@ class OperationResultOut(Schema):
     need_id = fields.String()
     need_status = fields.String()
     concern_id = fields.String()
+    concern_state = fields.String(metadata={"description": "concern.refer/decide/acknowledge/outcome applied: "
+                                                           "the step the concern has reached"})
+    feedback_id = fields.String()
 
 
 class SyncOut(Schema):
     results = fields.List(fields.Nested(OperationResultOut))
+
+
+# --- feedback.record: what a service user said through the easy-read questionnaire (DESIGN section 12) -----------
+
+FEEDBACK_COMMENT_MAX_CHARS = 4000
+# More answers than any review asks questions: bounds the work one operation can cause.
+FEEDBACK_MAX_ANSWERS = 40
+FEEDBACK_DECLINED = "declined"
+
+
+class FeedbackAnswer(fields.Field):
+    """One answer: 1 (very bad) to 5 (very good), or "declined" ("I'd rather not say"). A form sends "1".."5"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == FEEDBACK_DECLINED:
+            return value
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            raise ValidationError(_("Answer with 1 to 5, or “declined”."))
+        return value
+
+
+class FeedbackRecordData(Schema):
+    """Which question codes a review asks is the handler's to check (visits/feedback/operations.py)."""
+
+    feedback_id = fields.UUID(required=True)
+    visit_id = WholeNumber(required=True)
+    participant_id = WholeNumber(load_default=None, allow_none=True)
+    language = PlainText(load_default="en", validate=Length(min=1, max=35))
+    supported_by = fields.String(load_default="none", validate=OneOf(codes(SupportedBy)))
+    consent = fields.Boolean(required=True)
+    answers = fields.Dict(keys=fields.String(validate=Length(min=1, max=40)), values=FeedbackAnswer(),
+                          load_default=dict, metadata={"description": "{question code: 1-5 | \"declined\"}"})
+    comment = PlainText(load_default="", validate=Length(max=FEEDBACK_COMMENT_MAX_CHARS))
+    at = fields.AwareDateTime(load_default=None, validate=review_years,
+                              metadata={"description": "Device time, with its UTC offset."})
+
+    @pre_load
+    def _blank_is_none(self, values, **kwargs):
+        # A form's empty participant (nobody named) or time is "not given".
+        if isinstance(values, dict):
+            values = dict(values)
+            for name in ("participant_id", "at"):
+                if values.get(name) == "":
+                    values[name] = None
+        return values
+
+    @validates_schema
+    def _consent_first(self, values, **kwargs):
+        if len(values.get("answers") or {}) > FEEDBACK_MAX_ANSWERS:
+            raise ValidationError(_("At most %(limit)s answers.", limit=FEEDBACK_MAX_ANSWERS), "answers")
+        if not values.get("consent"):
+            # Asked first: without a yes, nothing the person said is kept.
+            raise ValidationError(_("Without the person's consent nothing is recorded."), "consent")
