@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from visits.evidence.queries import EvidenceFilters, readable_notes
+from visits.evidence.queries import readable_notes
 from visits.extensions import db
 from visits.models import AuditEvent, Note, Theme
 from visits.permissions import can_read_note
