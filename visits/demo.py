@@ -39,6 +39,8 @@ from .models import (
     Case,
     CaseStatus,
     CheckIn,
+    Feedback,
+    FeedbackAction,
     Location,
     LocationKind,
     Membership,
@@ -51,6 +53,7 @@ from .models import (
     ReviewPhase,
     ReviewStatus,
     Role,
+    SupportedBy,
     TravelTime,
     User,
     Visit,
@@ -751,6 +754,7 @@ def build_demo(session: Session, today: date, password: str) -> dict[str, int]:
     review_1 = _build_review_1(session, today, users)
     review_2 = _build_review_2(session, today, users)
     session.flush()
+    _seed_feedback(session, review_1)
     return _summary(review_1, review_2, users)
 
 
@@ -905,3 +909,36 @@ def _summary(review_1: _ReviewBuilder, review_2: _ReviewBuilder, users: dict[str
         review_2_visits=len(review_2.visits),
     )
     return summary
+
+
+# --- service users' feedback (DESIGN section 12) -------------------------------------------------------------------
+# (setting or home visit index among review 1's visits where feedback is asked, supported_by, answers, comment)
+FEEDBACK_1 = (
+    (0, "none", {"respect": 5, "listened": 4, "information": 3, "getting_in": 2, "choices": 4, "overall": 4},
+     "The ramp at the front is too steep for my chair."),
+    (0, "carer", {"respect": 4, "listened": "declined", "information": 4, "getting_in": 2, "overall": 4}, ""),
+    (0, "advocate", {"respect": 5, "listened": 5, "information": "declined", "getting_in": 3, "overall": 5}, ""),
+    (1, "interpreter", {"respect": 3, "listened": 2, "information": 2, "getting_in": 4, "choices": "declined",
+                        "overall": 3}, "Nobody told me when the bus comes back."),
+    (1, "none", {"respect": 4, "listened": 3, "information": 3, "getting_in": 4, "choices": 3, "overall": 3}, ""),
+    (2, "carer", {"respect": 5, "listened": 5, "information": 4, "getting_in": 5, "choices": 4, "overall": 5}, ""),
+)
+
+
+def _seed_feedback(session: Session, demo: _ReviewBuilder) -> None:
+    """A few people's answers at the demo's settings and a home visit (some declined, two comments), and the lead's
+    "what we did about it" for the first setting, so the feedback pages have something on them."""
+    wanted = [visit for visit in demo.visits if visit.kind is VisitKind.setting_visit][:2]
+    wanted += [visit for visit in demo.visits if visit.kind is VisitKind.home_visit][:1]
+    if len(wanted) < 3:
+        return
+    for number, (index, supported_by, answers, comment) in enumerate(FEEDBACK_1):
+        visit = wanted[index]
+        recorded = demo._utc(visit.ends_at - timedelta(minutes=10 + number))
+        session.add(Feedback(visit_id=visit.id, recorded_by_id=visit.team[0].id, language="en",
+                             supported_by=SupportedBy(supported_by), consent=True, answers=answers,
+                             comment=comment, recorded_at_device=recorded, recorded_at=recorded))
+    session.add(FeedbackAction(review_id=demo.review.id, location_id=wanted[0].location_id,
+                               visit_kind=VisitKind.setting_visit.value, recorded_by_id=demo.users["lead"].id,
+                               text="Asked the centre manager to fit a handrail beside the ramp; "
+                                    "to be checked at the next visit."))

@@ -244,3 +244,23 @@ def test_only_the_lead_edits_questions(app, team, role):
     url = f"/feedback/questions?review={team.review.id}"
     assert client.post(url, data={"action": "add", "text": "Sneaky question?"}).status_code == 403
     assert f.count(FeedbackQuestion) == 0
+
+
+def test_the_privacy_page_says_who_sees_feedback_as_the_permission_functions_decide(app, team):
+    from visits.privacy.table import COLUMNS, who_sees_what
+
+    (row,) = [row for row in who_sees_what() if row.key == "feedback"]
+    assert dict((cell.column, cell.answer) for cell in row.cells) == dict(zip(COLUMNS, [
+        "feedback_all", "feedback_own", "feedback_own", "feedback_counts", "none", "none", "none"]))
+    assert "comments included" in app.test_client().get("/privacy").get_data(as_text=True)
+
+
+def test_a_persons_export_holds_the_feedback_recorded_as_theirs_and_no_one_elses(app, team):
+    lay = signed_in(app, team.lay)
+    send(lay, record_op(team.home_visit, participant_id=team.service_user.id),
+         record_op(team.home_visit, participant_id=team.carer.id, comment=OTHER_COMMENT))
+    export = signed_in(app, team.lead).get(f"/participants/{team.service_user.id}/export.json")
+    assert export.status_code == 200
+    (theirs,) = export.get_json()["feedback"]
+    assert theirs["comment"] == COMMENT and theirs["answers"] == ANSWERS and theirs["supported_by"] == "carer"
+    assert OTHER_COMMENT not in export.get_data(as_text=True)

@@ -308,3 +308,20 @@ def test_the_cancelled_home_visit_says_why_and_its_case_follows_the_visits(demo_
     assert cancelled.cancel_reason == "The family withdrew its consent."
     assert cancelled.case.status is CaseStatus.dropped_out
     assert not any(case.status_by_hand for case in demo.rows(Case))
+
+
+def test_demo_has_service_users_feedback_to_show(demo_on):
+    from visits.feedback.questions import DEFAULT_QUESTIONS
+    from visits.models import Feedback, FeedbackAction
+
+    demo = demo_on(WEDNESDAY)
+    feedback = demo.session.scalars(select(Feedback)).all()
+    places = {row.visit.location_id for row in feedback}
+    assert len(feedback) >= 5 and len(places) >= 3
+    assert {row.visit.review_id for row in feedback} == {demo.review.id}
+    assert any("declined" in row.answers.values() for row in feedback)
+    assert sum(bool(row.comment) for row in feedback) == 2
+    codes = {code for code, _text in DEFAULT_QUESTIONS}
+    assert all(set(row.answers) <= codes and row.consent for row in feedback)
+    (action,) = demo.session.scalars(select(FeedbackAction)).all()
+    assert action.location_id in places

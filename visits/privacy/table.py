@@ -233,3 +233,19 @@ def who_sees_what() -> list[Row]:
     scenes = {column: scene_for(column) for column in COLUMNS}
     return [Row(spec.key, str(spec.label), tuple(Cell(column, spec.answer(scenes[column])) for column in COLUMNS))
             for spec in ROWS]
+
+
+# --- service users' feedback (DESIGN sections 2 and 12): permissions.feedback_view answers ---------------------
+
+
+def feedback_answer(scene: Scene) -> str:
+    view = permissions.feedback_view(scene.user, THE_REVIEW)
+    return {"all": "feedback_all", "own": "feedback_own", "counts": "feedback_counts"}.get(view or "", "none")
+
+
+ROWS = ROWS + (RowSpec("feedback", _l("What service users said in the feedback questionnaire"), feedback_answer),)
+ANSWER_LABELS.update({
+    "feedback_all": _l("All of it, comments included"),
+    "feedback_own": _l("Only what they recorded"),
+    "feedback_counts": _l("How many answered at each place; no answers, no comments"),
+})

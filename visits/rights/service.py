@@ -31,6 +31,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
+from ..feedback.records import feedback_about
 from ..models import (
     Attendance, AuditEvent, Case, CaseStatus, Concern, Location, Note, Participant, ParticipantKind, Review, User,
     Visit, VisitKind, VisitStatus, case_social_workers,
@@ -190,6 +191,7 @@ def participant_export(participant: Participant) -> dict:
                       "raised_by": users.get(concern.raised_by_id, ""), "raised_at": _moment(concern.raised_at),
                       "referred_at": _moment(concern.referred_at), "referral_text": concern.referral_text}
                      for concern in concerns],
+        "feedback": feedback_about(participant.id),  # what they said in the easy-read questionnaire
         "audit_events": [{"at": _moment(event.at), "action": event.action, "by": users.get(event.user_id, ""),
                           "subject_type": event.subject_type, "subject_id": event.subject_id,
                           "detail": event.detail or {}} for event in events],
