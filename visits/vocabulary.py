@@ -234,3 +234,15 @@ RULE_LABELS.update({
     "long_day": _l("Long day"),
     "home_visit_nobody_booked": _l("Home visit with nobody booked"),
 })
+
+
+# --- Interview and home-visit prompts (issue 11, visits/notes/prompts.py): codes stay, words may change -------
+PROMPT_LABELS.update({
+    "their_role_and_story": _l("Their role and their story"),
+    "what_works": _l("What works well"),
+    "what_does_not_work": _l("What does not work well"),
+    "examples_given": _l("Examples they gave"),
+    "persons_story": _l("The person's story"),
+    "assessment_and_care_plan": _l("Assessment and care plan"),
+    "involvement_and_choice": _l("Involvement and choice"),
+})

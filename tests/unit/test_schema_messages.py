@@ -78,7 +78,7 @@ def test_our_own_rules_are_translated(pseudo, app):
         "body": ["«Write something before saving.»"]}
     assert messages_of(schemas.NoteSaveData(), {**note, "kind": "general",
                                                 "prompts": {"to_follow_up": "The lift"}}) == {
-        "prompts": ["«Only setting observations have prompts.»"]}
+        "prompts": ["«A general note has no headings: write it all in the note.»"]}
     assert messages_of(schemas.NoteSaveData(), {**note, "kind": "setting_observation",
                                                 "prompts": {"colour": "red"}}) == {
         "prompts": ["«Unknown prompt: colour.»"]}

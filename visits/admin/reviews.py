@@ -11,6 +11,7 @@ from ..audit import record
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Membership, Review, ReviewPhase, ReviewStatus, User
+from ..themes import ensure_themes
 
 # A review only moves forward: a closed review's data is on its way to erasure (DESIGN section 11), and one in
 # fieldwork has people out on visits.
@@ -44,6 +45,7 @@ def create_review(council: str, starts_on: date, ends_on: date, *, by: User,
     db.session.add(review)
     db.session.flush()
     record(by, "review_created", "review", review.id, review.id)
+    ensure_themes(review, by)  # a review starts with the default themes (visits/themes.py)
     return review
 
 

@@ -8,6 +8,11 @@
 - Anything else (an older base, or a client that counted ahead): a *conflict*. The current text stays; the
   incoming text is kept as a conflict revision for the author to merge on the history page.
 Every saved text is a NoteRevision, so the history is complete.
+
+Themes (`themes`, ids of the note's review's themes, visits/themes.py) replace the note's themes on a save that is
+applied; left out, the note keeps its own. A change of themes alone is a new version too (the form that sent it
+expects one), and never a conflict: there is no text to lose. A save kept as a conflict copy changes no themes;
+the merge form carries them. An id that is not one of the review's themes rejects the save.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from ..models import Note, NoteKind, NoteRevision, User, Visit
 from ..permissions import can_edit_note, visit_access
 from ..operations.contract import IncomingOperation, applied, rejected
 from ..operations.refusals import refused
+from ..themes import ThemeError, resolve_note_themes
 
 
 def save_note(user: User, op: IncomingOperation) -> dict:
@@ -34,11 +40,14 @@ def _create(user: User, op: IncomingOperation) -> dict:
     access = visit_access(user, visit) if visit else None
     if not (access and access.write_notes):
         raise refused(user, visit.review_id if visit else None)
+    themes = _themes(op, visit.review_id) or []
     note = Note(id=str(op.data["note_id"]), visit=visit, author_id=user.id, kind=NoteKind(op.data["kind"]),
                 body=op.data["body"], prompts=op.data["prompts"], version=1)
+    note.themes = themes
     db.session.add(note)
     _keep_revision(note, user, op)
-    audit.record(user, "note.save", "note", note.id, visit.review_id, op_id=op.op_id, version=1)
+    audit.record(user, "note.save", "note", note.id, visit.review_id, op_id=op.op_id, version=1,
+                 themes=[theme.id for theme in themes])
     return applied(note_id=note.id, version=1)
 
 
@@ -49,12 +58,18 @@ def _update(user: User, op: IncomingOperation, note: Note) -> dict:
         raise rejected("visit_id", _("A note stays on the visit it was written for."))
     if note.kind.value != op.data["kind"]:
         raise rejected("kind", _("A note keeps the kind it was written as."))
+    themes = _themes(op, note.visit.review_id)
+    same_themes = themes is None or {t.id for t in themes} == {t.id for t in note.themes}
     same_text = (op.data["body"], op.data["prompts"]) == (note.body, note.prompts or {})
     if same_text and not note.in_conflict:
-        return applied(note_id=note.id, version=note.version)  # the same text sent twice is not a conflict
-    if op.base_version != note.version or (note.in_conflict and not op.data.get("resolves_conflict")):
+        if same_themes:
+            return applied(note_id=note.id, version=note.version)  # the same text sent twice is not a conflict
+        # Only the themes changed: nothing to conflict with, whatever version the device started from.
+    elif op.base_version != note.version or (note.in_conflict and not op.data.get("resolves_conflict")):
         return _keep_conflict(user, op, note)
     note.body, note.prompts = op.data["body"], op.data["prompts"]
+    if themes is not None:
+        note.themes = themes
     note.version += 1
     note.updated_at = utcnow()
     merged = note.in_conflict
@@ -65,7 +80,7 @@ def _update(user: User, op: IncomingOperation, note: Note) -> dict:
         note.in_conflict = False
     _keep_revision(note, user, op)
     audit.record(user, "note.save", "note", note.id, note.visit.review_id, op_id=op.op_id, version=note.version,
-                 merged=merged)
+                 merged=merged, themes=[theme.id for theme in note.themes])
     return applied(note_id=note.id, version=note.version)
 
 
@@ -81,6 +96,17 @@ def _keep_conflict(user: User, op: IncomingOperation, note: Note) -> dict:
     audit.record(user, "read", "note", note.id, review_id, op_id=op.op_id)
     return {"status": "conflict", "note_id": note.id, "server_version": note.version, "server_body": note.body,
             "server_prompts": note.prompts or {}}
+
+
+def _themes(op: IncomingOperation, review_id: int):
+    """The themes the save names (None: it names none, the note keeps its own); `rejected` when one is not the
+    review's."""
+    if op.data.get("themes") is None:
+        return None
+    try:
+        return resolve_note_themes(review_id, op.data["themes"])
+    except ThemeError as error:
+        raise rejected(error.field, error.message) from None
 
 
 def _keep_revision(note: Note, user: User, op: IncomingOperation) -> None:

@@ -23,6 +23,8 @@ from ..models import SETTING_PROMPTS, Concern, Note, NoteKind, Role, User, Visit
 from ..permissions import (
     VisitAccess, can_arrange_need, can_edit_note, can_refer_concern, concern_view, sees_team_checks,
 )
+from ..notes.prompts import answered, prompts_for
+from ..themes import offered_themes
 
 SECTIONS = ("check", "attendance", "notes", "needs", "concerns")
 
@@ -62,10 +64,29 @@ class NoteView:
     in_conflict: bool
     updated_at: datetime
     consent_withdrawn: bool = False   # written before someone on the visit withdrew consent: kept, marked so
+    themes: list[ThemeChoice] = field(default_factory=list)          # the themes it carries, in the review's order
+    theme_choices: list[ThemeChoice] = field(default_factory=list)   # its edit form's: offered + its retired ones
 
     @property
     def answered_prompts(self) -> list[tuple[str, str]]:
-        return [(key, self.prompts[key]) for key in SETTING_PROMPTS if self.prompts.get(key, "").strip()]
+        return answered(self.kind, self.prompts)
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return [str(theme.id) for theme in self.themes]
+
+
+@dataclass(frozen=True)
+class ThemeChoice:
+    """A theme as a note form's checkbox shows it."""
+
+    id: int
+    name: str
+    retired: bool = False
+
+
+def theme_choices(themes) -> list[ThemeChoice]:
+    return [ThemeChoice(theme.id, theme.name, theme.retired_at is not None) for theme in themes]
 
 
 @dataclass
@@ -100,6 +121,7 @@ class VisitWork:
     my_check: Optional[TeamCheckView]
     concerns: list[ConcernView]
     may_arrange_needs: bool
+    themes: list[ThemeChoice] = field(default_factory=list)   # offered on a new note (the review's, in use)
 
 
 def team_checks(visit: Visit, now: datetime) -> list[TeamCheckView]:
@@ -120,10 +142,12 @@ def team_checks(visit: Visit, now: datetime) -> list[TeamCheckView]:
             for m in members]
 
 
-def _note_view(note: Note, user: User) -> NoteView:
+def _note_view(note: Note, user: User, offered: list[ThemeChoice]) -> NoteView:
+    carried = theme_choices(note.themes)
+    kept = [theme for theme in carried if theme.retired]   # retired since: still ticked on its edit form
     return NoteView(note.id, note.kind.value, note.author.name, can_edit_note(user, note), note.body,
                     dict(note.prompts or {}), note.version, note.in_conflict, note.updated_at,
-                    note.consent_withdrawn)
+                    note.consent_withdrawn, carried, offered + kept)
 
 
 def present_concern(concern: Concern, user: User) -> Optional[ConcernView]:
@@ -142,9 +166,11 @@ def present_concern(concern: Concern, user: User) -> Optional[ConcernView]:
 
 def present_work(visit: Visit, access: VisitAccess, user: User) -> VisitWork:
     notes = None
+    offered: list[ThemeChoice] = []
     if access.notes:
+        offered = theme_choices(offered_themes(visit.review))
         query = select(Note).where(Note.visit_id == visit.id).order_by(Note.created_at, Note.id)
-        notes = [_note_view(note, user) for note in db.session.scalars(query)]
+        notes = [_note_view(note, user, offered) for note in db.session.scalars(query)]
     checks = team_checks(visit, utcnow()) if access.full else []
     concerns = db.session.scalars(select(Concern).where(Concern.visit_id == visit.id).order_by(Concern.raised_at))
     kind = NOTE_KIND_FOR_VISIT.get(visit.kind, NoteKind.general)
@@ -157,6 +183,7 @@ def present_work(visit: Visit, access: VisitAccess, user: User) -> VisitWork:
         my_check=next((c for c in checks if c.user_id == user.id), None),
         concerns=[view for view in (present_concern(c, user) for c in concerns) if view is not None],
         may_arrange_needs=can_arrange_need(user, visit.review_id),
+        themes=offered,
     )
 
 
@@ -182,7 +209,7 @@ def render_visit_page(visit: Visit, access: VisitAccess, *, section: Optional[st
     template = f"recording/_{section}.html" if section else "itinerary/visit.html"
     response = current_app.make_response((render_template(
         template, visit=view, access=access, work=work, editing=editing, form=form, message=message,
-        message_section=section, new_id=new_id, prompts=SETTING_PROMPTS,
+        message_section=section, new_id=new_id, prompts=SETTING_PROMPTS, prompts_for=prompts_for,
     ), status))
     # The same URL answers a page or a fragment: caches (and the service worker) must tell them apart.
     response.vary.add("HX-Request")

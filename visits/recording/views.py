@@ -28,6 +28,8 @@ from .page import SECTIONS, FormState, render_visit_page
 
 bp = Blueprint("recording", __name__)
 
+LIST_FIELDS = ("themes",)  # a note's themes: tick boxes (templates/recording/_macros.html theme_fields)
+
 
 @bp.app_template_global("operation_types_for_page")
 def operation_types_for_page() -> dict[str, dict]:
@@ -39,7 +41,9 @@ def operation_from_form(op_type: str, form: MultiDict) -> dict:
     """The operation a visit-page form describes; the offline outbox (static/js/op_forms.js) builds the same one
     from the same form. The type is the form's data-op-type (here: `?type=` of its action); `op_id` and
     `base_version` ("" = null) complete the envelope; every other field but `csrf_token` is `data`, with
-    `prompts.<key>` fields nested as `data.prompts[key]` (left out when blank); a missing `at` is now."""
+    `prompts.<key>` fields nested as `data.prompts[key]` (left out when blank); a missing `at` is now. A field
+    of LIST_FIELDS (tick boxes) is every value sent under its name, blanks left out, so an empty hidden field of
+    that name sends the list even when nothing is ticked."""
     op: dict = {"op_id": form.get("op_id", ""), "type": op_type, "base_version": form.get("base_version") or None}
     data: dict = {}
     for name, value in form.items():
@@ -48,6 +52,9 @@ def operation_from_form(op_type: str, form: MultiDict) -> dict:
         if name.startswith("prompts."):
             if value.strip():
                 data.setdefault("prompts", {})[name.removeprefix("prompts.")] = value
+            continue
+        if name in LIST_FIELDS:
+            data[name] = [item for item in form.getlist(name) if item.strip()]
             continue
         data[name] = value
     entry = registry.OPERATION_TYPES.get(op_type)
@@ -97,7 +104,9 @@ def record(visit_id: int):
         return redirect(target, 303)
 
     if outcome == "rejected":
-        typed = FormState(request.args.get("form", ""), answer.get("errors", {}), request.form.to_dict())
+        values = request.form.to_dict()
+        values.update({name: request.form.getlist(name) for name in LIST_FIELDS if name in request.form})
+        typed = FormState(request.args.get("form", ""), answer.get("errors", {}), values)
         if request.args.get("next") == "note_history":
             note = db.session.get(Note, request.form.get("note_id", ""))
             # The id comes from the form, not from an answer: show the note only to someone who may read it.

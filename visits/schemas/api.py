@@ -127,6 +127,11 @@ class NotesQuery(Schema):
     visit = WholeNumber(required=True)
 
 
+class NoteThemeOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
 class NoteOut(Schema):
     id = fields.String()
     visit_id = fields.Integer()
@@ -138,6 +143,8 @@ class NoteOut(Schema):
     version = fields.Integer()
     in_conflict = fields.Boolean()
     updated_at = fields.AwareDateTime()
+    themes = fields.List(fields.Nested(NoteThemeOut), metadata={
+        "description": "The review's themes this note carries, in the review's order"})
 
 
 class NotesOut(Schema):
