@@ -158,7 +158,8 @@ def test_a_concern_is_seen_by_the_lead_and_whoever_raised_it(team, app, role, se
 
 
 @pytest.mark.parametrize("role, offered", [
-    ("lead_reviewer", {"attendance.set", "need.set", "concern.raise", "concern.refer"}),
+    ("lead_reviewer", {"attendance.set", "need.set", "concern.raise", "concern.refer",
+                       "concern.decide"}),
     ("reviewer", {"visit.check_in", "attendance.set", "note.save", "need.set", "concern.raise"}),
     ("lay_assessor", {"visit.check_in", "attendance.set", "note.save", "need.set", "concern.raise"}),
     ("link_officer", {"attendance.set", "need.set"}),

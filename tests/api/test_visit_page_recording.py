@@ -256,7 +256,8 @@ def test_a_concern_is_raised_on_the_page_and_the_lead_refers_it(team, app):
     assert submit(reviewer, again, category="health_and_safety", rating="amber").status_code == 303
     lead = signed_in(app, team.lead)
     refer = the_form(page_of(lead, team), "concern.refer")
-    assert submit(lead, refer, referral_text="Please check the smoke alarm.").status_code == 303
+    assert submit(lead, refer, referral_text="Please check the smoke alarm.",
+                  referred_to="Sam Patel, adult safeguarding").status_code == 303
     assert db.session.scalar(select(Concern.referral_text)) == "Please check the smoke alarm."
 
 

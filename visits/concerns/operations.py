@@ -1,7 +1,12 @@
-"""concern.raise and concern.refer (DESIGN section 2: who sees a concern is decided by permissions.concern_view).
+"""A concern's lifecycle as operations (DESIGN sections 2 and 12; who sees what is permissions.concern_view).
 
-A concern is raised once, with a UUID made on the device; the lead reviewer refers it to the council with a
-referral text, which is all the link officer ever sees of it.
+A concern is raised once, with a UUID made on the device (concern.raise); the lead reviewer refers it to a named
+council contact with a referral text, which is all the link officer ever sees of it (concern.refer), or decides
+not to refer it and says why (concern.decide); the link officer acknowledges the referral (concern.acknowledge)
+and later records what the council did (concern.outcome). Which step may follow which is states.py's.
+
+Each handler checks, in this order: the concern exists and this person may take the step (else `forbidden`,
+saying nothing; or that the review is closed), then that the step comes in order (else `rejected`, saying why).
 """
 from __future__ import annotations
 
@@ -11,9 +16,12 @@ from .. import audit
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Concern, ConcernCategory, Rating, User, Visit
-from ..permissions import can_refer_concern, concern_view, visit_access
+from ..permissions import (
+    can_decide_concern, can_follow_up_concern, can_refer_concern, concern_view, visit_access,
+)
 from ..operations.contract import IncomingOperation, applied, forbidden, rejected
 from ..operations.refusals import refused
+from .states import refusal, state_of
 
 
 def raise_concern(user: User, op: IncomingOperation) -> dict:
@@ -35,16 +43,55 @@ def raise_concern(user: User, op: IncomingOperation) -> dict:
     return applied(concern_id=concern_id)
 
 
-def refer_concern(user: User, op: IncomingOperation) -> dict:
+def _concern_for(user: User, op: IncomingOperation, may) -> Concern:
+    """The concern the operation names, if this person may take this step on it."""
     concern = db.session.get(Concern, str(op.data["concern_id"]))
     if concern is None:
         raise forbidden()
-    if not can_refer_concern(user, concern):
+    if not may(user, concern):
         raise refused(user, concern.visit.review_id)
-    # Referring again corrects the referral text; when it was first referred stays.
+    message = refusal(op.type, state_of(concern))
+    if message is not None:
+        raise rejected("concern_id", message)
+    return concern
+
+
+def refer_concern(user: User, op: IncomingOperation) -> dict:
+    concern = _concern_for(user, op, can_refer_concern)
+    # Referring again corrects the referral (until the link officer acknowledges it); when it was first referred
+    # stays. A concern first not referred is referred after all: the decision not to is withdrawn.
     concern.referral_text = op.data["referral_text"]
+    if op.data.get("referred_to") is not None:
+        concern.referred_to = op.data["referred_to"].strip()
     concern.referred_by_id = user.id
     if concern.referred_at is None:
         concern.referred_at = utcnow()
+    concern.not_referred_at = concern.not_referred_by_id = concern.not_referred_reason = None
     audit.record(user, "concern.refer", "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
-    return applied(concern_id=concern.id)
+    return applied(concern_id=concern.id, concern_state=state_of(concern))
+
+
+def decide_not_to_refer(user: User, op: IncomingOperation) -> dict:
+    concern = _concern_for(user, op, can_decide_concern)
+    concern.not_referred_reason = op.data["reason"]
+    concern.not_referred_by_id = user.id
+    concern.not_referred_at = utcnow()
+    audit.record(user, "concern.decide", "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
+    return applied(concern_id=concern.id, concern_state=state_of(concern))
+
+
+def acknowledge_concern(user: User, op: IncomingOperation) -> dict:
+    concern = _concern_for(user, op, can_follow_up_concern)
+    concern.acknowledged_at = utcnow()
+    concern.acknowledged_by_id = user.id
+    audit.record(user, "concern.acknowledge", "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
+    return applied(concern_id=concern.id, concern_state=state_of(concern))
+
+
+def record_concern_outcome(user: User, op: IncomingOperation) -> dict:
+    concern = _concern_for(user, op, can_follow_up_concern)
+    concern.outcome = op.data["outcome"]
+    concern.outcome_by_id = user.id
+    concern.outcome_at = utcnow()
+    audit.record(user, "concern.outcome", "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
+    return applied(concern_id=concern.id, concern_state=state_of(concern))

@@ -84,7 +84,8 @@ class NeedAlert:
 class BoardConcern:
     visit_id: int
     visit_title: str
-    concern: object               # recording.page.ConcernView: what this person may see of it
+    concern: object               # concerns.presenters.ConcernView: what this person may see of it
+    state_words: str = ""         # "Referred 2 hours ago, not acknowledged": its step and age
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,8 @@ class Board:
     drop_outs: list[AttendanceEvent]
     sample: CaseSample
     concerns: list[BoardConcern] = field(default_factory=list)
+    # Referred and not acknowledged by the council (the lead's red panel; the link officer's rows are red).
+    unacknowledged: list[BoardConcern] = field(default_factory=list)
     status_counts: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -132,7 +135,7 @@ class Board:
     def version(self) -> str:
         """Changes when anything shown changes (not the clock itself), so a poll can answer 204 otherwise."""
         shown = (self.day, self.visits_by_status, self.overdue, self.need_alerts, self.no_shows, self.drop_outs,
-                 self.sample, self.concerns)
+                 self.sample, self.concerns, self.unacknowledged)
         return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
@@ -246,26 +249,34 @@ def need_alerts(review: Review, now: datetime, identities: bool) -> list[NeedAle
 RATING_ORDER = (Rating.red, Rating.amber, Rating.green)
 
 
-def concerns_to_watch(review: Review, viewer: User) -> list[BoardConcern]:
-    """Whatever the day: for the lead, every concern not yet referred to the council, reddest first (they decide
-    on each); for the link officer, the referrals (their text only, as permissions.concern_view says)."""
-    from ..recording.page import present_concern
+def concerns_to_watch(review: Review, viewer: User, now: datetime) -> tuple[list[BoardConcern], list[BoardConcern]]:
+    """Whatever the day, (the concerns to act on, the referrals nobody at the council has acknowledged).
+
+    The lead: every concern still waiting for their decision (neither referred nor decided against), reddest
+    first; and, in red, their referrals not yet acknowledged, the oldest first. The link officer: the referrals
+    whose outcome is not recorded yet (their text only, as permissions.concern_view says), the unacknowledged
+    ones first, in red. Anyone else: nothing (present_concern shows them none)."""
+    from ..concerns.presenters import present_concern, state_words
+    from ..concerns.states import ACKNOWLEDGED, RAISED, REFERRED
 
     lead = sees_all_concerns(viewer, review.id)
-    query = db.select(Concern).join(Visit).where(Visit.review_id == review.id).options(
+    query = db.select(Concern).join(Visit).where(Visit.review_id == review.id, Concern.outcome_at.is_(None)).options(
         selectinload(Concern.visit), selectinload(Concern.raised_by))
-    query = query.where(Concern.referred_at.is_(None) if lead else Concern.referred_at.is_not(None))
-    concerns = list(db.session.scalars(query))
-    if lead:
-        concerns.sort(key=lambda c: (RATING_ORDER.index(c.rating), -c.raised_at.timestamp()))
-    else:
-        concerns.sort(key=lambda c: c.referred_at, reverse=True)
-    rows = []
-    for concern in concerns:
+    views = []
+    for concern in db.session.scalars(query):
         shown = present_concern(concern, viewer)
         if shown is not None:
-            rows.append(BoardConcern(concern.visit_id, concern.visit.title, shown))
-    return rows
+            views.append((concern, BoardConcern(concern.visit_id, concern.visit.title, shown,
+                                                state_words(shown, now))))
+    unacknowledged = sorted((row for _c, row in views if row.concern.state == REFERRED),
+                            key=lambda row: row.concern.referred_at)
+    if lead:
+        waiting = [(c, row) for c, row in views if row.concern.state == RAISED]
+        waiting.sort(key=lambda pair: (RATING_ORDER.index(pair[0].rating), -pair[0].raised_at.timestamp()))
+        return [row for _c, row in waiting], unacknowledged
+    acknowledged = sorted((row for _c, row in views if row.concern.state == ACKNOWLEDGED),
+                          key=lambda row: row.concern.referred_at, reverse=True)
+    return unacknowledged + acknowledged, []
 
 
 def case_sample(review: Review) -> CaseSample:
@@ -300,13 +311,14 @@ def build_board(review: Review, viewer: User, day: date, now: Optional[datetime]
                 no_shows.append(event)
             elif person.attendance == AttendanceStatus.dropped_out.value:
                 drop_outs.append(event)
+    to_watch, unacknowledged = concerns_to_watch(review, viewer, now)
     return Board(
         review=review, day=day, now=now,
         visits_by_status=[(status, rows) for status, rows in grouped.items() if rows],
         overdue=overdue_rows(review, now, identities),
         need_alerts=need_alerts(review, now, identities),
         no_shows=no_shows, drop_outs=drop_outs, sample=case_sample(review),
-        concerns=concerns_to_watch(review, viewer),
+        concerns=to_watch, unacknowledged=unacknowledged,
         status_counts={status: len(rows) for status, rows in grouped.items()},
     )
 

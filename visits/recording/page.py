@@ -20,9 +20,8 @@ from ..clock import utcnow
 from ..extensions import db
 from ..itinerary.presenters import present_visit
 from ..models import SETTING_PROMPTS, Concern, Note, NoteKind, Role, User, Visit, VisitKind
-from ..permissions import (
-    VisitAccess, can_arrange_need, can_edit_note, can_refer_concern, concern_view, sees_team_checks,
-)
+from ..concerns.presenters import ConcernView, present_concern
+from ..permissions import VisitAccess, can_arrange_need, can_edit_note, sees_team_checks
 from ..notes.prompts import answered, prompts_for
 from ..themes import offered_themes
 
@@ -99,20 +98,6 @@ class TeamCheckView:
 
 
 @dataclass
-class ConcernView:
-    id: str
-    shown: str                    # "full", or "referral": the referral text only (permissions.concern_view)
-    category: Optional[str]
-    rating: Optional[str]
-    text: Optional[str]
-    raised_by: Optional[str]
-    raised_at: Optional[datetime]
-    referred_at: Optional[datetime]
-    referral_text: Optional[str]
-    may_refer: bool
-
-
-@dataclass
 class VisitWork:
     notes: Optional[list[NoteView]]          # None: this person may not read notes here
     new_note_kind: str
@@ -148,20 +133,6 @@ def _note_view(note: Note, user: User, offered: list[ThemeChoice]) -> NoteView:
     return NoteView(note.id, note.kind.value, note.author.name, can_edit_note(user, note), note.body,
                     dict(note.prompts or {}), note.version, note.in_conflict, note.updated_at,
                     note.consent_withdrawn, carried, offered + kept)
-
-
-def present_concern(concern: Concern, user: User) -> Optional[ConcernView]:
-    shown = concern_view(user, concern)
-    if shown is None:
-        return None
-    referral = ConcernView(concern.id, shown, None, None, None, None, None, concern.referred_at,
-                           concern.referral_text, False)
-    if shown == "referral":
-        return referral
-    referral.category, referral.rating, referral.text = concern.category.value, concern.rating.value, concern.text
-    referral.raised_by, referral.raised_at = concern.raised_by.name, concern.raised_at
-    referral.may_refer = can_refer_concern(user, concern)
-    return referral
 
 
 def present_work(visit: Visit, access: VisitAccess, user: User) -> VisitWork:

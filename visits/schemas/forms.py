@@ -158,3 +158,13 @@ class AuditLogQuery(Schema):
 class CancelVisitForm(Schema):
     reason = PlainText(required=True, validate=Length(min=1, max=500, error=N_("Between 1 and 500 characters.")),
                        error_messages={"required": N_("Say why the visit is cancelled: the team sees the reason.")})
+
+
+# --- the numbers shown above the concern form (issue 11, DESIGN section 12) -------------------------------------
+class EmergencyNumbersForm(Schema):
+    """/concerns/contacts: the review's emergency number (999 unless the review says otherwise) and its
+    out-of-hours safeguarding number (optional)."""
+
+    emergency_number = PlainText(required=True, validate=Length(min=1, max=120, error=N_("At most 120 characters.")),
+                                 error_messages={"required": N_("Enter the emergency number, for example 999.")})
+    out_of_hours_number = PlainText(load_default="", validate=Length(max=200, error=N_("At most 200 characters.")))
