@@ -24,6 +24,7 @@ MEMBERS = ["lead_reviewer", "reviewer", "reviewer2", "lay_assessor", "link_offic
 # Tables a refused request may still write to: who signed in, the audit trail of the refusal, the sync ledger's
 # stored answer. Everything else of the review must be exactly as it was.
 MAY_CHANGE = {"users", "login_sessions", "audit_events", "operations"}
+REVIEW_CONTENT_BLUEPRINTS = ("programme", "concerns", "feedback", "notes")
 
 
 @pytest.fixture
@@ -51,18 +52,21 @@ def database_rows() -> dict[str, list[tuple]]:
 
 
 def console_posts(app) -> list[str]:
-    """Every POST route of the console (programme, people and places, travel, import, needs, board), from the
-    app's URL map: a route added later is walked too. The visit page's forms are walked operation by operation
-    below (test_the_visit_page_forms_are_refused_and_the_page_says_why)."""
+    """Every POST route that changes a review's content -- the console (programme, people and places, travel,
+    import, needs, board), concerns' contacts, feedback's questions and answers, notes' themes -- from the app's
+    URL map: a route added later is walked too. The visit page's forms are walked operation by operation below
+    (test_the_visit_page_forms_are_refused_and_the_page_says_why). Not walked: a service user's rights
+    (rights.withdraw), which erase rather than change, and administration (accounts and teams)."""
     rules = [rule for rule in app.url_map.iter_rules()
-             if "POST" in rule.methods and rule.endpoint.startswith("programme.")]
+             if "POST" in rule.methods and rule.endpoint.split(".")[0] in REVIEW_CONTENT_BLUEPRINTS]
     return sorted(rule.rule for rule in rules)
 
 
 def fill(rule: str, world) -> str:
+    """The rule's URL for the closed review's things; `?review=` names the review for routes that take it there."""
     values = {"visit_id": world.home_visit.id, "participant_id": world.service_user.id,
               "location_id": world.home.id, "case_id": world.case.id}
-    return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule)
+    return re.sub(r"<(?:int:)?(\w+)>", lambda m: str(values[m.group(1)]), rule) + f"?review={world.review.id}"
 
 
 def every_operation(world) -> list[dict]:
