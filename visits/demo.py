@@ -755,6 +755,7 @@ def build_demo(session: Session, today: date, password: str) -> dict[str, int]:
     review_2 = _build_review_2(session, today, users)
     session.flush()
     _seed_feedback(session, review_1)
+    _seed_themes(session, [review_1, review_2])
     return _summary(review_1, review_2, users)
 
 
@@ -942,3 +943,82 @@ def _seed_feedback(session: Session, demo: _ReviewBuilder) -> None:
                                visit_kind=VisitKind.setting_visit.value, recorded_by_id=demo.users["lead"].id,
                                text="Asked the centre manager to fit a handrail beside the ramp; "
                                     "to be checked at the next visit."))
+
+
+# --- Themes (issue 11): each review's default themes, and notes that carry them ------------------------------
+# (kind of visit, kind of note, the headings' texts, anything else, the themes it gives evidence for)
+THEMED_NOTES_1 = [
+    (VisitKind.home_visit, "home_visit",
+     {"persons_story": "Lives alone since her husband died in the spring; her daughter visits at weekends.",
+      "assessment_and_care_plan": "Has a copy of her care plan but it still lists the old morning call time.",
+      "involvement_and_choice": "Chose the agency herself from a list; was not offered a direct payment.",
+      "what_works": "The same two carers most days; they know her routine.",
+      "what_does_not_work": "Calls are often 40 minutes late, so breakfast and tablets are late.",
+      "to_follow_up": "Check call times in the agency's logs."},
+     "", ("Assessment and care planning", "Involvement and choice")),
+    (VisitKind.home_visit, "home_visit",
+     {"persons_story": "Cares for his wife, who has dementia; no break in two years.",
+      "what_does_not_work": "Nobody has offered him a carer's assessment.",
+      "to_follow_up": "Ask the team about carers' assessments and respite."},
+     "", ("Carers",)),
+    (VisitKind.home_visit, "home_visit",
+     {"involvement_and_choice": "Information about the service only in English; Welsh asked for twice.",
+      "what_works": "The occupational therapist came within a week and fitted rails."},
+     "", ("Diversity and language", "Access and information")),
+    (VisitKind.staff_interview, "interview",
+     {"their_role_and_story": "Social worker in the adult team for six years.",
+      "what_works": "Weekly case discussion with the team manager.",
+      "what_does_not_work": "Caseloads around 35; reviews slip to make room for new referrals.",
+      "examples_given": "Two annual reviews overdue by four months.",
+      "to_follow_up": "Ask for the team's review figures."},
+     "", ("Staffing and workload", "Quality and outcomes")),
+    (VisitKind.staff_interview, "interview",
+     {"their_role_and_story": "Team manager; joined from another council last year.",
+      "what_works": "Joint meetings with the district nurses every fortnight.",
+      "to_follow_up": "See the hospital discharge protocol."},
+     "", ("Partnership working", "Leadership and management")),
+    (VisitKind.staff_interview, "interview",
+     {"their_role_and_story": "Duty worker taking first calls.",
+      "examples_given": "A safeguarding referral passed on the same day, with the outcome fed back."},
+     "", ("Safeguarding",)),
+    (VisitKind.setting_visit, "setting_observation",
+     {"welcome_and_reception": "Greeted at the door by name; tea offered.",
+      "access_and_environment": "Ramp at the front but no handrail.",
+      "what_people_said": "\"The staff are lovely, but the minibus is always late.\""},
+     "", ("Access and information", "Quality and outcomes")),
+    (VisitKind.setting_visit, "setting_observation",
+     {"information_for_public": "Complaints leaflet only in English, behind the desk.",
+      "dignity_privacy_atmosphere": "Personal care discussed in the lounge in front of others."},
+     "Manager was open about the staffing gaps.", ("Diversity and language", "Staffing and workload")),
+    (VisitKind.home_visit, "general", {}, "Visit cut short: the person was unwell. Offered another day.", ()),
+]
+
+
+def _seed_themes(session: Session, reviews: list[_ReviewBuilder]) -> None:
+    """Each review's default themes; in the first review, notes on the visits of the week so far (on its first
+    visits when the week starts today) by the team that went, most of them carrying one or two themes."""
+    from .models import Note, NoteKind, NoteRevision, Theme
+    from .themes import DEFAULT_THEMES
+
+    by_review = {}
+    for demo in reviews:
+        by_review[demo.review.id] = {str(name): Theme(review_id=demo.review.id, name=str(name), position=position)
+                                     for position, name in enumerate(DEFAULT_THEMES)}
+        session.add_all(by_review[demo.review.id].values())
+    session.flush()
+    demo = reviews[0]
+    themes = by_review[demo.review.id]
+    started = [v for v in demo.visits if v.starts_at.date() <= demo.today and v.team] or \
+        [v for v in demo.visits if v.team]
+    used: set[int] = set()
+    for visit_kind, note_kind, prompts, body, names in THEMED_NOTES_1:
+        visit = next((v for v in started if v.kind is visit_kind and v.id not in used), None)
+        if visit is None:
+            continue
+        used.add(visit.id)
+        author = visit.team[0]
+        note = Note(visit=visit, author_id=author.id, kind=NoteKind(note_kind), body=body, prompts=prompts,
+                    version=1, themes=[themes[name] for name in names if name in themes])
+        session.add(note)
+        session.add(NoteRevision(note=note, version=1, body=body, prompts=prompts, saved_by_id=author.id))
+    session.flush()

@@ -325,3 +325,23 @@ def test_demo_has_service_users_feedback_to_show(demo_on):
     assert all(set(row.answers) <= codes and row.consent for row in feedback)
     (action,) = demo.session.scalars(select(FeedbackAction)).all()
     assert action.location_id in places
+
+
+@pytest.mark.parametrize("day", ["MONDAY", "WEDNESDAY"])
+def test_demo_notes_carry_the_review_s_themes_under_their_own_headings(demo_on, day):
+    from visits.models import Note, Theme
+    from visits.notes.prompts import prompts_for
+    from visits.themes import DEFAULT_THEMES
+
+    demo = demo_on(globals()[day])
+    for review in demo.session.scalars(select(Review)).all():
+        names = [t.name for t in demo.session.scalars(select(Theme).where(Theme.review_id == review.id)
+                                                      .order_by(Theme.position))]
+        assert names == [str(name) for name in DEFAULT_THEMES]
+    notes = demo.session.scalars(select(Note)).all()
+    assert len(notes) >= 8
+    themed = [note for note in notes if 1 <= len(note.themes) <= 2]
+    assert len(themed) > len(notes) * 2 / 3
+    assert all(t.review_id == note.visit.review_id for note in notes for t in note.themes)
+    assert all(set(note.prompts) <= set(prompts_for(note.kind)) for note in notes)
+    assert all(note.visit.starts_at.date() <= demo.today or day == "MONDAY" for note in notes)
