@@ -15,7 +15,7 @@ from visits.clock import utcnow
 from visits.extensions import db
 from visits.models import (
     AgendaSegment, Attendance, AuditEvent, Case, CheckIn, Concern, Feedback, FeedbackAction, Location, NeedFlag, Note,
-    NoteRevision, Operation, Participant, Review, Visit,
+    NoteRevision, Operation, Participant, Review, ReviewStatus, Visit,
 )
 
 from ..support import factories as f
@@ -267,3 +267,16 @@ def test_the_purge_leaves_no_personal_data_in_postgresql_tables(pg_app):
     assert counts(world.review.id) == before
     assert found_in_tables(OTHER_NOTE)
     assert "Nothing to purge" in purge(pg_app)
+
+
+def test_a_review_closed_before_closing_was_dated_is_named_and_kept_until_it_is_dated(app):
+    world = console_world()
+    review = db.session.get(Review, world.review.id)
+    review.status = ReviewStatus.closed  # closed by an older version, which kept no date
+    db.session.commit()
+    app.config["RETENTION_DAYS"] = 0
+    output = purge(app)
+    assert f"`flask close-review {world.review.id}` dates it" in output and "Nothing to purge" in output
+    assert found_in_tables(NOTE_BODY)
+    assert "closed at" in app.test_cli_runner().invoke(args=["close-review", str(world.review.id)]).output
+    assert f"Purged review {world.review.id}" in purge(app)
