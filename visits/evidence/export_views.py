@@ -2,8 +2,8 @@
 
 - GET /evidence/export        evidence.export_options: what the pack will hold, the format, and (for the lead) the
                               tick that names service users; the evidence page's filters ride along in the URL
-- GET /evidence/export.docx   the pack as a Word document, grouped by theme (exports.docx_bytes)
-- GET /evidence/export.csv    one row per note (exports.csv_text)
+- GET /evidence/export.docx   the pack as a Word document, grouped by theme (docx_bytes)
+- GET /evidence/export.csv    one row per note (csv_text)
 - GET /cases/<id>             evidence.case_pathway: the case's visits and the notes the viewer may read on each
 
 Parse (forms.ExportSchema: the evidence page's filters and `names`; a bad value answers the options page again with
@@ -36,7 +36,9 @@ from ..permissions import (
 from ..programme.context import review_for
 from ..schemas.base import flatten_errors
 from ..vocabulary import PRIVATE_PARTICIPANT_KINDS, label
-from . import exports
+from .exports import (
+    EvidenceItem, PackCover, Person, Redactor, csv_text, docx_bytes, group_by_theme, word_item,
+)
 from .blueprint import bp
 from .forms import EvidenceFilterSchema
 from .pathway import build_pathway, case_visits
@@ -69,7 +71,7 @@ def _parse():
     return review, values, filters
 
 
-def _people(review: Review) -> list[exports.Person]:
+def _people(review: Review) -> list[Person]:
     """Every service user and carer of the review with the words that stand for them (their case's reference)."""
     references: dict[int, str] = {}
     for case in db.session.scalars(select(Case).where(Case.review_id == review.id).order_by(Case.id)):
@@ -78,11 +80,11 @@ def _people(review: Review) -> list[exports.Person]:
                 references.setdefault(person_id, case.reference)
     people = db.session.scalars(select(Participant).where(Participant.review_id == review.id,
                                                           Participant.kind.in_(PRIVATE_PARTICIPANT_KINDS)))
-    return [exports.Person(person.name, person_name(person.name, person.kind, False, references.get(person.id)))
+    return [Person(person.name, person_name(person.name, person.kind, False, references.get(person.id)))
             for person in people]
 
 
-def _filter_words(review: Review, values: dict, redact: exports.Redactor) -> str:
+def _filter_words(review: Review, values: dict, redact: Redactor) -> str:
     """The filters in words for the pack's first page; a home's name goes through `redact` too."""
     words = []
     if values.get("q"):
@@ -114,8 +116,8 @@ def _when(moment: datetime) -> str:
     return f"{format_date(moment.date(), 'EEE d MMM yyyy')} {moment.strftime('%H:%M')}"
 
 
-def _items(notes, redact: exports.Redactor) -> list[exports.EvidenceItem]:
-    return [exports.word_item(
+def _items(notes, redact: Redactor) -> list[EvidenceItem]:
+    return [word_item(
         note_id=note.id, visit_id=note.visit_id, starts_at=note.visit.starts_at,
         visit_kind=label("visit_kind", note.visit.kind), title=note.visit.title,
         case_reference=note.visit.case.reference if note.visit.case else None,
@@ -135,7 +137,7 @@ def _pack(fmt: str):
         abort(_options_page(review, {k: v for k, v in request.args.items() if k in FILTER_FIELDS + ("names",)},
                             {"form": [message]}, status=400))
     names_shown = bool(values["names"])
-    redact = exports.Redactor(_people(review), names_shown=names_shown)
+    redact = Redactor(_people(review), names_shown=names_shown)
     items = _items(notes, redact)
     # One read of every note the file holds: their ids and how service users were named, never their words nor
     # what was searched for (a search may be someone's name).
@@ -158,10 +160,10 @@ def export_docx():
     review, values, items, redact = _pack("docx")
     themes = [theme.name for theme in db.session.scalars(
         select(Theme).where(Theme.review_id == review.id).order_by(Theme.position, Theme.name))]
-    cover = exports.PackCover(
+    cover = PackCover(
         council_name=review.council_name, made_at=utcnow().astimezone(review.tz), made_by=current_user.name,
         filters=_filter_words(review, values, redact), names_shown=redact.names_shown, note_count=len(items))
-    body = exports.docx_bytes(cover, exports.group_by_theme(items, themes, _("No theme")), _when)
+    body = docx_bytes(cover, group_by_theme(items, themes, _("No theme")), _when)
     db.session.commit()
     return _download(body, DOCX_MIMETYPE, f"evidence-{review.id}.docx")
 
@@ -170,7 +172,7 @@ def export_docx():
 @login_required
 def export_csv():
     review, _values, items, _redact = _pack("csv")
-    body = exports.csv_text(items)
+    body = csv_text(items)
     db.session.commit()
     return _download(body.encode("utf-8"), "text/csv", f"evidence-{review.id}.csv")
 
@@ -184,7 +186,7 @@ def _options_page(review: Review, values: dict, errors: dict, status: int = 200)
         filters = _filters({**parsed, "order": ORDER_BY_DAY})
         count = db.session.scalar(select(db.func.count()).select_from(
             readable_notes(current_user, review, filters).order_by(None).subquery()))
-        filters_words = _filter_words(review, parsed, exports.Redactor([], names_shown=True))
+        filters_words = _filter_words(review, parsed, Redactor([], names_shown=True))
     carried = {key: value for key, value in values.items() if key in FILTER_FIELDS and value.strip()}
     return current_app.make_response((render_template(
         "evidence/export_options.html", review=review, values=values, errors=errors, count=count,
