@@ -201,8 +201,9 @@ ANSWER_LABELS = {
     "own_visits": _l("Only on visits they are on"),
     "own_visits_outline_of_others": _l("Their own visits in full; of other visits only the time, kind, team and "
                                        "place, never a home's address"),
-    "raised_by_them": _l("Only the ones they raised"),
-    "referral_only": _l("Only those the lead referred to the council, and only what the lead wrote"),
+    "raised_by_them": _l("Only the ones they raised, and how far each has got (not the lead's reasons)"),
+    "referral_only": _l("Only those the lead referred to the council: what the lead wrote and to whom, and the "
+                        "acknowledgement and outcome they record themselves"),
     "manage": _l("Manage it: add, invite, change roles, remove"),
     "read_only": _l("See the list, not change it"),
     "yes": _l("Yes"),
