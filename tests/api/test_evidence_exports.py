@@ -32,6 +32,10 @@ NAMES = (SERVICE_USER_NAME, "Secretname", "Gwenllian", CARER_NAME, "Carerson")
 
 @pytest.fixture
 def pack(console):
+    return plant_pack(console)
+
+
+def plant_pack(world):
     """The console world's case AD-014 with notes across its pathway and beyond, each planted with a code:
 
     - the home visit (Rhys and Ffion), titled with the service user's name, her carer booked too: Rhys's note
@@ -39,7 +43,6 @@ def pack(console):
     - Rhys's interview of the case's social worker: a note themed Assessment;
     - Lena's setting visit: a note with no theme whose text and prompt start like spreadsheet formulas;
     - a follow-up home visit of the case that only Ffion is on: her note (Rhys and Lena must never read it)."""
-    world = console
     world.carer = f.gen_participant(world.review, "carer", name=CARER_NAME)
     world.case.carer = world.carer
     world.home_visit.title = f"Home visit: {SERVICE_USER_NAME}"
@@ -333,9 +336,13 @@ def test_a_reviewer_reads_their_own_visits_on_the_pathway_and_only_time_and_kind
     assert "COLLEAGUE-6610" not in body and "Follow-up with" not in body
     assert "Not your visit: only its time, kind and status are shown." in body
     # Rhys was on her home visit, yet the pathway names her by the case reference only: that is for the lead.
+    # Rhys was on her home visit, yet the pathway names her by the case reference only (that is for the lead): in
+    # its header, the title of her home visit, who came, and the notes.
+    assert not [name for name in NAMES if name in body]
     header = body.split('<ol class="pathway">')[0]
-    assert SERVICE_USER_NAME not in header and CARER_NAME not in header
-    assert "Service user (AD-014)" in header
+    assert "Service user (AD-014)" in header and "Carer (AD-014)" in header
+    assert "Home visit · AD-014" in body and "Carer (AD-014): <strong>Expected" in body
+    assert "HOMEVISIT-7781: Service user (AD-014) showed us her care plan" in body
     db.session.expire_all()
     [event] = db.session.scalars(db.select(AuditEvent).where(AuditEvent.user_id == pack.reviewer.id,
                                                               AuditEvent.subject_type == "case")).all()

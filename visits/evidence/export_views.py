@@ -31,7 +31,7 @@ from ..itinerary.presenters import _about_private_people as about_private_people
 from ..models import Case, Location, Participant, Review, Theme, User, Visit
 from ..notes.prompts import answered
 from ..permissions import (
-    can_name_service_users_in_export, can_read_case_pathway, can_read_evidence,
+    can_name_service_users_in_export, can_read_case_pathway, can_read_evidence, sees_identities,
 )
 from ..programme.context import review_for
 from ..schemas.base import flatten_errors
@@ -218,7 +218,9 @@ def case_pathway(case_id: int):
     visits = case_visits(case)
     if not can_read_case_pathway(current_user, case.review_id, [visit for visit, _why in visits]):
         abort(403)
-    pathway = build_pathway(case, current_user, visits)
+    review = db.session.get(Review, case.review_id)
+    redact = Redactor(_people(review), names_shown=sees_identities(current_user, case.review_id))
+    pathway = build_pathway(case, current_user, visits, redact)
     # One read: the notes shown, by id, and whether the service user was named.
     audit.record(current_user, "read", "case", case.id, case.review_id, view="pathway", note_ids=pathway.note_ids,
                  names_service_users=pathway.names_shown)

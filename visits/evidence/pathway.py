@@ -5,7 +5,8 @@ Which visits: any visit with the case set (its home visit), any visit its servic
 and the interviews of its social workers and team leader. What each shows is permissions.visit_access's answer
 for that visit, applied as the visit page applies it: the whole visit (title, who came, its notes) to those who
 may read it; time, kind and status only to a reviewer or lay assessor who was not on it. The service user is
-named only to those who may know who every service user is (the lead); everyone else reads the case reference.
+named only to those who may know who every service user is (the lead); everyone else reads the case reference,
+in the page's header, in who came, and in titles and notes (exports.Redactor, the evidence pack's rule).
 """
 from __future__ import annotations
 
@@ -18,9 +19,12 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..identity import person_name
+from ..itinerary.presenters import _about_private_people as about_private_people
 from ..models import Attendance, Case, Note, User, Visit, VisitKind
 from ..notes.prompts import answered
 from ..permissions import VisitAccess, can_read_note, sees_identities, visit_access
+from ..vocabulary import label
+from .exports import Redactor, visit_title
 
 INTERVIEW_KINDS = frozenset({VisitKind.staff_interview, VisitKind.group_interview})
 
@@ -74,7 +78,7 @@ def case_visits(case: Case) -> list[tuple[Visit, str]]:
     query = (select(Visit).where(Visit.review_id == case.review_id, or_(Visit.case_id == case.id,
                                                                          Visit.id.in_(booked)))
              .order_by(Visit.starts_at, Visit.id)
-             .options(selectinload(Visit.team), selectinload(Visit.location),
+             .options(selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
                       selectinload(Visit.attendances).selectinload(Attendance.participant)))
     found = []
     for visit in db.session.scalars(query):
@@ -145,16 +149,21 @@ def _attendance(visit: Visit, case: Case, access: VisitAccess, names_shown: bool
             for a in visit.attendances if a.participant_id in private_ids]
 
 
-def _notes(visit: Visit, notes_by_visit: dict[int, list[Note]], viewer: User) -> list[PathwayNote]:
-    return [PathwayNote(note.id, note.kind.value, note.author.name, note.body or "",
-                        answered(note.kind, note.prompts), [theme.name for theme in note.themes], note.updated_at,
-                        note.consent_withdrawn)
+def _notes(visit: Visit, notes_by_visit: dict[int, list[Note]], viewer: User,
+           redact: Redactor) -> list[PathwayNote]:
+    return [PathwayNote(note.id, note.kind.value, note.author.name, redact(note.body),
+                        [(key, redact(text)) for key, text in answered(note.kind, note.prompts)],
+                        [theme.name for theme in note.themes], note.updated_at, note.consent_withdrawn)
             for note in notes_by_visit.get(visit.id, []) if can_read_note(viewer, note)]
 
 
-def build_pathway(case: Case, viewer: User, visits: list[tuple[Visit, str]]) -> Pathway:
-    """The pathway as `viewer` may read it. The caller has checked permissions.can_read_case_pathway."""
+def build_pathway(case: Case, viewer: User, visits: list[tuple[Visit, str]], redact: Redactor) -> Pathway:
+    """The pathway as `viewer` may read it. The caller has checked permissions.can_read_case_pathway, and gives
+    the review's service users and carers in `redact`: for anyone but those who may know every service user
+    (sees_identities: the lead), titles and notes name them by case reference, as the evidence pack does."""
     names_shown = sees_identities(viewer, case.review_id)
+    if redact.names_shown != names_shown:
+        raise ValueError("the redactor must show names exactly when the viewer may know them")
     steps: list[PathwayStep] = []
     accesses = [(visit, why, visit_access(viewer, visit)) for visit, why in visits]
     readable_visits = [visit.id for visit, _why, access in accesses if access is not None and access.notes]
@@ -170,9 +179,11 @@ def build_pathway(case: Case, viewer: User, visits: list[tuple[Visit, str]]) -> 
         step = PathwayStep(visit.id, visit.starts_at, visit.ends_at, visit.kind.value, visit.status.value, why,
                            access.full)
         if access.full:
-            step.title = visit.title
+            step.title = visit_title(visit.title, label("visit_kind", visit.kind),
+                                     visit.case.reference if visit.case else None, about_private_people(visit),
+                                     redact)
             step.attendance = _attendance(visit, case, access, names_shown)
-            step.notes = _notes(visit, notes_by_visit, viewer) if access.notes else None
+            step.notes = _notes(visit, notes_by_visit, viewer, redact) if access.notes else None
         steps.append(step)
     service_user = case.service_user
     return Pathway(
