@@ -75,12 +75,19 @@ def test_a_closed_review_s_pages_leave_the_phone_on_its_next_online_load(page, c
     assert [op["state"] for op in outbox(page)] == ["forbidden"]
     expect(page.get_by_role("button", name="Save note")).to_have_count(0)  # read-only now
     wait_until(page, f"caches.open('pages').then(c => c.match('{visit_x}')).then(hit => !hit)")
+    # The days kept are fetched again too, without the closed review's visits.
+    wait_until(page, """caches.open('pages').then(async (cache) => {
+        const kept = await cache.match('/');
+        return kept && !(await kept.text()).includes('CTV-009');
+    })""")
     assert_accessible(page, "closed-review-visit-page")
 
     # Offline again: review X's visit page is gone from the phone, review Y's still opens.
     context.set_offline(True)
     assert not cached(page, visit_x) and cached(page, visit_y)
-    assert KEPT_NOTE not in kept_pages_text(page)
+    kept = kept_pages_text(page)
+    assert KEPT_NOTE not in kept and "Mrs Eira Secretname" not in kept and "Home visit CTV-009" not in kept
+    assert "Glan Day Centre" in kept
     page.goto(visit_x)
     assert "not on your phone" in page.get_by_role("heading", level=1).inner_text()
     response = page.goto(visit_y)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..clock import today_in
 from ..models import Attendance, Participant, Visit
-from ..offline.views import forget_on_devices
+from ..offline.views import closed_review_ids, forget_on_devices
 from ..permissions import is_on_team, visit_access
 from ..recording.page import render_visit_page
 from .queries import visits_between
@@ -56,6 +56,14 @@ def _day_page(day: date):
     week = week_of(day)
     week_visits = visits_between(current_user, week[0], week[-1])
     own_copy = False
+    closed = closed_review_ids(current_user)
+    if any(view.review_id in closed for view in week_visits):
+        # A closed review's visits are not carried on a phone (DESIGN section 11): the prefetch's copy leaves them
+        # out, and a day showing them online is not kept.
+        if audit.is_prefetch():
+            week_visits = [view for view in week_visits if view.review_id not in closed]
+        else:
+            g.no_offline_copy = True
     if any(not view.on_team for view in week_visits):
         # The lead and the link officer see the whole programme, but a phone keeps only their own visits
         # (DESIGN section 9): the service worker's prefetch gets that copy, and the whole day is never kept.

@@ -107,7 +107,7 @@ def offline_pages():
     days = [today + timedelta(days=n) for n in range(-DAYS_BEHIND, DAYS_AHEAD)]
     # Their own visits only: the lead's and the link officer's whole programme is not for carrying around. None of
     # a closed review: its pages leave the phone at this prefetch (the worker deletes what is not listed).
-    closed = {m.review_id for m in current_user.memberships if review_closed_for(current_user, m.review_id)}
+    closed = closed_review_ids(current_user)
     visits = [v for v in visits_between(current_user, days[0], days[-1])
               if v.full and v.on_team and v.review_id not in closed]
     # The glossary too: the acronyms on the visit pages are explained there, signal or not.
@@ -136,3 +136,8 @@ def _tell_the_worker_to_forget(response):
     if g.get("forget_offline_copy"):
         response.headers[FORGET_HEADER] = "1"
     return response
+
+
+def closed_review_ids(user) -> set[int]:
+    """The person's reviews that are closed: nothing of theirs is kept on a phone any more."""
+    return {m.review_id for m in user.memberships if review_closed_for(user, m.review_id)}
