@@ -95,7 +95,8 @@ def sections(body: bytes) -> dict[str, str]:
 def exports_audited(world, user) -> list[AuditEvent]:
     db.session.expire_all()
     return [event for event in db.session.scalars(db.select(AuditEvent).where(
-        AuditEvent.user_id == user.id, AuditEvent.subject_type == "evidence").order_by(AuditEvent.id))
+        AuditEvent.user_id == user.id, AuditEvent.subject_type.in_(("evidence_pack", "evidence_pack_named")))
+        .order_by(AuditEvent.id))
         if str(event.detail.get("view", "")).startswith("export.")]
 
 
@@ -182,6 +183,7 @@ def test_the_lead_may_ask_for_names_and_that_choice_is_audited(pack, app):
     [event] = exports_audited(pack, pack.lead)
     assert event.action == "read" and event.review_id == pack.review.id
     assert event.detail["view"] == "export.docx" and event.detail["names_service_users"] is True
+    assert event.subject_type == "evidence_pack_named"
     assert sorted(event.detail["note_ids"]) == sorted(
         note.id for note in (pack.first_note, pack.home_note, pack.interview_note, pack.setting_note,
                              pack.colleague_note))
@@ -210,7 +212,7 @@ def test_a_reviewers_pack_holds_their_own_visits_notes_and_never_a_colleagues(pa
     [event] = exports_audited(pack, pack.reviewer)
     assert sorted(event.detail["note_ids"]) == sorted([pack.first_note.id, pack.home_note.id,
                                                         pack.interview_note.id])
-    assert event.detail["names_service_users"] is False
+    assert event.detail["names_service_users"] is False and event.subject_type == "evidence_pack"
 
 
 def test_a_lay_assessors_pack_holds_only_their_setting_visit(pack, app):
@@ -363,3 +365,12 @@ def test_the_visit_page_links_to_the_pathway_for_those_who_may_read_it(pack, app
                         ("link_officer", False), ("coordinator", False)):
         body = signed_in(app, pack.member(role)).get(f"/visits/{pack.home_visit.id}").get_data(as_text=True)
         assert (link in body) is shown, role
+
+
+def test_the_audit_log_says_which_pack_named_service_users(pack, app):
+    lead = signed_in(app, pack.lead)
+    lead.get("/evidence/export.csv", query_string={"review": pack.review.id})
+    lead.get("/evidence/export.docx", query_string={"review": pack.review.id, "names": "true"})
+    log = lead.get("/audit", query_string={"review": pack.review.id}).get_data(as_text=True)
+    assert "Evidence pack NAMING service users, of review" in log
+    assert "Evidence pack, service users by case reference, of review" in log

@@ -141,7 +141,8 @@ def _pack(fmt: str):
     items = _items(notes, redact)
     # One read of every note the file holds: their ids and how service users were named, never their words nor
     # what was searched for (a search may be someone's name).
-    audit.record(current_user, "read", "evidence", review.id, review.id, view=f"export.{fmt}",
+    subject = "evidence_pack_named" if names_shown else "evidence_pack"  # the log's list says which
+    audit.record(current_user, "read", subject, review.id, review.id, view=f"export.{fmt}",
                  note_ids=[item.note_id for item in items], names_service_users=names_shown,
                  filtered=sorted(name for name in FILTER_FIELDS if name != "order" and values.get(name)))
     return review, values, items, redact
