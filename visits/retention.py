@@ -50,7 +50,7 @@ ERASED = (
     ("referrals", "referral texts"),
     ("concern_follow_ups", "concerns' contacts, reasons not to refer and outcomes"),
     ("feedback_comments", "feedback comments"),
-    ("feedback_actions", "answers to feedback"),
+    ("feedback_actions", "lead's answers to feedback"),
     ("participants", "participants' names and contacts"),
     ("needs", "needs' details and arrangements"),
     ("homes", "homes' names and addresses"),
@@ -157,7 +157,7 @@ def erasure_for(review: Review) -> tuple[Erasure, list[str]]:
         "referrals": _count(Concern, Concern.visit_id.in_(_visit_ids(rid)), Concern.referral_text.is_not(None)),
         "concern_follow_ups": _count(Concern, Concern.visit_id.in_(_visit_ids(rid)), or_(
             Concern.referred_to.is_not(None), Concern.not_referred_reason.is_not(None), Concern.outcome.is_not(None))),
-        "feedback_comments": _count(Feedback, Feedback.visit_id.in_(_visit_ids(rid))),
+        "feedback_comments": _count(Feedback, Feedback.visit_id.in_(_visit_ids(rid)), Feedback.comment != ""),
         "feedback_actions": _count(FeedbackAction, FeedbackAction.review_id == rid),
         "participants": _count(Participant, Participant.review_id == rid),
         "needs": _count(NeedFlag, NeedFlag.participant_id.in_(_participant_ids(rid))),
