@@ -264,3 +264,16 @@ def test_a_persons_export_holds_the_feedback_recorded_as_theirs_and_no_one_elses
     (theirs,) = export.get_json()["feedback"]
     assert theirs["comment"] == COMMENT and theirs["answers"] == ANSWERS and theirs["supported_by"] == "carer"
     assert OTHER_COMMENT not in export.get_data(as_text=True)
+
+
+def test_only_a_home_visits_questionnaire_names_who_is_answering(app, team):
+    centre = f.gen_location(team.review, "day_facility", name="Maes Day Centre")
+    other = f.gen_participant(team.review, "service_user", name="Mr Bryn Other")
+    setting = f.gen_visit(team.review, team=[team.lay], participants=[team.service_user, other],
+                          kind="setting_visit", location=centre)
+    db.session.commit()
+    lay = signed_in(app, team.lay)
+    at_home = lay.get(f"/visits/{team.home_visit.id}/feedback").get_data(as_text=True)
+    assert "Mrs Eira Jones" in at_home and "Who is answering?" in at_home
+    at_centre = lay.get(f"/visits/{setting.id}/feedback").get_data(as_text=True)
+    assert "Mrs Eira Jones" not in at_centre and "Mr Bryn Other" not in at_centre

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from .. import audit, sync
 from ..extensions import db
 from ..models import (
-    Attendance, Feedback, FeedbackAction, Location, Participant, ParticipantKind, Visit,
+    Attendance, Feedback, FeedbackAction, Location, Participant, ParticipantKind, Visit, VisitKind,
 )
 from ..permissions import (
     can_manage_feedback, can_record_feedback, console_reviews, feedback_view, visit_access,
@@ -60,7 +60,10 @@ def _visit_for_feedback(visit_id: int) -> Visit:
 
 
 def _people_answering(visit: Visit) -> list[Participant]:
-    """Service users and carers booked on the visit: whom the answers may be about (optional)."""
+    """On a home visit, the service user and carer booked on it: whom the answers may be about (optional). Never
+    at a setting or a group: the phone is handed over, and must not show one person the names of the others."""
+    if visit.kind is not VisitKind.home_visit:
+        return []
     return list(db.session.scalars(
         select(Participant).join(Attendance, Attendance.participant_id == Participant.id)
         .where(Attendance.visit_id == visit.id,
@@ -140,6 +143,7 @@ def feedback_on_visit(visit_id: int) -> dict:
             Feedback.visit_id == visit.id, Feedback.recorded_by_id == current_user.id)
             .order_by(Feedback.recorded_at)))
     return {"may_ask": can_record_feedback(current_user, visit), "recorded": recorded,
+            "summary_url": url_for("feedback.summary", review=visit.review_id) if recorded else None,
             "questions": {q.code: q.text for q in question_service.questions_of(visit.review_id, True)}}
 
 
