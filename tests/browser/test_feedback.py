@@ -183,3 +183,17 @@ def test_the_leads_summary_and_the_link_officers_counts_are_accessible(page, app
     expect(page.get_by_role("cell", name="Maes Day Centre")).to_be_visible()
     assert "Too noisy" not in page.content() and "Kind staff" not in page.content()
     assert_accessible(page, "feedback-counts-link-360")
+
+
+def test_what_a_lay_assessor_recorded_is_listed_for_them_accessibly(page, centre_visit):
+    team = centre_visit
+    db.session.add(Feedback(visit_id=team.setting_visit.id, recorded_by_id=team.lay.id, consent=True,
+                            answers={"respect": 4, "overall": "declined"}, comment="Warm welcome"))
+    db.session.commit()
+    sign_in(page, team.lay)
+    page.goto(f"/visits/{team.setting_visit.id}")
+    expect(page.locator("#feedback")).to_contain_text("You recorded 1 person’s feedback here.")
+    page.get_by_role("link", name="All the feedback you recorded").click()
+    expect(page.get_by_text("Warm welcome")).to_be_visible()
+    expect(page.get_by_text("Were you treated with respect? Good")).to_be_visible()
+    assert_accessible(page, "feedback-own-lay-360")
