@@ -243,11 +243,14 @@ def test_the_pack_takes_the_evidence_pages_filters(pack, app):
 
 def test_a_bad_filter_answers_the_options_form_with_its_message_and_exports_nothing(pack, app):
     lead = signed_in(app, pack.lead)
-    for query in ({"day": "not-a-day"}, {"q": "x" * 201}, {"names": "perhaps"}, {"theme": "99999999999"}):
-        response = lead.get("/evidence/export.docx", query_string={"review": pack.review.id, **query})
-        assert response.status_code == 400, query
-        body = response.get_data(as_text=True)
-        assert 'class="field-error"' in body or 'class="error-summary"' in body
+    for query, said in (({"day": "not-a-day"}, "<li>Day: "), ({"q": "x" * 201}, "<li>Search: Too long"),
+                        ({"names": "perhaps"}, "<li>Name service users and carers: "),
+                        ({"theme": "99999999999"}, "<li>Theme: ")):
+        for path in ("/evidence/export.docx", "/evidence/export.csv", "/evidence/export"):
+            response = lead.get(path, query_string={"review": pack.review.id, **query})
+            assert response.status_code == 400, query
+            body = response.get_data(as_text=True)
+            assert 'class="error-summary"' in body and said in body, (query, body)
     assert exports_audited(pack, pack.lead) == []
 
 

@@ -21,14 +21,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError, fields
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, selectinload
 
 from .. import audit
 from ..clock import utcnow
 from ..extensions import db
 from ..identity import person_name, place_name
 from ..itinerary.presenters import _about_private_people as about_private_people
-from ..models import Case, Location, Participant, Review, Theme, User, Visit
+from ..models import Attendance, Case, Location, Note, Participant, Review, Theme, User, Visit
 from ..notes.prompts import answered
 from ..permissions import (
     can_name_service_users_in_export, can_read_case_pathway, can_read_evidence, sees_identities,
@@ -130,8 +130,11 @@ def _items(notes, redact: Redactor) -> list[EvidenceItem]:
 def _pack(fmt: str):
     """The notes asked for, worded for the chosen naming, and the audited read of each of them."""
     review, values, filters = _parse()
-    notes = list(db.session.scalars(readable_notes(current_user, review, filters).limit(MAX_EXPORT_NOTES + 1))
-                 .unique())
+    # What a pack's title needs of each visit (its case, who was booked), loaded for all notes at once.
+    query = readable_notes(current_user, review, filters).options(
+        defaultload(Note.visit).selectinload(Visit.case),
+        defaultload(Note.visit).selectinload(Visit.attendances).selectinload(Attendance.participant))
+    notes = list(db.session.scalars(query.limit(MAX_EXPORT_NOTES + 1)).unique())
     if len(notes) > MAX_EXPORT_NOTES:
         message = _("More than %(max)s notes match: narrow the pack with the filters.", max=MAX_EXPORT_NOTES)
         abort(_options_page(review, {k: v for k, v in request.args.items() if k in FILTER_FIELDS + ("names",)},
