@@ -756,6 +756,7 @@ def build_demo(session: Session, today: date, password: str) -> dict[str, int]:
     session.flush()
     _seed_feedback(session, review_1)
     _seed_themes(session, [review_1, review_2])
+    _seed_concerns(session, review_1)
     return _summary(review_1, review_2, users)
 
 
@@ -1022,3 +1023,59 @@ def _seed_themes(session: Session, reviews: list[_ReviewBuilder]) -> None:
         session.add(note)
         session.add(NoteRevision(note=note, version=1, body=body, prompts=prompts, saved_by_id=author.id))
     session.flush()
+
+
+# --- Concerns (issue 11): one at each step of its lifecycle, and the review's emergency numbers --------------
+# (kind of visit, category, rating, what was seen, the step reached, hours since raised, the lead's and the link
+#  officer's words: (referred to, referral text) or the reason not to refer, then the outcome)
+CONCERNS_1 = (
+    ("home_visit", "safeguarding", "red", "Bruising on both forearms; she said she 'falls a lot' and changed the "
+     "subject when her son came in.", "raised", 1, None, None),
+    ("home_visit", "safeguarding", "amber", "Tablets for the week loose in a bowl on the kitchen table; the carers "
+     "do not sign for them.", "referred", 5,
+     ("Sam Patel, adult safeguarding team", "Medicines left unsecured at a home visit; carers not recording "
+      "administration. Please review the care agency's medication practice."), None),
+    ("setting_visit", "health_and_safety", "green", "Fire exit partly blocked by stacked chairs in the hall.",
+     "not_referred", 28, "Raised with the centre manager on the day; the chairs were moved while we were there.",
+     None),
+    ("home_visit", "safeguarding", "amber", "Carer says he has not slept a full night in months and 'cannot go "
+     "on'.", "acknowledged", 30,
+     ("Duty team, carers' support", "A carer under severe strain asked for help; please contact him about a "
+      "carer's assessment and respite."), None),
+    ("setting_visit", "health_and_safety", "amber", "Hoist sling frayed at the seam, still in use.",
+     "outcome_recorded", 52,
+     ("Estates and equipment team", "A frayed hoist sling in use at the day centre."),
+     "The sling was withdrawn the same afternoon and all slings at the centre checked; two more replaced."),
+)
+
+
+def _seed_concerns(session: Session, demo: _ReviewBuilder) -> None:
+    """A concern at each step (raised, referred and not acknowledged -- red on the board --, not referred with a
+    reason, acknowledged, outcome recorded), each raised by someone on the visit's team, with ages counted back
+    from now; and the review's emergency and out-of-hours numbers."""
+    from .models import Concern, ConcernCategory, Rating
+
+    demo.review.emergency_number = "999"
+    demo.review.out_of_hours_number = "0300 123 4567 (Emergency Duty Team, evenings and weekends)"
+    lead, link = demo.users["lead"], demo.users["link"]
+    now = datetime.now(timezone.utc)
+    used: set[int] = set()
+    for kind, category, rating, text, state, hours, referral, outcome in CONCERNS_1:
+        visit = next((v for v in demo.visits if v.kind.value == kind and v.team and v.id not in used), None)
+        if visit is None:
+            continue
+        used.add(visit.id)
+        raised = now - timedelta(hours=hours)
+        concern = Concern(visit_id=visit.id, category=ConcernCategory(category), rating=Rating(rating), text=text,
+                          raised_by_id=visit.team[0].id, raised_at=raised)
+        if state == "not_referred":
+            concern.not_referred_at, concern.not_referred_by_id = raised + timedelta(hours=2), lead.id
+            concern.not_referred_reason = referral
+        elif state != "raised":
+            concern.referred_to, concern.referral_text = referral
+            concern.referred_at, concern.referred_by_id = raised + timedelta(hours=2), lead.id
+        if state in ("acknowledged", "outcome_recorded"):
+            concern.acknowledged_at, concern.acknowledged_by_id = raised + timedelta(hours=3), link.id
+        if state == "outcome_recorded":
+            concern.outcome, concern.outcome_at, concern.outcome_by_id = outcome, raised + timedelta(hours=26), link.id
+        session.add(concern)

@@ -345,3 +345,17 @@ def test_demo_notes_carry_the_review_s_themes_under_their_own_headings(demo_on, 
     assert all(t.review_id == note.visit.review_id for note in notes for t in note.themes)
     assert all(set(note.prompts) <= set(prompts_for(note.kind)) for note in notes)
     assert all(note.visit.starts_at.date() <= demo.today or day == "MONDAY" for note in notes)
+
+
+def test_demo_has_a_concern_at_each_step_raised_by_the_visits_team_and_the_reviews_numbers(demo_on):
+    from visits.concerns.states import STATES, state_of
+    from visits.models import Concern
+
+    demo = demo_on(MONDAY)
+    concerns = demo.session.scalars(select(Concern)).all()
+    assert sorted(state_of(c) for c in concerns) == sorted(STATES)
+    assert all(c.visit.review_id == demo.review.id and c.raised_by in c.visit.team for c in concerns)
+    referred = [c for c in concerns if c.referred_at]
+    assert all(c.referred_to and c.referral_text for c in referred)
+    assert all(c.not_referred_reason for c in concerns if c.not_referred_at)
+    assert demo.review.emergency_number == "999" and demo.review.out_of_hours_number
