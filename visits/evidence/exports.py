@@ -22,7 +22,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable, Optional, Sequence
 
 from flask_babel import gettext as _
@@ -215,7 +215,8 @@ def docx_bytes(cover: PackCover, sections: Sequence[tuple[str, Sequence[Evidence
     properties.author = "Fieldwork"
     properties.last_modified_by = "Fieldwork"
     properties.comments = ""
-    properties.created = properties.modified = cover.made_at.replace(tzinfo=None)
+    # Word keeps these in UTC (python-docx writes a naive datetime as UTC).
+    properties.created = properties.modified = cover.made_at.astimezone(timezone.utc).replace(tzinfo=None)
 
     document.add_heading(properties.title, level=0)
     document.add_paragraph(xml_safe(_("Made on %(when)s by %(who)s. %(count)s notes.",
@@ -245,7 +246,11 @@ def docx_bytes(cover: PackCover, sections: Sequence[tuple[str, Sequence[Evidence
                 paragraph = document.add_paragraph()
                 paragraph.add_run(xml_safe(heading) + ": ").bold = True
                 paragraph.add_run(xml_safe(answer))
-            if item.body:
+            if item.body and item.prompts:
+                paragraph = document.add_paragraph()
+                paragraph.add_run(_("Anything else") + ": ").bold = True
+                paragraph.add_run(xml_safe(item.body))
+            elif item.body:
                 document.add_paragraph(xml_safe(item.body))
             if item.themes:
                 document.add_paragraph(xml_safe(_("Themes: %(themes)s", themes=", ".join(item.themes))))
