@@ -326,3 +326,11 @@ def test_the_headings_of_another_kind_of_note_are_refused(team, app):
     assert answer["errors"]["prompts"] == ["A general note has no headings: write it all in the note."]
     answer = send_one(reviewer, note_op(team, kind="setting_observation", prompts={"persons_story": "Text"}))
     assert answer["status"] == "rejected" and "prompts" in answer["errors"]
+
+
+def test_the_lead_finds_the_themes_page_from_a_note_form_and_nobody_else_is_offered_it(team, app):
+    link = f'href="/themes?review={team.review.id}"'
+    lead_page = signed_in(app, team.lead).get(f"/visits/{team.home_visit.id}").get_data(as_text=True)
+    assert f'{link}>Change the review\'s themes<' in lead_page
+    reviewer_page = signed_in(app, team.reviewer).get(f"/visits/{team.home_visit.id}").get_data(as_text=True)
+    assert 'name="themes"' in reviewer_page and link not in reviewer_page

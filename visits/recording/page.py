@@ -23,6 +23,7 @@ from ..models import SETTING_PROMPTS, Concern, Note, NoteKind, Role, User, Visit
 from ..concerns.presenters import ConcernView, present_concern
 from ..permissions import VisitAccess, can_arrange_need, can_edit_note, sees_team_checks
 from ..notes.prompts import answered, prompts_for
+from ..permissions import can_read_themes
 from ..themes import offered_themes
 
 SECTIONS = ("check", "attendance", "notes", "needs", "concerns")
@@ -107,6 +108,7 @@ class VisitWork:
     concerns: list[ConcernView]
     may_arrange_needs: bool
     themes: list[ThemeChoice] = field(default_factory=list)   # offered on a new note (the review's, in use)
+    may_edit_themes: bool = False                            # the lead: a link to the themes page beside them
 
 
 def team_checks(visit: Visit, now: datetime) -> list[TeamCheckView]:
@@ -155,6 +157,7 @@ def present_work(visit: Visit, access: VisitAccess, user: User) -> VisitWork:
         concerns=[view for view in (present_concern(c, user) for c in concerns) if view is not None],
         may_arrange_needs=can_arrange_need(user, visit.review_id),
         themes=offered,
+        may_edit_themes=can_read_themes(user, visit.review_id),
     )
 
 
