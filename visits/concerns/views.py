@@ -34,6 +34,11 @@ def concern_state_words(view) -> str:
     return state_words(view, utcnow())
 
 
+@bp.app_template_global("may_read_concerns_page")
+def may_read_concerns_page(review_id: int) -> bool:
+    return can_read_concerns_page(current_user, review_id)
+
+
 @bp.get("/concerns")
 @login_required
 def index():

@@ -189,7 +189,11 @@ def participant_export(participant: Participant) -> dict:
         "concerns": [{"id": concern.id, "visit_id": concern.visit_id, "category": concern.category.value,
                       "rating": concern.rating.value, "text": concern.text,
                       "raised_by": users.get(concern.raised_by_id, ""), "raised_at": _moment(concern.raised_at),
-                      "referred_at": _moment(concern.referred_at), "referral_text": concern.referral_text}
+                      "referred_at": _moment(concern.referred_at), "referral_text": concern.referral_text,
+                      "referred_to": concern.referred_to, "not_referred_at": _moment(concern.not_referred_at),
+                      "not_referred_reason": concern.not_referred_reason,
+                      "acknowledged_at": _moment(concern.acknowledged_at), "outcome": concern.outcome,
+                      "outcome_at": _moment(concern.outcome_at)}
                      for concern in concerns],
         "feedback": feedback_about(participant.id),  # what they said in the easy-read questionnaire
         "audit_events": [{"at": _moment(event.at), "action": event.action, "by": users.get(event.user_id, ""),
