@@ -89,6 +89,8 @@ def from_environment(instance_path: str) -> dict:
         # DESIGN section 11: `flask purge-reviews` erases the personal data of reviews closed at least this many
         # days ago (0: as soon as they are closed).
         "RETENTION_DAYS": _retention_days(),
+        # Who /privacy tells people to contact about their data (empty: the review's lead reviewer).
+        "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "").strip(),
         **_account_settings(),
         **console,
         **request_limits(console["IMPORT_MAX_BYTES"], SYNC_MAX_BYTES),
