@@ -35,6 +35,7 @@ def test_a_name_is_looked_for_in_full_without_its_title_and_as_title_and_surname
                                                          "Mrs Secretname"]
     assert name_variants("Idris Carerson") == ["Idris Carerson"]
     assert name_variants("Dr. Aled Ap Huw") == ["Dr. Aled Ap Huw", "Aled Ap Huw", "Dr. Huw"]
+    assert name_variants("Mr May") == ["Mr May"]     # not "May": the month would go too
     assert name_variants("  ") == []
 
 

@@ -70,17 +70,16 @@ class EvidenceItem:
 
 def name_variants(name: str) -> list[str]:
     """The ways a person's name is likely written in a note: in full, without a leading title, and (when it has
-    one) title and surname. "Mrs Gwen Jones" -> ["Mrs Gwen Jones", "Gwen Jones", "Mrs Jones"]. A single word
-    without a title is kept as it is (it is the name as the setup holds it)."""
+    one) title and surname. "Mrs Gwen Jones" -> ["Mrs Gwen Jones", "Gwen Jones", "Mrs Jones"]. A name of one
+    word, with or without a title, is looked for as the setup holds it."""
     words = name.split()
     if not words:
         return []
     variants = [" ".join(words)]
-    has_title = words[0].rstrip(".").lower() in TITLES
-    if has_title and len(words) > 1:
+    # A title and one word ("Mr May") is looked for as written only: "May" alone is too often another word.
+    if words[0].rstrip(".").lower() in TITLES and len(words) > 2:
         variants.append(" ".join(words[1:]))
-        if len(words) > 2:
-            variants.append(f"{words[0]} {words[-1]}")
+        variants.append(f"{words[0]} {words[-1]}")
     return list(dict.fromkeys(variant for variant in variants if len(variant) > 1))
 
 
