@@ -160,11 +160,24 @@ CLAIMS = {
         "yes": lambda s: permissions.can_manage_participant_rights(s.user, s.review_id),
         "none": lambda s: not permissions.can_manage_participant_rights(s.user, s.review_id),
     },
+    # Evidence: every note of the review and names on request, or only the notes of their own visits.
+    "evidence": {
+        "evidence_all": lambda s: permissions.can_name_service_users_in_export(s.user, s.review_id)
+        and permissions.can_read_note(s.user, s.note_on_others)
+        and permissions.can_read_evidence(s.user, s.review_id),
+        "evidence_own": lambda s: s.own is not None and permissions.can_read_evidence(s.user, s.review_id)
+        and not permissions.can_name_service_users_in_export(s.user, s.review_id)
+        and permissions.can_read_note(s.user, s.note_on_own)
+        and not permissions.can_read_note(s.user, s.note_on_others)
+        and permissions.can_read_case_pathway(s.user, s.review_id, [s.own]),
+        "none": lambda s: not permissions.can_read_evidence(s.user, s.review_id),
+    },
 }
 
 # DESIGN section 2's rows that have a decision in visits/permissions.py today (evidence search and service-user
 # feedback are not built yet), and the rights of section 11.
-EXPECTED_ROWS = ["programme", "notes", "needs", "attendance", "concerns", "identity", "audit_log", "team", "rights"]
+EXPECTED_ROWS = ["programme", "notes", "needs", "attendance", "concerns", "identity", "audit_log", "team", "rights",
+                 "evidence"]
 EXPECTED_COLUMNS = ["lead_reviewer", "reviewer", "lay_assessor", "link_officer", "coordinator",
                     "site_administrator", "another_review"]
 

@@ -27,6 +27,7 @@ def test_the_table_says_what_design_section_2_says():
         "audit_log":  ["all", "none", "none", "none", "all", "none", "none"],
         "team":       ["read_only", "none", "none", "none", "manage", "manage", "none"],
         "rights":     ["yes", "none", "none", "none", "none", "none", "none"],
+        "evidence":   ["evidence_all", "evidence_own", "evidence_own", "none", "none", "none", "none"],
     }
 
 

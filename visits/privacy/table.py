@@ -250,3 +250,28 @@ ANSWER_LABELS.update({
     "feedback_own": _l("Only what they recorded"),
     "feedback_counts": _l("How many answered at each place; no answers, no comments"),
 })
+
+
+# --- evidence: search, the evidence pack and a case's pathway (DESIGN sections 2 and 12) ------------------------
+# permissions.evidence_scope says whose notes; can_name_service_users_in_export whether the pack may name people;
+# can_read_case_pathway opens a case's pathway to the lead and to whoever was on one of its visits.
+
+
+def evidence_answer(scene: Scene) -> str:
+    scope = permissions.evidence_scope(scene.user, THE_REVIEW)
+    if scope == permissions.EVIDENCE_REVIEW_SCOPE and permissions.can_name_service_users_in_export(scene.user,
+                                                                                                  THE_REVIEW):
+        return "evidence_all"
+    if scope == permissions.EVIDENCE_OWN_VISITS_SCOPE and permissions.can_read_case_pathway(
+            scene.user, THE_REVIEW, [scene.own_visit]):
+        return "evidence_own"
+    return "none"
+
+
+ROWS = ROWS + (RowSpec("evidence", _l("Evidence: searching the notes, the Word and spreadsheet pack, a case's "
+                                      "pathway"), evidence_answer),)
+ANSWER_LABELS.update({
+    "evidence_all": _l("Every note of the review; the pack names service users by case reference unless they ask "
+                       "for names (recorded in the audit log)"),
+    "evidence_own": _l("The notes of visits they are on; service users always by case reference"),
+})
