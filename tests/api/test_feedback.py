@@ -277,3 +277,14 @@ def test_only_a_home_visits_questionnaire_names_who_is_answering(app, team):
     assert "Mrs Eira Jones" in at_home and "Who is answering?" in at_home
     at_centre = lay.get(f"/visits/{setting.id}/feedback").get_data(as_text=True)
     assert "Mrs Eira Jones" not in at_centre and "Mr Bryn Other" not in at_centre
+
+
+@pytest.mark.parametrize("role, link", [
+    ("lead_reviewer", "The review&#39;s feedback summaries"), ("link_officer", None), ("coordinator", None),
+])
+def test_the_visit_page_leads_the_lead_to_the_summaries_and_no_one_else(app, team, role, link):
+    page = signed_in(app, team.member(role)).get(f"/visits/{team.home_visit.id}").get_data(as_text=True)
+    if link:
+        assert link in page or "The review's feedback summaries" in page
+    else:
+        assert 'id="feedback"' not in page and "/feedback?review" not in page

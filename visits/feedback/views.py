@@ -24,7 +24,7 @@ from ..models import (
     Attendance, Feedback, FeedbackAction, Location, Participant, ParticipantKind, Visit, VisitKind,
 )
 from ..permissions import (
-    can_manage_feedback, can_record_feedback, console_reviews, feedback_view, visit_access,
+    FEEDBACK_VISIT_KINDS, can_manage_feedback, can_record_feedback, console_reviews, feedback_view, visit_access,
 )
 from ..schemas.operations import FEEDBACK_COMMENT_MAX_CHARS
 from . import questions as question_service
@@ -136,15 +136,20 @@ def feedback_on_visit(visit_id: int) -> dict:
     and what they recorded on it (how many, when: never the answers in a list a colleague could read over)."""
     visit = db.session.get(Visit, visit_id)
     if visit is None:
-        return {"may_ask": False, "recorded": []}
+        return {"may_ask": False, "recorded": [], "summary_url": None}
+    view = feedback_view(current_user, visit.review_id)
     recorded = []
-    if feedback_view(current_user, visit.review_id) in ("all", "own"):
+    if view in ("all", "own"):
         recorded = list(db.session.scalars(select(Feedback).where(
             Feedback.visit_id == visit.id, Feedback.recorded_by_id == current_user.id)
             .order_by(Feedback.recorded_at)))
-    return {"may_ask": can_record_feedback(current_user, visit), "recorded": recorded,
-            "summary_url": url_for("feedback.summary", review=visit.review_id) if recorded else None,
-            "questions": {q.code: q.text for q in question_service.questions_of(visit.review_id, True)}}
+    # The lead reaches the review's summaries from any visit where feedback is asked; others from their records.
+    asked_here = visit.kind.value in FEEDBACK_VISIT_KINDS
+    summary_url = (url_for("feedback.summary", review=visit.review_id)
+                   if recorded or (view == "all" and asked_here) else None)
+    return {"may_ask": can_record_feedback(current_user, visit), "recorded": recorded, "summary_url": summary_url,
+            "summary_label": _("The review's feedback summaries") if view == "all"
+            else _("All the feedback you recorded")}
 
 
 # --- summaries -----------------------------------------------------------------------------------------------------
