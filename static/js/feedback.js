@@ -2,11 +2,11 @@
  *
  * Plan
  *   - Without this script the page is one long form that posts to the server; with it, each <fieldset> step is
- *     shown alone, with Back and Next, and "Question n of m" announced. Keyboard: Tab to the choices, arrows
+ *     shown alone, with Back and Next, and "Page n of m" announced. Keyboard: Tab to the choices, arrows
  *     between them, Enter (or Next) for the next screen; Enter on the last screen finishes.
  *   - Consent comes first: "No, thank you" ends at the thank-you screen and nothing is recorded or queued.
- *   - Finishing is an ordinary submit: op_forms.js turns the form into a `feedback.record` operation in the
- *     outbox (the only way data leaves the phone) and tells us with a "fieldwork:queued" event; then the
+ *   - Finishing is an ordinary submit: op_forms.js turns the form into the operation its data-op-type names, in
+ *     the outbox (the only way data leaves the phone), and tells us with a "fieldwork:queued" event; then the
  *     thank-you screen shows. Without the outbox, the form posts and the server shows its thank-you page.
  *   - "Ask someone else" clears the form and gives it fresh ids: a page kept offline is reused for every person.
  */

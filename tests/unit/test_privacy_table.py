@@ -28,6 +28,7 @@ def test_the_table_says_what_design_section_2_says():
         "team":       ["read_only", "none", "none", "none", "manage", "manage", "none"],
         "rights":     ["yes", "none", "none", "none", "none", "none", "none"],
         "evidence":   ["evidence_all", "evidence_own", "evidence_own", "none", "none", "none", "none"],
+        "feedback":   ["feedback_all", "feedback_own", "feedback_own", "feedback_counts", "none", "none", "none"],
     }
 
 
