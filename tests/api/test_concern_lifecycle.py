@@ -307,8 +307,8 @@ def test_the_lead_sees_every_concerns_state_and_age(team, app, planted):
     page = signed_in(app, team.lead).get("/concerns", query_string={"review": team.review.id}).get_data(as_text=True)
     assert "Referred 2 hours ago, not acknowledged" in page
     assert "Raised 3 days ago, waiting for the lead reviewer" in page
-    assert "Not referred (decided 0 minutes ago)" in page and REASON in page
-    assert "Outcome recorded 0 minutes ago" in page and OUTCOME in page
+    assert "Not referred (decided less than a minute ago)" in page and REASON in page
+    assert "Outcome recorded less than a minute ago" in page and OUTCOME in page
     # What waits on the lead first, then what waits on the council.
     assert page.index("PLANTED-TEXT-raised") < page.index("PLANTED-TEXT-referred") < page.index(
         "PLANTED-TEXT-not_referred")
@@ -340,7 +340,7 @@ def test_the_board_shows_unacknowledged_referrals_in_red_with_their_age_to_the_l
     panel = link_board.split('id="concerns-to-watch" class="alert-panel"')[1].split("</section>")[0]
     assert "2 concerns referred to the council" in panel
     assert 'class="badge bad">Referred 3 hours ago, not acknowledged' in panel
-    assert 'class="badge warn">Acknowledged 0 minutes ago, outcome not recorded yet' in panel
+    assert 'class="badge warn">Acknowledged less than a minute ago, outcome not recorded yet' in panel
     assert CONCERN_TEXT not in link_board
 
     coordinator_board = board_of(app, team, team.coordinator)

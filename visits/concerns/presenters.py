@@ -80,6 +80,8 @@ def present_concern(concern: Concern, user: User) -> Optional[ConcernView]:
 
 
 def age_text(count: int, unit: str) -> str:
+    if unit == "minutes" and count == 0:
+        return _("less than a minute")
     if unit == "minutes":
         return ngettext("%(num)s minute", "%(num)s minutes", count)
     if unit == "hours":
