@@ -32,6 +32,7 @@ BRIEFING = "Ring the bell twice: Mrs Secretname is hard of hearing"
 AGENDA = "Talk with Mrs Secretname about her care plan"
 REFERRED_TO = "Dafydd Dutymanager, adult safeguarding"
 OUTCOME = "Outcome: a carer's assessment was booked for Mrs Secretname"
+NOT_REFERRED_REASON = "Not referred: Mrs Secretname's daughter already told the duty team"
 FEEDBACK = "Feedback: the staff at the day centre never listen to me"
 FEEDBACK_ACTION = "We raised the listening with the day centre manager, Mr Mostyn"
 # Review B's own record, which a purge of review A must leave alone.
@@ -40,7 +41,7 @@ OTHER_NOTE = "Review B note: the other council's day centre was warm."
 
 PLANTED = [NOTE_BODY, SERVICE_USER_NAME, SERVICE_USER_PHONE, HOME_ADDRESS, CONCERN_TEXT, REFERRAL_TEXT,
            CONFLICT_TEXT, ARRANGEMENT, BRIEFING, AGENDA, "AD-014", "Polish", "Sian Socialworker", REFERRED_TO, OUTCOME,
-           FEEDBACK, FEEDBACK_ACTION]
+           NOT_REFERRED_REASON, FEEDBACK, FEEDBACK_ACTION]
 
 
 @pytest.fixture(autouse=True)
@@ -84,8 +85,17 @@ def review_with_a_week_of_records(app):
     raised = f.operation("concern.raise", concern_id=concern_id, visit_id=visit, category="safeguarding",
                          rating="red", text=CONCERN_TEXT)
     assert send_one(reviewer, raised)["status"] == "applied"
-    assert send_one(lead, f.operation("concern.refer", concern_id=concern_id,
-                                      referral_text=REFERRAL_TEXT))["status"] == "applied"
+    assert send_one(lead, f.operation("concern.refer", concern_id=concern_id, referral_text=REFERRAL_TEXT,
+                                      referred_to=REFERRED_TO))["status"] == "applied"
+    assert send_one(link, f.operation("concern.acknowledge", concern_id=concern_id))["status"] == "applied"
+    assert send_one(link, f.operation("concern.outcome", concern_id=concern_id,
+                                      outcome=OUTCOME))["status"] == "applied"
+    declined_id = f.new_id()
+    assert send_one(reviewer, f.operation("concern.raise", concern_id=declined_id, visit_id=visit,
+                                          category="health_and_safety", rating="green",
+                                          text="Loose carpet on the stairs"))["status"] == "applied"
+    assert send_one(lead, f.operation("concern.decide", concern_id=declined_id,
+                                      reason=NOT_REFERRED_REASON))["status"] == "applied"
     assert send_one(link, f.operation("need.set", need_id=world.need.id, participant_id=world.service_user.id,
                                       type="interpreting", detail="Polish", status="arranged",
                                       arrangement=ARRANGEMENT))["status"] == "applied"
@@ -93,8 +103,6 @@ def review_with_a_week_of_records(app):
     assert send_one(reviewer, f.operation("visit.check_in", visit_id=visit, at=at))["status"] == "applied"
     assert send_one(reviewer, f.operation("attendance.set", visit_id=visit, participant_id=world.service_user.id,
                                           status="attended", at=at))["status"] == "applied"
-    concern = db.session.get(Concern, concern_id)
-    concern.referred_to, concern.outcome = REFERRED_TO, OUTCOME
     db.session.add(Feedback(visit_id=world.setting_visit.id, recorded_by_id=world.lay.id, consent=True,
                             answers={"welcome": 4}, comment=FEEDBACK))
     db.session.add(FeedbackAction(review_id=world.review.id, location_id=world.day_centre.id, text=FEEDBACK_ACTION))
@@ -212,7 +220,8 @@ def test_a_dry_run_says_what_it_would_erase_and_writes_nothing(app):
     rows = every_row()
     output = purge(app, "--dry-run")
     assert f"Would purge review {world.review.id}" in output and "Dry run: nothing was written." in output
-    assert "1 concerns" in output and "1 referral texts" in output
+    assert "2 concerns" in output and "1 referral texts" in output
+    assert "2 concerns' contacts, reasons not to refer and outcomes" in output
     assert every_row() == rows
     assert found_in_files(app, NOTE_BODY)
 
