@@ -38,6 +38,8 @@ def test_the_lead_refers_and_the_link_officer_acknowledges_offline_then_records_
     section.get_by_text("Refer to the council").click()
     section.get_by_label("Who at the council it is referred to").fill(CONTACT)
     section.get_by_label("What the council is told").fill(REFERRAL)
+    section.get_by_text("Decide not to refer").click()
+    section.screenshot(path="test-artifacts/concern-lead-section-360.png")
     section.get_by_role("button", name="Send the referral").click()
     expect(section).to_contain_text(f"Referred to {CONTACT}", timeout=15000)
     expect(section).to_contain_text("not acknowledged")
