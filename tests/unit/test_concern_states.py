@@ -96,3 +96,36 @@ def test_the_age_counts_from_when_the_concern_reached_its_state():
 ])
 def test_an_age_is_said_in_minutes_hours_or_days(ago, words):
     assert age_words(RAISED_AT, RAISED_AT + ago) == words
+
+
+# --- who may take each step and read each word: the permission functions, as a matrix without a database ----
+
+
+def test_who_may_take_each_step_and_read_the_leads_reason_and_the_outcome():
+    from visits.models import Concern, Membership, Role, User, Visit, VisitKind
+    from visits.permissions import (
+        can_decide_concern, can_follow_up_concern, can_refer_concern, sees_concern_outcome, sees_concern_reason,
+    )
+
+    def person(user_id, role):
+        user = User(id=user_id, name=f"user {user_id}", email=f"{user_id}@example.test", active=True)
+        user.memberships = [Membership(review_id=1, role=Role(role))] if role else []
+        return user
+
+    raiser = person(2, "reviewer")
+    visit = Visit(id=10, review_id=1, kind=VisitKind.home_visit, team=[raiser])
+    concern = Concern(visit=visit, raised_by_id=raiser.id)
+    people = {"lead": person(1, "lead_reviewer"), "raiser": raiser, "lay": person(3, "lay_assessor"),
+              "link": person(4, "link_officer"), "coordinator": person(5, "coordinator"), "stranger": person(6, None)}
+
+    def who(may):
+        return {name for name, user in people.items() if may(user, concern)}
+
+    assert who(can_refer_concern) == who(can_decide_concern) == {"lead"}
+    assert who(sees_concern_reason) == {"lead"}
+    assert who(can_follow_up_concern) == set()       # nothing to acknowledge before it is referred
+    assert who(sees_concern_outcome) == {"lead"}     # the link officer does not know of it yet
+    concern.referred_at = RAISED_AT
+    assert who(can_follow_up_concern) == {"link"}
+    assert who(sees_concern_outcome) == {"lead", "link"}
+    assert who(sees_concern_reason) == {"lead"}
