@@ -11,7 +11,9 @@ from visits.extensions import db
 from visits.models import AuditEvent, Concern, Operation
 
 from ..support import factories as f
-from ..support.browser import PHONE, assert_accessible, outbox, sign_in
+from ..support.browser import (
+    PHONE, assert_accessible, kept_pages_text, outbox, sign_in, wait_for_kept_pages, wait_for_worker,
+)
 
 CONCERN_TEXT = "Bruising on both forearms; she changed the subject."
 CONTACT = "Sam Patel, adult safeguarding"
@@ -92,7 +94,13 @@ def test_the_concern_form_explains_the_ratings_and_the_numbers_and_is_accessible
     review.out_of_hours_number = "0300 123 4567 (Emergency Duty Team)"
     db.session.commit()
     sign_in(page, team.reviewer)
-    page.goto(f"/visits/{team.home_visit.id}")
+    url = f"/visits/{team.home_visit.id}"
+    page.goto(url)
+    # The page the phone keeps for no signal carries the numbers too.
+    wait_for_worker(page)
+    wait_for_kept_pages(page, [url])
+    kept = kept_pages_text(page)
+    assert "If someone is in immediate danger, call 999." in kept and "0300 123 4567" in kept
     section = page.locator("#concerns")
     section.get_by_text("Raise a concern").click()
     expect(section).to_contain_text("If someone is in immediate danger, call 999.")
