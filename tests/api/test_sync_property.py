@@ -53,7 +53,13 @@ def data_for(op_type: str) -> st.SearchStrategy[dict]:
             "category": st.sampled_from(["safeguarding", "health_and_safety"]),
             "rating": st.sampled_from(["red", "amber", "green"]), "text": st.sampled_from(TEXTS[:3])}),
         "concern.refer": st.fixed_dictionaries({
-            "concern_id": st.sampled_from(CONCERN_IDS), "referral_text": st.sampled_from(TEXTS[:3])}),
+            "concern_id": st.sampled_from(CONCERN_IDS), "referral_text": st.sampled_from(TEXTS[:3])},
+            optional={"referred_to": st.sampled_from(TEXTS)}),
+        "concern.decide": st.fixed_dictionaries({
+            "concern_id": st.sampled_from(CONCERN_IDS), "reason": st.sampled_from(TEXTS)}),
+        "concern.acknowledge": st.fixed_dictionaries({"concern_id": st.sampled_from(CONCERN_IDS)}),
+        "concern.outcome": st.fixed_dictionaries({
+            "concern_id": st.sampled_from(CONCERN_IDS), "outcome": st.sampled_from(TEXTS)}),
     }[op_type]
 
 
@@ -97,7 +103,9 @@ def state() -> dict:
             n.arranged_by_id)),
         "concerns": rows(select(Concern).order_by(Concern.id), lambda c: (
             c.id, c.category.value, c.rating.value, c.text, c.raised_by_id, c.referred_by_id, c.referral_text,
-            c.referred_at is None)),
+            c.referred_at is None, c.referred_to, c.not_referred_by_id, c.not_referred_reason,
+            c.not_referred_at is None, c.acknowledged_by_id, c.acknowledged_at is None, c.outcome, c.outcome_by_id,
+            c.outcome_at is None)),
         "ledger": rows(select(Operation).order_by(Operation.op_id), lambda o: (
             o.op_id, o.user_id, o.type, o.result)),
         "audit": rows(select(AuditEvent).order_by(AuditEvent.id), lambda e: (
