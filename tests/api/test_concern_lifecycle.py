@@ -416,3 +416,12 @@ def test_the_numbers_cannot_change_once_the_review_is_closed(team, app):
     answer = lead.post(f"/concerns/contacts?review={team.review.id}",
                        data={"emergency_number": "112"})
     assert answer.status_code == 403
+
+
+def test_the_coordinator_finds_the_numbers_on_the_reviews_administration_page(team, app):
+    review = db.session.get(Review, team.review.id)
+    review.out_of_hours_number = "0300 123 4567"
+    db.session.commit()
+    page = signed_in(app, team.coordinator).get(f"/admin/reviews/{team.review.id}").get_data(as_text=True)
+    assert "Emergency and out-of-hours numbers" in page and "0300 123 4567" in page
+    assert f'href="/concerns/contacts?review={team.review.id}"' in page
