@@ -79,7 +79,10 @@ def present_concern(concern: Concern, user: User) -> Optional[ConcernView]:
     return view
 
 
-def age_text(count: int, unit: str) -> str:
+def age_text(count: int, unit: str, coarse: bool = False) -> str:
+    """`coarse`: whole hours at least (the board's words change at most hourly, so its poll stays quiet)."""
+    if unit == "minutes" and coarse:
+        return _("less than an hour")
     if unit == "minutes" and count == 0:
         return _("less than a minute")
     if unit == "minutes":
@@ -89,9 +92,9 @@ def age_text(count: int, unit: str) -> str:
     return ngettext("%(num)s day", "%(num)s days", count)
 
 
-def state_words(view: ConcernView, now: datetime) -> str:
+def state_words(view: ConcernView, now: datetime, coarse: bool = False) -> str:
     """The step a concern has reached and how long ago, e.g. "Referred 2 hours ago, not acknowledged"."""
-    age = age_text(*view.age(now))
+    age = age_text(*view.age(now), coarse=coarse)
     return {
         RAISED: _("Raised %(age)s ago, waiting for the lead reviewer's decision", age=age),
         REFERRED: _("Referred %(age)s ago, not acknowledged", age=age),

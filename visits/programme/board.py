@@ -267,7 +267,7 @@ def concerns_to_watch(review: Review, viewer: User, now: datetime) -> tuple[list
         shown = present_concern(concern, viewer)
         if shown is not None:
             views.append((concern, BoardConcern(concern.visit_id, concern.visit.title, shown,
-                                                state_words(shown, now))))
+                                                state_words(shown, now, coarse=True))))
     unacknowledged = sorted((row for _c, row in views if row.concern.state == REFERRED),
                             key=lambda row: row.concern.referred_at)
     if lead:
