@@ -161,3 +161,17 @@ def test_the_same_search_on_postgresql(pg_app):
     sql = str(select(Note.id).where(condition).compile(db.engine, compile_kwargs={"literal_binds": True}))
     plan = "\n".join(db.session.execute(text("EXPLAIN " + sql)).scalars())
     assert "notes_full_text" in plan, plan
+
+
+def test_the_migration_and_create_all_build_the_same_search():
+    """Migration 0008 keeps its own copy of the statements (a migration must not change when the code does): they
+    must say what search.py says, or a migrated database would search differently from a test's."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0008_note_search.py"
+    spec = importlib.util.spec_from_file_location("note_search_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    assert migration.SQLITE_UP == search.SQLITE_DDL
+    assert migration.POSTGRES_UP == search.POSTGRES_DDL
