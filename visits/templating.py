@@ -17,8 +17,8 @@ from flask_wtf.csrf import generate_csrf
 
 from .glossary.terms import abbreviate
 from .i18n import html_lang, plural_forms
-from .permissions import (can_read_audit_log, can_read_programme, can_read_team, console_reviews, is_site_admin,
-                          managed_reviews)
+from .permissions import (can_read_audit_log, can_read_concerns_page, can_read_evidence, can_read_programme,
+                          can_read_team, console_reviews, feedback_view, is_site_admin, managed_reviews)
 from .security import user_key
 from .vocabulary import TemplateLabels
 
@@ -42,6 +42,14 @@ def main_nav() -> list[tuple[str, str]]:
     if console_reviews(current_user, can_read_programme):
         items += [("programme.programme", _("Programme")), ("programme.board", _("Attendance")),
                   ("programme.needs", _("Needs"))]
+    # The evidence of the week, and what comes of concerns and feedback (DESIGN section 12): each for whoever may
+    # read it.
+    if console_reviews(current_user, can_read_evidence):
+        items.append(("evidence.index", _("Evidence")))
+    if console_reviews(current_user, can_read_concerns_page):
+        items.append(("concerns.index", _("Concerns")))
+    if console_reviews(current_user, lambda user, review_id: feedback_view(user, review_id) in ("all", "counts")):
+        items.append(("feedback.summary", _("Feedback")))
     if console_reviews(current_user, can_read_audit_log):
         items.append(("audit_log.index", _("Audit log")))
     if is_site_admin(current_user) or managed_reviews(current_user):
