@@ -67,6 +67,12 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _not_search_object(name, type_, parent_names):
+    from visits.evidence.search import is_search_object
+
+    return not is_search_object(name)
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -88,6 +94,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The full-text search objects (migration 0008) are made by SQL, not the models: without this, autogenerate
+    # would propose dropping them.
+    conf_args.setdefault("include_name", _not_search_object)
 
     connectable = get_engine()
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from ..extensions import db
 from ..models import Case, Location, Note, Review, Theme, User, Visit, VisitKind, note_themes, visit_team
 from ..permissions import EVIDENCE_OWN_VISITS_SCOPE, evidence_scope
-from . import search
+from .search import SearchTerms, matches, parse_terms
 
 ORDER_NEWEST = "newest"   # the note written or changed last first
 ORDER_BY_DAY = "day"      # in the order of the visits, the programme's first day first
@@ -38,8 +38,8 @@ class EvidenceFilters:
     order: str = ORDER_NEWEST
 
     @property
-    def terms(self) -> search.SearchTerms:
-        return search.parse_terms(self.text)
+    def terms(self) -> SearchTerms:
+        return parse_terms(self.text)
 
 
 def readable_notes(viewer: User, review: Union[Review, int], filters: Optional[EvidenceFilters] = None) -> Select:
@@ -76,7 +76,7 @@ def readable_notes(viewer: User, review: Union[Review, int], filters: Optional[E
         query = query.where(Visit.starts_at >= start, Visit.starts_at < start + timedelta(days=1))
     terms = filters.terms
     if terms:
-        query = query.where(search.matches(terms))
+        query = query.where(matches(terms))
     if filters.order == ORDER_BY_DAY:
         return query.order_by(Visit.starts_at, Visit.id, Note.created_at, Note.id)
     return query.order_by(Note.updated_at.desc(), Note.id)
