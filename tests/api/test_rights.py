@@ -9,7 +9,7 @@ import pytest
 
 from visits.extensions import db
 from visits.models import (
-    AuditEvent, CaseStatus, Location, Note, Participant, ReviewStatus, Visit, VisitStatus,
+    AuditEvent, CaseStatus, Location, NeedFlag, Note, Participant, ReviewStatus, Visit, VisitStatus,
 )
 from visits.rights.service import visit_goes_with_them
 
@@ -289,3 +289,18 @@ def test_a_closed_review_still_honours_a_withdrawal_and_an_export(rights, app):
     assert withdraw(lead, rights, confirm="yes").status_code == 303
     db.session.expire_all()
     assert db.session.get(Participant, rights.service_user.id).name.startswith("Withdrawn participant")
+
+
+def test_after_a_withdrawal_no_new_need_is_recorded_about_them(rights, app):
+    """Their details were erased at their request: a need sent afterwards (a phone that queued one offline, say)
+    is turned back with the reason, and nothing about them is written."""
+    lead = signed_in(app, rights.lead)
+    assert withdraw(lead, rights, confirm="yes").status_code == 303
+    needs_before = f.count(NeedFlag)
+    link = signed_in(app, rights.link)
+    op = f.operation("need.set", need_id=f.new_id(), participant_id=rights.service_user.id, type="interpreting",
+                     detail="Polish, Mrs Secret's cousin", status="requested", arrangement="")
+    result = link.post("/api/sync", json={"ops": [op]}).json["results"][0]
+    assert result["status"] == "rejected"
+    assert "withdrew their consent" in result["errors"]["participant_id"][0]
+    assert f.count(NeedFlag) == needs_before

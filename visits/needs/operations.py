@@ -40,6 +40,10 @@ def set_need(user: User, op: IncomingOperation) -> dict:
         arranging = status is not NeedStatus.requested or arrangement != (need.arrangement if need else "")
         if arranging or (need is not None and need.status is not NeedStatus.requested):
             raise forbidden()
+    if participant.consent_withdrawn_at is not None:
+        # Their details were erased at their request: nothing new about them is recorded.
+        raise rejected("participant_id", _("This person withdrew their consent: nothing more is recorded about "
+                                           "them."))
     if status in NEEDS_ARRANGEMENT and not arrangement.strip():
         raise rejected("arrangement", _("Say what has been arranged: who, and how to reach them."))
 

@@ -167,7 +167,8 @@ class OperationResultOut(Schema):
     status = fields.String(validate=OneOf(["applied", "duplicate", "conflict", "rejected", "forbidden"]))
     first_status = fields.String(metadata={"description": "duplicate only: the status of the first answer"})
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata={"description": "rejected only: messages by field name"})
+                         metadata={"description": "rejected (and forbidden on a closed review): messages by "
+                                                  "field name"})
     note_id = fields.String()
     version = fields.Integer(metadata={"description": "note.save applied: the note's new version"})
     server_version = fields.Integer(metadata={"description": "note.save conflict"})
