@@ -311,6 +311,17 @@ def test_the_options_page_counts_the_notes_carries_the_filters_and_offers_the_le
     assert exports_audited(pack, pack.lead) == []
 
 
+def test_walking_ids_on_the_options_page_names_no_home_case_or_author_the_viewer_does_not_know(pack, app):
+    """A lay assessor who was on none of the case's visits asks for the options page with the home's, the case's and
+    a colleague's ids: the filters line says "a place", "a case", never the home's name or the case reference."""
+    lena = signed_in(app, pack.lay)
+    for query, secret in (({"place": pack.home.id}, pack.home.name), ({"case": pack.case.id}, pack.case.reference),
+                          ({"author": pack.reviewer.id}, pack.reviewer.name)):
+        page = lena.get("/evidence/export", query_string={"review": pack.review.id, **query})
+        assert page.status_code == 200
+        assert secret not in page.get_data(as_text=True), query
+
+
 # --- a case's pathway ------------------------------------------------------------------------------------------
 
 

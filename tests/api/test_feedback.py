@@ -61,6 +61,7 @@ def test_a_reviewer_not_on_a_staff_interview_or_on_it_may_not_ask_there(app, tea
     ({"answers": {"respect": 6}}, "answers"),
     ({"answers": {"respect": 0}}, "answers"),
     ({"answers": {"respect": "great"}}, "answers"),
+    ({"answers": {"respect": "²"}}, "answers"),  # a digit to str.isdigit, not to int()
     ({"answers": {"how_was_the_food": 3}}, "answers"),
     ({"consent": False}, "consent"),
     ({"consent": False, "answers": {}, "comment": ""}, "consent"),
@@ -192,6 +193,12 @@ def test_the_coordinator_and_another_review_see_no_feedback(app, answered, role,
     for url in ("/feedback", f"/visits/{answered.home_visit.id}/feedback",
                 f"/visits/{answered.setting_visit.id}"):
         assert "FEEDBACK-COMMENT" not in client.get(url).get_data(as_text=True)
+
+
+def test_a_review_id_of_unicode_digits_is_not_found_rather_than_a_server_error(app, answered):
+    lead = signed_in(app, answered.lead)
+    for url in ("/feedback?review=²", "/feedback/questions?review=²"):
+        assert lead.get(url).status_code == 404, url
 
 
 def test_what_we_did_about_it_is_the_leads_and_audited(app, answered):

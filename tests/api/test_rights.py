@@ -304,3 +304,17 @@ def test_after_a_withdrawal_no_new_need_is_recorded_about_them(rights, app):
     assert result["status"] == "rejected"
     assert "withdrew their consent" in result["errors"]["participant_id"][0]
     assert f.count(NeedFlag) == needs_before
+
+
+def test_notes_and_concerns_of_a_visit_shared_with_others_are_listed_as_withheld_not_copied(rights, app):
+    """The export is for handing to the person: what was written at a group meeting is about the others there
+    too, so it is named by id for the lead to review, never copied into the file."""
+    shared_note = f.gen_note(rights.group, rights.lay, "Mr Other Person spoke about his carer: GROUP-NOTE-5120")
+    shared_concern = f.gen_concern(rights.group, rights.lay, text="Mr Other Person's bruises: GROUP-CONCERN-6631")
+    db.session.commit()
+    held = export_of(signed_in(app, rights.lead), rights)
+    text = json.dumps(held)
+    assert "GROUP-NOTE-5120" not in text and "GROUP-CONCERN-6631" not in text and "Mr Other Person" not in text
+    assert {"id": shared_note.id, "visit_id": rights.group.id} in held["withheld"]["notes"]
+    assert {"id": shared_concern.id, "visit_id": rights.group.id} in held["withheld"]["concerns"]
+    assert "Earlier visit: PAST-NOTE-4410" in text  # their own home visit's note is theirs to have

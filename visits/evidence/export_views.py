@@ -42,7 +42,7 @@ from .exports import (
 from .blueprint import bp
 from .forms import EvidenceFilterSchema
 from .pathway import build_pathway, case_visits
-from .queries import ORDER_BY_DAY, readable_notes
+from .queries import ORDER_BY_DAY, filter_choices, readable_notes
 from .views import FILTER_FIELDS, _filters
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -85,8 +85,14 @@ def _people(review: Review) -> list[Person]:
 
 
 def _filter_words(review: Review, values: dict, redact: Redactor) -> str:
-    """The filters in words for the pack's first page; a home's name goes through `redact` too."""
+    """The filters in words for the pack's first page; a home's name goes through `redact` too. A place, case or
+    author is named only when it is among the viewer's own filter choices: ids are the client's, and walking them
+    must not reveal the names of places (homes) or cases the viewer may not know."""
     words = []
+    choices = filter_choices(current_user, review)
+    known_places = {row[0] for row in choices.places}
+    known_cases = {row[0] for row in choices.cases}
+    known_authors = {row[0] for row in choices.authors}
     if values.get("q"):
         # A search is often a surname alone, which `redact` does not take out: without names, not its words.
         words.append(_("search “%(text)s”", text=values["q"]) if redact.names_shown else _("a text search"))
@@ -97,16 +103,20 @@ def _filter_words(review: Review, values: dict, redact: Redactor) -> str:
         words.append(label("visit_kind", values["kind"]))
     if values.get("case") is not None:
         case = db.session.get(Case, values["case"])
-        words.append(_("case %(reference)s", reference=case.reference) if case and case.review_id == review.id
-                     else "")
+        words.append(_("case %(reference)s", reference=case.reference) if case and case.id in known_cases
+                     else _("a case"))
     if values.get("place") is not None:
         place = db.session.get(Location, values["place"])
-        if place is not None and place.review_id == review.id:
+        if place is not None and place.id in known_places:
             words.append(redact(place_name(place.name, place.is_home, redact.names_shown)))
+        else:
+            words.append(_("a place"))
     if values.get("author") is not None:
         author = db.session.get(User, values["author"])
-        if author is not None and author.role_in(review.id) is not None:
+        if author is not None and author.id in known_authors:
             words.append(_("written by %(name)s", name=author.name))
+        else:
+            words.append(_("written by someone else"))
     if values.get("day") is not None:
         words.append(format_date(values["day"], "EEEE d MMMM yyyy"))
     return "; ".join(word for word in words if word)
@@ -190,7 +200,8 @@ def _options_page(review: Review, values: dict, errors: dict, status: int = 200)
         filters = _filters({**parsed, "order": ORDER_BY_DAY})
         count = db.session.scalar(select(db.func.count()).select_from(
             readable_notes(current_user, review, filters).order_by(None).subquery()))
-        filters_words = _filter_words(review, parsed, Redactor([], names_shown=True))
+        names_shown = can_name_service_users_in_export(current_user, review.id)
+        filters_words = _filter_words(review, parsed, Redactor([], names_shown=names_shown))
     carried = {key: value for key, value in values.items() if key in FILTER_FIELDS and value.strip()}
     return current_app.make_response((render_template(
         "evidence/export_options.html", review=review, values=values, errors=errors, count=count,

@@ -160,7 +160,7 @@ def _review_id() -> int:
     on it (another review's summaries do not exist for them), 403 when their role has no view of feedback."""
     raw = request.args.get("review", "")
     if raw:
-        if not raw.isdigit() or len(raw) > 9:
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:  # "²".isdigit() too, but int() refuses it
             abort(404)
         review_id = int(raw)
     else:
@@ -228,16 +228,18 @@ def record_action():
     text = request.form.get("text", "").strip()
     location_raw = request.form.get("location_id", "")
     location = None
-    if location_raw.isdigit() and len(location_raw) <= 9:
+    if location_raw.isascii() and location_raw.isdigit() and len(location_raw) <= 9:
         location = db.session.get(Location, int(location_raw))
         if location is None or location.review_id != review_id:
             abort(404)
     kind = request.form.get("visit_kind") or None
+    if kind is not None and kind not in FEEDBACK_VISIT_KINDS:
+        kind = None  # only the kinds feedback is asked on: anything else is not a summary's row
     if not text or len(text) > ACTION_MAX_CHARS or (location is None and kind is None):
         flash(_("Write what was done (at most %(limit)s characters).", limit=ACTION_MAX_CHARS), "error")
         return redirect(url_for(".summary", review=review_id))
     action = FeedbackAction(review_id=review_id, location_id=location.id if location else None,
-                            visit_kind=kind[:32] if kind else None, text=text, recorded_by_id=current_user.id)
+                            visit_kind=kind, text=text, recorded_by_id=current_user.id)
     db.session.add(action)
     db.session.flush()
     audit.record(current_user, "feedback.action", "feedback_action", action.id, review_id,

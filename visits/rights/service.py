@@ -135,14 +135,30 @@ def _names(detail: dict, participant_id: int) -> bool:
     return detail.get("participant_id") == participant_id or participant_id in ids
 
 
+def _is_theirs(participant: Participant, visit: Visit) -> bool:
+    return visit_goes_with_them(participant.id, participant.kind.value, visit.kind.value,
+                                visit.case.service_user_id if visit.case else None,
+                                [a.participant_id for a in visit.attendances])
+
+
 def participant_export(participant: Participant) -> dict:
-    """Everything the review holds about one person, as JSON-ready values (ids, codes, ISO 8601 times)."""
+    """Everything the review holds about one person, as JSON-ready values (ids, codes, ISO 8601 times).
+
+    The file is for handing to that person, so notes and concerns of visits they only shared with others (a day
+    centre, a group meeting) are listed by id as withheld, not copied: they are about other people too, and the
+    lead reads them in the app and decides what of them to release."""
     visits = _their_visits(participant)
-    visit_ids = [visit.id for visit in visits]
-    notes = db.session.scalars(db.select(Note).where(Note.visit_id.in_(visit_ids)).options(
-        selectinload(Note.revisions)).order_by(Note.created_at, Note.id)).all() if visit_ids else []
-    concerns = db.session.scalars(db.select(Concern).where(Concern.visit_id.in_(visit_ids))
-                                  .order_by(Concern.raised_at, Concern.id)).all() if visit_ids else []
+    own_visit_ids = [visit.id for visit in visits if _is_theirs(participant, visit)]
+    shared_visit_ids = [visit.id for visit in visits if visit.id not in own_visit_ids]
+    notes = db.session.scalars(db.select(Note).where(Note.visit_id.in_(own_visit_ids)).options(
+        selectinload(Note.revisions)).order_by(Note.created_at, Note.id)).all() if own_visit_ids else []
+    concerns = db.session.scalars(db.select(Concern).where(Concern.visit_id.in_(own_visit_ids))
+                                  .order_by(Concern.raised_at, Concern.id)).all() if own_visit_ids else []
+    withheld_notes = db.session.execute(db.select(Note.id, Note.visit_id).where(
+        Note.visit_id.in_(shared_visit_ids)).order_by(Note.created_at, Note.id)).all() if shared_visit_ids else []
+    withheld_concerns = db.session.execute(db.select(Concern.id, Concern.visit_id).where(
+        Concern.visit_id.in_(shared_visit_ids)).order_by(Concern.raised_at, Concern.id)).all() \
+        if shared_visit_ids else []
     events = _audit_events(participant, visits)
     # The names of the team members these name, in one query.
     user_ids = ({note.author_id for note in notes} | {r.saved_by_id for note in notes for r in note.revisions}
@@ -195,6 +211,12 @@ def participant_export(participant: Participant) -> dict:
                       "acknowledged_at": _moment(concern.acknowledged_at), "outcome": concern.outcome,
                       "outcome_at": _moment(concern.outcome_at)}
                      for concern in concerns],
+        "withheld": {
+            "why": "Notes and concerns of visits shared with other people: they are about others too. The lead "
+                   "reviewer reads them in Fieldwork and decides what of them can be released.",
+            "notes": [{"id": row.id, "visit_id": row.visit_id} for row in withheld_notes],
+            "concerns": [{"id": row.id, "visit_id": row.visit_id} for row in withheld_concerns],
+        },
         "feedback": feedback_about(participant.id),  # what they said in the easy-read questionnaire
         "audit_events": [{"at": _moment(event.at), "action": event.action, "by": users.get(event.user_id, ""),
                           "subject_type": event.subject_type, "subject_id": event.subject_id,
@@ -245,9 +267,7 @@ def plan_withdrawal(participant: Participant, now: Optional[datetime] = None) ->
     visits = _their_visits(participant)
     plan = WithdrawalPlan()
     for visit in visits:
-        goes = visit_goes_with_them(participant.id, participant.kind.value, visit.kind.value,
-                                    visit.case.service_user_id if visit.case else None,
-                                    [a.participant_id for a in visit.attendances])
+        goes = _is_theirs(participant, visit)
         if goes:
             plan.theirs.append(visit)
         if is_upcoming(visit, now):

@@ -208,7 +208,7 @@ class FeedbackAnswer(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if value == FEEDBACK_DECLINED:
             return value
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
             raise ValidationError(_("Answer with 1 to 5, or “declined”."))
