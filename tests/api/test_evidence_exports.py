@@ -388,3 +388,15 @@ def test_the_audit_log_says_which_pack_named_service_users(pack, app):
     log = lead.get("/audit", query_string={"review": pack.review.id}).get_data(as_text=True)
     assert "Evidence pack NAMING service users, of review" in log
     assert "Evidence pack, service users by case reference, of review" in log
+
+
+def test_a_pack_with_more_text_than_one_pack_holds_is_refused_before_any_note_is_read(pack, app, monkeypatch):
+    from visits.evidence import export_views
+
+    monkeypatch.setattr(export_views, "MAX_EXPORT_CHARS", len(HOME_NOTE))
+    lead = signed_in(app, pack.lead)
+    before = len(exports_audited(pack, pack.lead))
+    response = lead.get("/evidence/export.docx", query_string={"review": pack.review.id})
+    assert response.status_code == 400
+    assert "narrow the pack" in response.get_data(as_text=True)
+    assert len(exports_audited(pack, pack.lead)) == before

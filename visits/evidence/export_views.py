@@ -49,6 +49,9 @@ DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.
 # A review holds a few hundred notes, a big one a few thousand: past this the pack is refused with a message to
 # narrow it (the filters), rather than building a document nobody can open on a phone.
 MAX_EXPORT_NOTES = 10_000
+# A note may hold 50,000 characters: 10,000 long notes would be a document built in memory of half a gigabyte.
+# The pack's text is bounded too (about 3,000 pages), checked in the database before any note is loaded.
+MAX_EXPORT_CHARS = 8_000_000
 
 
 class ExportSchema(EvidenceFilterSchema):
@@ -144,9 +147,14 @@ def _pack(fmt: str):
     query = readable_notes(current_user, review, filters).options(
         defaultload(Note.visit).selectinload(Visit.case),
         defaultload(Note.visit).selectinload(Visit.attendances).selectinload(Attendance.participant))
-    notes = list(db.session.scalars(query.limit(MAX_EXPORT_NOTES + 1)).unique())
-    if len(notes) > MAX_EXPORT_NOTES:
-        message = _("More than %(max)s notes match: narrow the pack with the filters.", max=MAX_EXPORT_NOTES)
+    matching = readable_notes(current_user, review, filters).order_by(None).subquery()
+    size = db.session.scalar(select(db.func.coalesce(db.func.sum(
+        db.func.length(Note.body) + db.func.length(db.func.coalesce(db.cast(Note.prompts, db.Text), ""))), 0))
+        .where(Note.id.in_(select(matching.c.id))))
+    notes = [] if size > MAX_EXPORT_CHARS else list(db.session.scalars(query.limit(MAX_EXPORT_NOTES + 1)).unique())
+    if size > MAX_EXPORT_CHARS or len(notes) > MAX_EXPORT_NOTES:
+        message = _("More than %(max)s notes match, or more text than one pack can hold: narrow the pack with the "
+                    "filters.", max=MAX_EXPORT_NOTES)
         abort(_options_page(review, {k: v for k, v in request.args.items() if k in FILTER_FIELDS + ("names",)},
                             {"form": [message]}, status=400))
     names_shown = bool(values["names"])
