@@ -12,7 +12,7 @@ from sqlalchemy import select
 from visits import sync
 from visits.extensions import db
 from visits.models import (
-    Attendance, AuditEvent, CheckIn, Concern, NeedFlag, Note, NoteRevision, Operation, Visit,
+    Attendance, AuditEvent, CheckIn, Concern, Feedback, NeedFlag, Note, NoteRevision, Operation, Visit,
 )
 
 from visits.operations.registry import OPERATION_TYPES
@@ -23,6 +23,7 @@ from ..support.world import field_team_world
 NOTE_IDS = ["00000000-0000-4000-8000-00000000000a", "00000000-0000-4000-8000-00000000000b"]
 NEED_IDS = ["00000000-0000-4000-8000-0000000000c1", "00000000-0000-4000-8000-0000000000c2"]
 CONCERN_IDS = ["00000000-0000-4000-8000-0000000000d1", "00000000-0000-4000-8000-0000000000d2"]
+FEEDBACK_IDS = ["00000000-0000-4000-8000-0000000000e1", "00000000-0000-4000-8000-0000000000e2"]
 SENDERS = ["reviewer", "lay", "lead", "link"]
 START = datetime(2026, 11, 23, 18, 0, tzinfo=timezone.utc)
 TIMES = [(START + timedelta(minutes=m)).isoformat() for m in (0, 20, 50)]
@@ -60,6 +61,11 @@ def data_for(op_type: str) -> st.SearchStrategy[dict]:
         "concern.acknowledge": st.fixed_dictionaries({"concern_id": st.sampled_from(CONCERN_IDS)}),
         "concern.outcome": st.fixed_dictionaries({
             "concern_id": st.sampled_from(CONCERN_IDS), "outcome": st.sampled_from(TEXTS)}),
+        "feedback.record": st.fixed_dictionaries({
+            "feedback_id": st.sampled_from(FEEDBACK_IDS), "visit_id": st.just(VISIT_ID), "language": st.just("en"),
+            "supported_by": st.sampled_from(["none", "carer"]), "consent": st.booleans(),
+            "answers": st.fixed_dictionaries({"respect": st.sampled_from([1, 3, 5, "declined"])}),
+            "comment": st.sampled_from(TEXTS)}),
     }[op_type]
 
 
@@ -106,6 +112,8 @@ def state() -> dict:
             c.referred_at is None, c.referred_to, c.not_referred_by_id, c.not_referred_reason,
             c.not_referred_at is None, c.acknowledged_by_id, c.acknowledged_at is None, c.outcome, c.outcome_by_id,
             c.outcome_at is None)),
+        "feedback": rows(select(Feedback).order_by(Feedback.id), lambda b: (
+            b.id, b.visit_id, b.recorded_by_id, b.supported_by.value, b.consent, b.answers, b.comment)),
         "ledger": rows(select(Operation).order_by(Operation.op_id), lambda o: (
             o.op_id, o.user_id, o.type, o.result)),
         "audit": rows(select(AuditEvent).order_by(AuditEvent.id), lambda e: (
