@@ -67,7 +67,12 @@ def refer_concern(user: User, op: IncomingOperation) -> dict:
     if concern.referred_at is None:
         concern.referred_at = utcnow()
     concern.not_referred_at = concern.not_referred_by_id = concern.not_referred_reason = None
-    audit.record(user, "concern.refer", "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
+    return _step_taken(user, op, concern)
+
+
+def _step_taken(user: User, op: IncomingOperation, concern: Concern) -> dict:
+    """Every step ends the same way: audited under its own operation type (ids only), answered with the new state."""
+    audit.record(user, op.type, "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
     return applied(concern_id=concern.id, concern_state=state_of(concern))
 
 
@@ -76,16 +81,14 @@ def decide_not_to_refer(user: User, op: IncomingOperation) -> dict:
     concern.not_referred_reason = op.data["reason"]
     concern.not_referred_by_id = user.id
     concern.not_referred_at = utcnow()
-    audit.record(user, "concern.decide", "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
-    return applied(concern_id=concern.id, concern_state=state_of(concern))
+    return _step_taken(user, op, concern)
 
 
 def acknowledge_concern(user: User, op: IncomingOperation) -> dict:
     concern = _concern_for(user, op, can_follow_up_concern)
     concern.acknowledged_at = utcnow()
     concern.acknowledged_by_id = user.id
-    audit.record(user, "concern.acknowledge", "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
-    return applied(concern_id=concern.id, concern_state=state_of(concern))
+    return _step_taken(user, op, concern)
 
 
 def record_concern_outcome(user: User, op: IncomingOperation) -> dict:
@@ -93,5 +96,4 @@ def record_concern_outcome(user: User, op: IncomingOperation) -> dict:
     concern.outcome = op.data["outcome"]
     concern.outcome_by_id = user.id
     concern.outcome_at = utcnow()
-    audit.record(user, "concern.outcome", "concern", concern.id, concern.visit.review_id, op_id=op.op_id)
-    return applied(concern_id=concern.id, concern_state=state_of(concern))
+    return _step_taken(user, op, concern)
