@@ -64,7 +64,7 @@ run: demo
 
 test: install-test chromium postgres
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
 # Everything but the browser: a quick loop while editing.
 test-fast: install-test
