@@ -4,9 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# make serve: gunicorn worker processes (each one a Python process; 2-4 per core is gunicorn's advice).
+WORKERS ?= 4
 export FLASK_APP := app
 
-.PHONY: run test test-fast bench install install-test chromium postgres db demo serve clean
+.PHONY: run test test-fast bench lighthouse install install-test chromium postgres db demo serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,8 +73,24 @@ test-fast: install-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -m "not browser"
 
+# Production serving: several gunicorn workers on the configured database (DATABASE_URL, else the SQLite file in
+# instance/), the schema migrated first. tests/support/gunicorn.py runs this same command line; keep them alike.
+serve: install
+	$(BIN)/flask init-db
+	$(BIN)/gunicorn --no-control-socket -w $(WORKERS) -b $(HOST):$(PORT) 'app:create_app()'
+
+# Figures side by side in one run, written to BENCHMARKS.md (a few minutes; PostgreSQL parts when it is installed).
 bench: install-test
 	$(BIN)/python bench/run.py
+
+# Lighthouse (npm, pinned in package.json) with Debian's Chromium, mobile, signed in on a demo database served by
+# gunicorn; adds its scores to BENCHMARKS.md.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+lighthouse: install-test chromium node_modules/.installed
+	$(BIN)/python bench/lighthouse.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
