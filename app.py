@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from visits import cli, errors, security, sessions, templating, two_factor
@@ -20,12 +21,25 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES proxies, the client's address (the login limit, the audit log) and scheme are the
+    ones the nearest of them forwarded. ProxyFix takes the n-th X-Forwarded-For entry from the right, which our
+    own proxies wrote; anything to its left came from the client and is ignored, and with none trusted (the
+    default) the header is not read at all, so nobody can dodge the limit by inventing addresses.
+    X-Forwarded-Host is not trusted: a proxy that forwards the Host header unchanged needs nothing more, and one
+    that sets no X-Forwarded-Host would otherwise let a client choose the host in links and the passkey origin."""
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, static_folder="static", template_folder="templates")
     app.url_map.converters["int"] = IdConverter  # before any route is added: a rule keeps the converter it got
     app.config.update(from_environment(app.instance_path))
     if config:
         app.config.update(config)
+    trust_proxies(app)
     # Chosen for the database finally configured (a test or a deployment may override the URL).
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 

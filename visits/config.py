@@ -81,6 +81,9 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        # How many proxies stand in front of the app (see app.py, trust_proxies): the login limit and the audit log
+        # key on the client's address, which only a proxy we trust may tell us.
+        "TRUSTED_PROXIES": _trusted_proxies(),
         "BABEL_DEFAULT_LOCALE": "en_GB",
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SYNC_MAX_OPS": 200,
@@ -95,6 +98,13 @@ def from_environment(instance_path: str) -> dict:
         **console,
         **request_limits(console["IMPORT_MAX_BYTES"], SYNC_MAX_BYTES),
     }
+
+
+def _trusted_proxies() -> int:
+    raw = os.environ.get("TRUSTED_PROXIES", "0").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front of the app (0 when none)")
+    return int(raw)
 
 
 def _retention_days() -> int:
