@@ -56,8 +56,13 @@ def _error_response(error: HTTPException):
         return render_template("error.html", error=error), 403
     if wants_json():
         body = {"error": error.name.lower().replace(" ", "_"), "message": error.description}
-        return jsonify(body), error.code
-    return render_template("error.html", error=error), error.code
+        response = make_response(jsonify(body), error.code)
+    else:
+        response = make_response(render_template("error.html", error=error), error.code)
+    if getattr(error, "valid_methods", None):
+        # A 405 names the methods the URL takes (RFC 9110); werkzeug's own page would, ours must too.
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def _refused_because_closed() -> bool:
