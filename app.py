@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from visits import cli, errors, security, sessions, templating, two_factor
+from visits import cli, errors, security, sessions, static_files, templating, two_factor
 from visits.config import engine_options, from_environment
 from visits.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from visits.i18n import select_locale
@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     two_factor.init_app(app)  # after security: the enrolment gate runs once the CSRF check has
     errors.init_app(app)
     templating.init_app(app)
+    static_files.init_app(app)  # /static/ compressed, and kept a year when versioned
     cli.init_app(app)
 
     from visits.auth.views import bp as auth_bp

@@ -5,7 +5,6 @@ pages of every role, so it is registered once on the app.
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
@@ -20,17 +19,20 @@ from .i18n import html_lang, plural_forms
 from .permissions import (can_read_audit_log, can_read_concerns_page, can_read_evidence, can_read_programme,
                           can_read_team, console_reviews, feedback_view, is_site_admin, managed_reviews)
 from .security import user_key
+from .static_files import file_version
 from .vocabulary import TemplateLabels
 
 _asset_versions: dict[str, str] = {}
 
 
 def asset_url(filename: str) -> str:
-    """A static URL carrying a hash of the file, so a deploy changes the URL and caches never serve stale code."""
+    """A static URL carrying a hash of the file, so a deploy changes the URL and caches never serve stale code.
+    The browser keeps the file a year under this URL (visits/static_files.py, while the hash is the file's)."""
     version = _asset_versions.get(filename)
     if version is None:
-        path = Path(current_app.static_folder) / filename
-        version = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        version = file_version(current_app.static_folder, filename)
+        if version is None:
+            raise FileNotFoundError(Path(current_app.static_folder) / filename)
         _asset_versions[filename] = version
     return url_for("static", filename=filename, v=version)
 
