@@ -8,18 +8,25 @@
  *   shell-<version>  The app shell (CSS, JS, htmx, icons, manifest, offline page), precached at install.
  *                    Cache first; matched ignoring ?v= so pages cached before a deploy still find their assets.
  *                    A new version fills a new cache; activating it deletes every older shell cache.
- *   pages            The signed-in person's own pages: itinerary days and visit pages. Navigations go to the
- *                    network first (NAV_TIMEOUT_MS), are stored here on success and served from here on
- *                    failure; a page never kept gets the offline page. After login and on every online load
- *                    the page asks us to fetch the coming days (/api/offline-pages) so they open with no signal;
- *                    any page no longer on that list (a past day, a visit off their team, a visit of a
- *                    review that has been closed) is deleted then. A page the server answers with
+ *   pages            The signed-in person's own pages: itinerary days and visit pages. After login and on every
+ *                    online load the page asks us to fetch the coming days (/api/offline-pages) so they open
+ *                    with no signal; that list is kept here too (KEPT_LIST_URL), and it is the only thing that
+ *                    decides what may be stored: what stays on a phone is the minimum (DESIGN section 9), not
+ *                    every page the person happened to open. Navigations go to the network first
+ *                    (NAV_TIMEOUT_MS); a page on the list is stored on success, any other page (a note's
+ *                    history, a colleague's visit the lead opened) never is, whether or not the latest prefetch
+ *                    worked; with no list yet nothing is stored. On failure a kept page is served, and a page
+ *                    never kept gets the offline page. The list each prefetch brings replaces the last, and any
+ *                    page no longer on it (a past day, a visit off their team, a visit of a review that has been
+ *                    closed) is deleted then. A page the server answers with
  *                    X-Fieldwork-Forget (a visit of a closed review) is deleted at once, whatever the list says.
  *                    The lead and the link officer are given a copy of each day holding their own visits only.
  *                    Pages are stored only when the server marks them with X-Fieldwork-User; a different
  *                    person's mark empties the cache first, so one phone never shows one person another's
- *                    pages. Logout empties it (message "clear-user-data"), and so does a navigation that the
- *                    server answers with the sign-in page (the session has ended).
+ *                    pages (the list goes with them). Logout empties it (message "clear-user-data"), and so does
+ *                    a navigation that the server answers with the sign-in page (the session has ended).
+ *                    /outbox (what is waiting on this phone) is a shell with nothing of the server's in it: it
+ *                    is precached with the app shell, and its list is drawn from IndexedDB by the page.
  *   (nothing else)   /api/* and every non-GET request go straight to the network: writes travel through the
  *                    IndexedDB outbox (static/js/outbox.js), never through a cache.
  *
@@ -37,6 +44,8 @@ importScripts(...BUILD.scripts);
 
 const SHELL_CACHE = `shell-${BUILD.version}`;
 const { PAGES_CACHE, USER_KEY_URL } = Fieldwork;
+// The pages this person may keep, as the server last listed them (JSON: hrefs), beside the pages themselves.
+const KEPT_LIST_URL = "/__fieldwork/kept-pages";
 const NAV_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
@@ -148,16 +157,31 @@ async function currentUserKey() {
   return hit ? hit.text() : null;
 }
 
-/* Store a page only when the server said whose it is, after making sure the cache holds nobody else's. */
+/* Store a page only when the server said whose it is, after making sure the cache holds nobody else's, and only
+   when it is on that person's list of pages to keep. */
 function remember(request, response, started) {
   const userKey = response.headers.get("X-Fieldwork-User");
   if (!response.ok || response.redirected || !userKey) return Promise.resolve();
   return serial(async () => {
     if (started !== generation) return;
     await adoptUser(userKey);
+    if (!(await keptList()).has(href(request.url))) return;
     const cache = await caches.open(PAGES_CACHE);
     await cache.put(request, response);
   });
+}
+
+function href(url) {
+  const u = new URL(url, self.location.origin);
+  u.hash = "";
+  return u.href;
+}
+
+/* The hrefs this person may keep; empty before the first prefetch has brought a list. */
+async function keptList() {
+  const cache = await caches.open(PAGES_CACHE);
+  const hit = await cache.match(KEPT_LIST_URL);
+  return new Set(hit ? await hit.json() : []);
 }
 
 async function adoptUser(userKey) {
@@ -177,8 +201,10 @@ async function keepPages(userKey) {
   const prefetch = { credentials: "same-origin", redirect: "manual", headers: { "X-Fieldwork-Prefetch": "1" } };
   const listing = await fetch("/api/offline-pages", prefetch);
   if (!listing.ok) return;
+  // Someone else signed in meanwhile: their list is not this person's (their own page load asks for it).
+  if (listing.headers.get("X-Fieldwork-User") !== userKey) return;
   const { urls } = await listing.json();
-  await forgetPagesOtherThan(urls, started);
+  await forgetPagesOtherThan(urls, started, userKey);
   for (const url of urls) {
     try {
       const response = await fetch(url, prefetch);
@@ -200,13 +226,15 @@ function forget(request) {
 
 /* Pages that dropped off the person's list (days gone by, visits taken off their team) go: what stays on a phone
    is the minimum, and note text already synced is not kept longer than it is needed (DESIGN section 9). */
-function forgetPagesOtherThan(urls, started) {
-  const href = (url) => { const u = new URL(url, self.location.origin); u.hash = ""; return u.href; };
-  const keep = new Set(urls.map(href));
-  keep.add(href(USER_KEY_URL));
+function forgetPagesOtherThan(urls, started, userKey) {
+  const listed = urls.map(href);
+  const keep = new Set(listed.concat([href(USER_KEY_URL), href(KEPT_LIST_URL)]));
   return serial(async () => {
     if (started !== generation) return;
+    await adoptUser(userKey);
     const cache = await caches.open(PAGES_CACHE);
+    await cache.put(KEPT_LIST_URL, new Response(JSON.stringify(listed), {
+      headers: { "Content-Type": "application/json" } }));
     for (const request of await cache.keys()) {
       if (!keep.has(href(request.url))) await cache.delete(request);
     }

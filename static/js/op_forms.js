@@ -9,7 +9,8 @@
  *     one, a versioned text's form following the version its save will create, a choice's pressed button, the
  *     next type the form sends (check in, then check out).
  *   - A page opened from the cache predates the changes still in the outbox: they are laid over its forms, found
- *     by the fields that name the thing changed (the type's identity).
+ *     by the fields that name the thing changed (the type's identity). A new text (a note) saved here is not:
+ *     its form empties for the next one, and waiting.js lists it, marked waiting, where it can be edited.
  *   - Once the server has applied a change, its section of the visit page is redrawn from the server.
  *   - No IndexedDB (a private window, storage refused): the form posts through the server's form door instead.
  */
@@ -61,7 +62,14 @@
     if (kind.timed && !data.at) data.at = new Date().toISOString();
     var base = fields.get("base_version");
     return { type: type, base_version: base === null || base === "" ? null : Number(base), data: data,
-             subject: subjectOf(type, data), replaces: Boolean(kind.versioned_text) };
+             subject: subjectOf(type, data), replaces: Boolean(kind.versioned_text),
+             fixes: form.getAttribute("data-fixes") || null, about: aboutPage() };
+  }
+
+  /* Where a change was made, so the list of what waits (/outbox) can name the visit and lead back to it. */
+  function aboutPage() {
+    var heading = document.querySelector("main h1");
+    return { title: heading ? heading.textContent.trim() : "", url: window.location.pathname };
   }
 
   function stateLine(form) {
@@ -99,7 +107,7 @@
   /* A page kept offline is reused, so each opening of a new-text form names a new thing of its own. */
   function freshIds() {
     document.querySelectorAll("form[data-op-type]").forEach(function (form) {
-      if (!isNewTextForm(form)) return;
+      if (!isNewTextForm(form) || form.hasAttribute("data-waiting-edit")) return;
       (typeOf(form.getAttribute("data-op-type")).identity || []).forEach(function (name) {
         var input = form.querySelector('[name="' + name + '"]');
         if (input) input.value = Outbox.uuid();
@@ -148,16 +156,10 @@
     var identity = kind.identity || [];
     var forms = Array.prototype.slice.call(document.querySelectorAll('form[data-op-type="' + record.type + '"]'));
     var match = forms.filter(function (form) {
-      return identity.length && identity.every(function (key) {
-        return String(inputValue(form, key)) === String(record.data[key]);
-      });
+      // A new-text form is for the next new text, never one already saved (waiting.js lists those).
+      return identity.length && !isNewTextForm(form) && !form.hasAttribute("data-waiting-edit") &&
+        identity.every(function (key) { return String(inputValue(form, key)) === String(record.data[key]); });
     })[0];
-    if (!match && kind.versioned_text) {
-      // A text never synced yet was written in the visit's new-text form.
-      match = forms.filter(function (form) {
-        return isNewTextForm(form) && String(inputValue(form, "visit_id")) === String(record.data.visit_id);
-      })[0];
-    }
     return match || null;
   }
 
@@ -191,7 +193,18 @@
         fillText(form, record);
         reflect(form, record);
       });
+      if (Fieldwork.waiting) Fieldwork.waiting.show(ops);
     });
+  }
+
+  /* A new text is safe on the phone: the form empties, naming a new thing, for the next one. */
+  function startAfresh(form, record) {
+    form.reset();
+    (typeOf(record.type).identity || []).forEach(function (name) {
+      var input = form.querySelector('[name="' + name + '"]');
+      if (input) input.value = Outbox.uuid();
+    });
+    showState(form, record);
   }
 
   /* An operation's state changed without it leaving the outbox (refused, in conflict): say so on its form. */
@@ -251,8 +264,10 @@
     event.preventDefault();
     event.stopPropagation();
     var submitter = event.submitter;
+    var newText = isNewTextForm(form) && !form.hasAttribute("data-waiting-edit");
     Outbox.add(user, operationFrom(form, submitter)).then(function (record) {
-      reflect(form, record);
+      if (newText) startAfresh(form, record); else reflect(form, record);
+      if (Fieldwork.waiting) Fieldwork.waiting.refresh(form, record);
       // The page's own script may move on once the change is safe on the phone (feedback.js: thank-you screen).
       form.dispatchEvent(new CustomEvent("fieldwork:queued", { detail: record }));
       Fieldwork.sync.changed();
@@ -270,5 +285,6 @@
     freshIds();
   }
 
-  Fieldwork.forms = { overlayPending: overlayPending, showAnswer: showAnswer, showApplied: showApplied };
+  Fieldwork.forms = { overlayPending: overlayPending, showAnswer: showAnswer, showApplied: showApplied,
+                      fillText: fillText, formFor: formFor };
 })();

@@ -28,6 +28,8 @@
   var DB_VERSION = 2;
   var BATCH_SIZE = 50;
   var MAX_BACKOFF_MS = 5 * 60 * 1000;
+  // Answers that leave an operation here for the person to fix or discard (a conflict is settled by a merge).
+  var REFUSED = ["rejected", "forbidden"];
 
   class StorageError extends Error {
     constructor(cause) {
@@ -122,18 +124,27 @@
 
   /* Store a new operation. `op.subject` names the thing it changes (operations with the same subject change the
      same thing) and `op.replaces` says that an unsent one of the same subject is replaced rather than queued
-     twice: one save of a note's newest text avoids a needless conflict with ourselves. The look-up, the counter
-     and the write are one transaction, and takeBatch marks operations sent in one transaction too, so an
-     operation already handed to the network is never rewritten under its op_id. */
+     twice: one save of a note's newest text avoids a needless conflict with ourselves. `op.fixes` names a
+     refused operation this one corrects, which goes. The look-up, the counter and the write are one
+     transaction, and takeBatch marks operations sent in one transaction too, so an operation already handed to
+     the network is never rewritten under its op_id. */
   function add(user, op) {
     var record = {
       op_id: op.op_id || uuid(), type: op.type, base_version: op.base_version === undefined ? null : op.base_version,
       data: op.data, subject: op.subject || null, replaces: Boolean(op.replaces), user: user, seq: null,
-      state: "waiting", sent: false, created_at: new Date().toISOString(), result: null
+      state: "waiting", sent: false, created_at: new Date().toISOString(), result: null,
+      // Where it was made (the visit's title and page), for the list of what waits (/outbox); never sent.
+      about: op.about || null
     };
     return run(["ops", "meta"], "readwrite", function (store, meta, done) {
       var request = store.index("by_user").getAll(userRange(user));
       request.onsuccess = function () {
+        // A change made again (or fixed) supersedes the refused ones it names or shares its subject with: the
+        // server answered those, so the new one goes under a new op_id rather than theirs.
+        request.result.filter(function (old) {
+          return REFUSED.indexOf(old.state) >= 0 &&
+            (old.op_id === op.fixes || (record.subject && old.subject === record.subject));
+        }).forEach(function (old) { store.delete(old.op_id); });
         var replaceable = request.result.filter(function (old) {
           return record.replaces && record.subject && old.replaces && old.subject === record.subject &&
             !old.sent && old.state === "waiting";

@@ -4,7 +4,9 @@
  *     where the browser has it (worker.js), and otherwise on a backoff timer (at most 5 minutes).
  *   - The bar always ends on where things stand, never on "Sending…": a failing outbox (IndexedDB refused or
  *     broken) is said on the bar and tried again on the same timer.
- *   - "Changes that need you" lists what the server refused, each with a way out (merge, discard).
+ *   - "3 changes waiting" and "1 needs your attention" link to /outbox, the list of everything waiting here.
+ *   - "Changes that need you" lists what the server refused, each with a way out: merge, or fix or discard it
+ *     on /outbox (discarding asks first there: a change is never dropped by one stray tap).
  */
 (function () {
   "use strict";
@@ -68,28 +70,44 @@
     if (navigator.onLine) flushNow();
   }
 
-  function setBar(text) {
+  /* `text`, and after it (joined by " · ") `linked`: the parts that lead to the list of what waits. */
+  function setBar(text, linked) {
     var bar = document.getElementById("sync-bar");
     if (!bar) return;
     bar.hidden = false;
-    document.getElementById("sync-text").textContent = text;
+    var line = document.getElementById("sync-text");
+    line.textContent = text;
+    var outboxUrl = bar.getAttribute("data-outbox-url");
+    if (!linked || !linked.length) return;
+    if (text) line.appendChild(document.createTextNode(" · "));
+    if (!outboxUrl || window.location.pathname === outboxUrl) {
+      line.appendChild(document.createTextNode(linked.join(" · ")));
+      return;
+    }
+    var link = document.createElement("a");
+    link.href = outboxUrl;
+    link.textContent = linked.join(" · ");
+    line.appendChild(link);
   }
 
   function refreshBar() {
     return Outbox.status(user).then(function (state) {
       var parts = [];
+      var linked = [];
       if (state.needsLogin) parts.push(say("sign_in"));
       else if (!navigator.onLine && state.waiting) parts.push(say("offline"));
-      if (state.waiting) parts.push(say("waiting", { count: state.waiting }));
-      if (state.attention) parts.push(say("attention", { count: state.attention }));
-      if (!parts.length) {
+      if (state.waiting) linked.push(say("waiting", { count: state.waiting }));
+      if (state.attention) linked.push(say("attention", { count: state.attention }));
+      if (!parts.length && !linked.length) {
         parts.push(state.lastSynced ? say("synced_at", { time: Fieldwork.clock(state.lastSynced) }) : say("nothing_yet"));
       }
-      setBar(parts.join(" · "));
+      setBar(parts.join(" · "), linked);
       document.getElementById("sync-signin").hidden = !state.needsLogin;
       document.body.setAttribute("data-sync-waiting", String(state.waiting));
       document.body.setAttribute("data-sync-attention", String(state.attention));
       listAttention(state.ops.filter(function (o) { return NEEDS_ATTENTION.indexOf(o.state) >= 0; }));
+      // The list of what waits (/outbox) draws itself again.
+      document.dispatchEvent(new CustomEvent("fieldwork:outbox"));
       return state;
     });
   }
@@ -119,12 +137,14 @@
         link.textContent = say("open_merge");
         item.appendChild(link);
       }
-      var discard = document.createElement("button");
-      discard.type = "button";
-      discard.className = "small";
-      discard.textContent = say("discard");
-      discard.addEventListener("click", function () { Outbox.remove(record.op_id).then(refreshBar); });
-      item.appendChild(discard);
+      var outboxUrl = document.getElementById("sync-bar").getAttribute("data-outbox-url");
+      if (outboxUrl && window.location.pathname !== outboxUrl) {
+        var fix = document.createElement("a");
+        fix.className = "button small";
+        fix.href = outboxUrl + "#op-" + record.op_id;
+        fix.textContent = say("fix_or_discard");
+        item.appendChild(fix);
+      }
       list.appendChild(item);
     });
   }
@@ -141,5 +161,5 @@
       });
   }
 
-  Fieldwork.sync = { flushNow: flushNow, refreshBar: refreshBar, changed: changed };
+  Fieldwork.sync = { flushNow: flushNow, refreshBar: refreshBar, changed: changed, showAnswers: showAnswers };
 })();

@@ -21,9 +21,13 @@ SHELL_FILES = (
     "js/app.js",
     "js/worker.js",
     "js/op_forms.js",
+    "js/waiting.js",  # changes waiting on this phone, shown on the visit page and on /outbox
+    "js/outbox_page.js",
     "js/sync_bar.js",
     "js/logout.js",
     "js/recording.js",
+    "js/check_times.js",  # the visit page asks before a check-in far from the visit's time
+    "js/folds.js",  # the visit page opens a fold holding a change waiting on the phone
     "js/feedback.js",  # the easy-read questionnaire, kept for each upcoming visit where service users are met
     "css/feedback.css",
     "vendor/htmx-2.0.11.min.js",

@@ -17,8 +17,9 @@ from ..feedback.views import questionnaire_urls
 from ..itinerary.queries import visits_between
 from ..models import Note
 from ..permissions import review_closed_for
-from ..security import claims_another_user, wrong_user_response
+from ..security import claims_another_user, user_key, wrong_user_response
 from ..templating import asset_url
+from ..vocabulary import choices
 from .build import SHELL_FILES, WORKER_SCRIPTS, build_version
 
 bp = Blueprint("offline", __name__)
@@ -89,6 +90,31 @@ def offline_page():
     return render_template("offline/offline.html", anonymous_page=True)
 
 
+@bp.get("/outbox")
+@login_required
+def outbox():
+    """Everything waiting on this phone. Only the phone knows what that is, so the page is a shell holding
+    nothing of the server's (no visit, note or person): static/js/outbox_page.js draws the list from IndexedDB.
+    The service worker keeps it (it is on every person's list of pages to keep), so it opens with no signal."""
+    return render_template("offline/outbox.html")
+
+
+@bp.app_template_global("waiting_words")
+def waiting_words() -> dict:
+    """The words the scripts need to show a change that waits on the phone (static/js/waiting.js): the labels
+    of the codes an operation carries, and the names of its free-text fields."""
+    kinds = ("note_kind", "prompt", "attendance_status", "need_type", "need_status", "concern_category", "rating")
+    return {
+        "labels": {kind: dict(choices(kind)) for kind in kinds},
+        "fields": {
+            "body": _("Note"), "text": _("What you saw or heard"), "detail": _("Detail"),
+            "arrangement": _("What is arranged"), "referred_to": _("Who at the council it is referred to"),
+            "referral_text": _("What the council is told"), "reason": _("Why it is not referred"),
+            "outcome": _("What the council did"), "comment": _("Comment"),
+        },
+    }
+
+
 @bp.get("/api/csrf")
 @login_required
 def csrf_token():
@@ -112,6 +138,8 @@ def offline_pages():
               if v.full and v.on_team and v.review_id not in closed]
     # The glossary too: the acronyms on the visit pages are explained there, signal or not.
     urls = [url_for("itinerary.today"), url_for("glossary.index")]
+    # The list of what waits on the phone: a shell, drawn from the phone's own outbox.
+    urls.append(url_for("offline.outbox"))
     urls += [url_for("itinerary.day", date=day.isoformat()) for day in days]
     urls += [url_for("itinerary.visit_page", visit_id=v.id) for v in visits]
     # The page that edits each of the person's own notes on those visits, so a note can be changed offline.
@@ -121,7 +149,10 @@ def offline_pages():
     urls += [url_for("itinerary.visit_page", visit_id=visit_id, edit=note_id) for note_id, visit_id in own_notes]
     # The feedback questionnaire of those visits where service users are met, to hand over with no signal.
     urls += questionnaire_urls(current_user, [v.id for v in visits])
-    return jsonify(urls=urls)
+    response = jsonify(urls=urls)
+    # Whose list this is: the service worker keeps it (and stores pages by it) only for the person it asked for.
+    response.headers["X-Fieldwork-User"] = user_key(current_user)
+    return response
 
 
 def forget_on_devices() -> None:
