@@ -162,3 +162,15 @@ def test_the_values_the_form_was_opened_with_travel_in_one_field_and_junk_is_ign
     assert decode_loaded(text, pairs_of([1, 2, 3])) == loaded
     assert decode_loaded(text, [(1, 2)]) == {(1, 2): 15}
     assert decode_loaded("1-2:abc;;x;1-3:99999;" * 3, pairs_of([1, 2, 3])) == {}
+
+
+def test_a_name_of_many_kilobytes_is_quoted_shortened_in_its_error():
+    """Issue 12: what an error quotes is bounded, so the page listing the first fifty stays small."""
+    long_name = "Nowhere " * 12_000
+    [error] = plan(f"{long_name},Maes Day Centre,5\n").errors
+    assert len(error.message) < 200 and "…’" in error.message
+
+
+def test_a_line_of_more_cells_than_a_spreadsheet_has_columns_is_refused_before_its_cells_are_read():
+    with pytest.raises(TravelFileError, match="more than 16384 cells"):
+        read_rows(("Civic Centre,Maes Day Centre,5" + "," * 60_000 + "\n").encode())

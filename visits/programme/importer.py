@@ -8,12 +8,19 @@ an imported visit is audit-logged like a typed one.
 
 Columns (header row first, names case-insensitive, any order; see README "Importing a programme"):
     date, start, end, kind, title, location, team, participants, case, status, briefing
+
+Bounds, so no file (nor the confirm step's posted rows, read by the same code) can make a worker work without end
+(issue 12): the bytes (the view), the rows and the lines read, the cells of a line and the header's columns
+(refused before any is looked at), the names in one cell, what an .xlsx unpacks to (counted as it is read), the
+errors kept (the first ERRORS_SHOWN, all counted) and the length of what an error quotes. Overlaps are found by
+one sweep per person, each row told its first clash.
 """
 from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
+import zipfile
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Iterable, Optional
@@ -38,6 +45,17 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # last visit is common, so this is generous), and columns a sheet may claim to have.
 MAX_LINES_READ = 50_000
 MAX_COLUMNS = 64
+# Bounds on the work one file can cause (issue 12): a line with more cells than a spreadsheet has columns is
+# refused before any cell is looked at; a cell names at most this many people; the errors listed are the first
+# ERRORS_SHOWN (the page says how many more); a name quoted in an error is cut to QUOTE_CHARS.
+MAX_CELLS = 16_384
+MAX_NAMES_PER_CELL = 50
+ERRORS_SHOWN = 50
+QUOTE_CHARS = 60
+# An .xlsx is a zip: what it unpacks to is counted as it is read, all its parts together. A workbook of
+# IMPORT_MAX_BYTES unpacks to a few times that; a zip bomb to hundreds of MB.
+XLSX_MAX_UNPACKED_BYTES = 20_000_000
+XLSX_MAX_PARTS = 500
 
 
 class ImportFileError(ValueError):
@@ -73,12 +91,17 @@ class PlannedVisit:
 @dataclass
 class ImportPlan:
     visits: list[PlannedVisit]
-    errors: list[RowError]
+    errors: list[RowError]              # the first ERRORS_SHOWN, by row
     row_count: int
+    error_count: int = 0                # all of them
 
     @property
     def is_valid(self) -> bool:
         return not self.errors and bool(self.visits)
+
+    @property
+    def more_errors(self) -> int:
+        return max(0, self.error_count - len(self.errors))
 
     def errors_by_row(self) -> dict[int, list[RowError]]:
         rows: dict[int, list[RowError]] = defaultdict(list)
@@ -105,10 +128,12 @@ def read_table(filename: str, content: bytes, max_rows: int = 2000) -> list[tupl
         if number > MAX_LINES_READ:  # empty lines cost reading too
             raise ImportFileError(_("The file has more than %(max)s lines, empty ones included: delete the empty "
                                     "rows below the last visit and try again.", max=MAX_LINES_READ))
+        if len(cells) > MAX_CELLS:  # before anything is done per cell
+            raise _too_many_columns()
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:
-            header = [cell.strip().lower() for cell in cells]
+            header = _header(cells)
             _check_header(header)
             continue
         rows.append((number, {column: _unprotect(_lines(cells[i]).strip()) if i < len(cells) else ""
@@ -121,12 +146,28 @@ def read_table(filename: str, content: bytes, max_rows: int = 2000) -> list[tupl
     return rows
 
 
+def _too_many_columns() -> ImportFileError:
+    return ImportFileError(_("The file has more than %(max)s columns: keep the columns named in the guide below "
+                             "and try again.", max=MAX_COLUMNS))
+
+
+def _header(cells: list[str]) -> list[str]:
+    """The header's names; empty cells a spreadsheet leaves to the right of the last column do not count."""
+    last = len(cells)
+    while last and not cells[last - 1].strip():
+        last -= 1
+    if last > MAX_COLUMNS:
+        raise _too_many_columns()
+    return [cell.strip().lower() for cell in cells[:last]]
+
+
 def _check_header(header: list[str]) -> None:
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if missing:
         raise ImportFileError(_("The header row must name the columns %(columns)s; missing: %(missing)s.",
                                 columns=", ".join(COLUMNS), missing=", ".join(missing)))
-    repeated = sorted({column for column in header if column and header.count(column) > 1})
+    counts = Counter(column for column in header if column)
+    repeated = sorted(column for column, count in counts.items() if count > 1)
     if repeated:
         raise ImportFileError(_("These columns appear twice: %(columns)s.", columns=", ".join(repeated)))
 
@@ -148,12 +189,93 @@ def _csv_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
         raise ImportFileError(_("The CSV file could not be read: %(error)s", error=str(error))) from error
 
 
-def _xlsx_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
-    from openpyxl import load_workbook  # only needed for imports
+class _UnpackedTooLarge(Exception):
+    pass
+
+
+class _MeteredPart(io.RawIOBase):
+    """One part of the workbook as it unzips, each byte counted against the budget the whole workbook shares, so
+    reading stops at the budget however large the part says it is (or really is)."""
+
+    CHUNK = 64 * 1024
+
+    def __init__(self, part, budget: list[int]):
+        self._part, self._budget = part, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size=-1):
+        if size is None or size < 0:  # read whole: in chunks, so the budget is met before the part is
+            chunks = []
+            while chunk := self.read(self.CHUNK):
+                chunks.append(chunk)
+            return b"".join(chunks)
+        chunk = self._part.read(min(size, self.CHUNK))
+        self._budget[0] -= len(chunk)
+        if self._budget[0] < 0:
+            raise _UnpackedTooLarge()
+        return chunk
+
+    def readinto(self, buffer) -> int:
+        chunk = self.read(len(buffer))
+        buffer[:len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        self._part.close()
+        super().close()
+
+
+class _MeteredZip(zipfile.ZipFile):
+    """The workbook's zip as openpyxl reads it: every part it opens (the sheet, the shared strings, the rest) is
+    a _MeteredPart drawing on one budget."""
+
+    def __init__(self, file, budget: int):
+        super().__init__(file)
+        self.budget = [budget]
+
+    def open(self, name, mode="r", pwd=None, **kwargs):
+        part = super().open(name, mode, pwd, **kwargs)
+        return _MeteredPart(part, self.budget) if mode == "r" else part
+
+
+def _declared_sizes_fit(archive: zipfile.ZipFile, budget: int) -> bool:
+    """What the zip's directory says its parts unpack to: a quick first refusal (the reading is metered anyway,
+    as whoever made the file wrote these numbers)."""
+    parts = archive.infolist()
+    return len(parts) <= XLSX_MAX_PARTS and sum(part.file_size for part in parts) <= budget
+
+
+def _too_large_unpacked() -> ImportFileError:
+    return ImportFileError(_("The workbook unpacks to more than %(size)s MB: save it again with only the "
+                             "programme in it, or save it as CSV.", size=XLSX_MAX_UNPACKED_BYTES // 1_000_000))
+
+
+def _open_workbook(content: bytes):
+    from openpyxl.reader.excel import ExcelReader  # only needed for imports
 
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        archive = _MeteredZip(io.BytesIO(content), XLSX_MAX_UNPACKED_BYTES)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
+        raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
+    if not _declared_sizes_fit(archive, XLSX_MAX_UNPACKED_BYTES):
+        raise _too_large_unpacked()
+    reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
+    reader.archive.close()
+    reader.archive = archive  # load_workbook's own steps, reading through the metered zip
+    reader.read()
+    return reader.wb
+
+
+def _xlsx_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
+    try:
+        workbook = _open_workbook(content)
+    except ImportFileError:
+        raise
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
+        if isinstance(error, _UnpackedTooLarge) or isinstance(error.__cause__, _UnpackedTooLarge):
+            raise _too_large_unpacked() from error
         raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
     try:
         # read_only parses the sheet lazily, so a damaged sheet fails here rather than in load_workbook. The
@@ -164,7 +286,11 @@ def _xlsx_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
             yield number, [_cell_text(value) for value in values]
     except ImportFileError:
         raise
+    except _UnpackedTooLarge as error:
+        raise _too_large_unpacked() from error
     except Exception as error:
+        if isinstance(error.__cause__, _UnpackedTooLarge):
+            raise _too_large_unpacked() from error
         raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
     finally:
         workbook.close()
@@ -259,17 +385,38 @@ def _code(kind: str, text: str) -> str:
 
 
 def plan_import(review: Review, rows: list[tuple[int, dict[str, str]]]) -> ImportPlan:
+    """Every row checked; the errors kept are the first ERRORS_SHOWN by row, and all are counted. Rows come in
+    order, so once that many row errors are kept the rest are only counted (none of them could come first)."""
     lookups = _lookups(review)
     planned: list[PlannedVisit] = []
     errors: list[RowError] = []
+    error_count = 0
     for number, cells in rows:
         visit, row_errors = _plan_row(number, cells, lookups)
-        errors.extend(row_errors)
+        error_count += len(row_errors)
+        if len(errors) < ERRORS_SHOWN:
+            errors.extend(row_errors)
         if visit is not None and not row_errors:
             planned.append(visit)
-    errors.extend(_overlaps(review, planned))
+    clashes = _overlaps(review, planned)
+    error_count += len(clashes)
+    errors.extend(clashes)
     errors.sort(key=lambda error: (error.row, COLUMNS.index(error.column) if error.column in COLUMNS else 99))
-    return ImportPlan(planned, errors, len(rows))
+    return ImportPlan(planned, errors[:ERRORS_SHOWN], len(rows), error_count)
+
+
+def _quoted(text: str) -> str:
+    """A cell's text as an error message quotes it: short, whatever was typed."""
+    text = " ".join(text[:QUOTE_CHARS * 2].split())
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _names_in(number: int, column: str, cell: str, errors: list[RowError]) -> list[str]:
+    names = _names(cell)
+    if len(names) > MAX_NAMES_PER_CELL:
+        errors.append(RowError(number, column, _("At most %(max)s names in one cell.", max=MAX_NAMES_PER_CELL)))
+        return []
+    return names
 
 
 def _plan_row(number: int, cells: dict[str, str], lookups) -> tuple[Optional[PlannedVisit], list[RowError]]:
@@ -291,33 +438,33 @@ def _plan_row(number: int, cells: dict[str, str], lookups) -> tuple[Optional[Pla
         location = lookups["location"].get(location_name)
         if location is None:
             errors.append(RowError(number, "location", _("Unknown place ‘%(name)s’: add it under People, places "
-                                                          "and cases first.", name=location_name)))
+                                                          "and cases first.", name=_quoted(location_name))))
         elif location == "ambiguous":
             errors.append(RowError(number, "location", _("More than one place is called ‘%(name)s’.",
-                                                          name=location_name)))
+                                                          name=_quoted(location_name))))
         else:
             visit.values["location_id"], visit.location_name = location.id, location.name
     team_ids = []
-    for name in _names(cells.get("team", "")):
+    for name in _names_in(number, "team", cells.get("team", ""), errors):
         member = lookups["team"].get(name)
         if member is None:
             errors.append(RowError(number, "team", _("Unknown review team member ‘%(name)s’ (use their name or "
-                                                      "e-mail address as the review knows it).", name=name)))
+                                                      "e-mail address as the review knows it).", name=_quoted(name))))
         elif member == "ambiguous":
             errors.append(RowError(number, "team", _("More than one team member is called ‘%(name)s’: use their "
-                                                      "e-mail address.", name=name)))
+                                                      "e-mail address.", name=_quoted(name))))
         else:
             team_ids.append(member.id)
             visit.team_names.append(member.name)
     visit.values["team"] = list(dict.fromkeys(team_ids))
-    for name in _names(cells.get("participants", "")):
+    for name in _names_in(number, "participants", cells.get("participants", ""), errors):
         person = lookups["participants"].get(name)
         if person is None:
             errors.append(RowError(number, "participants", _("Unknown person ‘%(name)s’: add them under People, "
-                                                              "places and cases first.", name=name)))
+                                                              "places and cases first.", name=_quoted(name))))
         elif person == "ambiguous":
             errors.append(RowError(number, "participants", _("More than one person is called ‘%(name)s’: give one "
-                                                              "of them a fuller name.", name=name)))
+                                                              "of them a fuller name.", name=_quoted(name))))
         elif person.id not in visit.participant_ids:
             visit.participant_ids.append(person.id)
             visit.participant_names.append(person.name)
@@ -326,7 +473,7 @@ def _plan_row(number: int, cells: dict[str, str], lookups) -> tuple[Optional[Pla
         case = lookups["case"].get(reference)
         if case is None or case == "ambiguous":
             errors.append(RowError(number, "case", _("Unknown case reference ‘%(reference)s’.",
-                                                      reference=reference)))
+                                                      reference=_quoted(reference))))
         else:
             visit.values["case_id"], visit.case_reference = case.id, case.reference
     if values is None:
@@ -334,21 +481,35 @@ def _plan_row(number: int, cells: dict[str, str], lookups) -> tuple[Optional[Pla
     return visit, errors
 
 
+@dataclass(frozen=True)
+class _Booking:
+    starts_at: datetime
+    ends_at: datetime
+    row: int                # 0 for a visit already in the programme
+    where: str
+    name: str = ""
+
+
 def _overlaps(review: Review, planned: list[PlannedVisit]) -> list[RowError]:
     """Someone in two places at once: two rows of the file, or a row and a visit already in the programme.
-    The programme checker warns about these too, but an import should not create them wholesale."""
-    errors: list[RowError] = []
-    bookings: dict[tuple[str, int], list[tuple[datetime, datetime, str]]] = defaultdict(list)
+    The programme checker warns about these too, but an import should not create them wholesale.
+
+    Each person's bookings are sorted by start and swept once, keeping the one that ends last so far: a booking
+    that starts before that one ends clashes with it. Of the two, the later row of the file is told (a visit
+    already in the programme counts as earlier than any row), and a row is told its first clash only, so the
+    errors and the work grow with the rows, not with their pairs."""
+    bookings: dict[tuple[str, int], list[_Booking]] = defaultdict(list)
     existing = db.session.scalars(
         db.select(Visit).where(Visit.review_id == review.id, Visit.status.not_in(NOT_LIVE_VISIT_STATUSES))
         .options(selectinload(Visit.team), selectinload(Visit.attendances))).all()
     for visit in existing:
-        where = _("‘%(title)s’ already in the programme (%(day)s %(start)s)", title=visit.title,
+        where = _("‘%(title)s’ already in the programme (%(day)s %(start)s)", title=_quoted(visit.title),
                   day=visit.starts_at.date().isoformat(), start=visit.starts_at.strftime("%H:%M"))
         for member in visit.team:
-            bookings[("team", member.id)].append((visit.starts_at, visit.ends_at, where))
+            bookings[("team", member.id)].append(_Booking(visit.starts_at, visit.ends_at, 0, where))
         for attendance in visit.attendances:
-            bookings[("person", attendance.participant_id)].append((visit.starts_at, visit.ends_at, where))
+            bookings[("person", attendance.participant_id)].append(_Booking(visit.starts_at, visit.ends_at, 0,
+                                                                            where))
     for visit in planned:
         # An export holds cancelled visits beside their rebooking.
         if visit.values.get("status") in NOT_LIVE_VISIT_STATUSES:
@@ -356,13 +517,24 @@ def _overlaps(review: Review, planned: list[PlannedVisit]) -> list[RowError]:
         people = [(("team", user_id), name) for user_id, name in zip(visit.values["team"], visit.team_names)]
         people += [(("person", pid), name) for pid, name in zip(visit.participant_ids, visit.participant_names)]
         for key, name in people:
-            for starts_at, ends_at, where in bookings[key]:
-                if visit.starts_at < ends_at and starts_at < visit.ends_at:
-                    errors.append(RowError(visit.row, "team" if key[0] == "team" else "participants",
-                                           _("%(name)s would also be at %(where)s at that time.", name=name,
-                                             where=where)))
-            bookings[key].append((visit.starts_at, visit.ends_at, _("row %(row)s", row=visit.row)))
-    return errors
+            bookings[key].append(_Booking(visit.starts_at, visit.ends_at, visit.row,
+                                          _("row %(row)s", row=visit.row), name))
+    first_clash: dict[int, RowError] = {}
+    for key, booked in bookings.items():
+        if not any(booking.row for booking in booked):
+            continue
+        booked.sort(key=lambda booking: (booking.starts_at, booking.row))
+        latest = booked[0]
+        for booking in booked[1:]:
+            if booking.starts_at < latest.ends_at:
+                told, other = (booking, latest) if booking.row > latest.row else (latest, booking)
+                if told.row and told.row not in first_clash:
+                    first_clash[told.row] = RowError(
+                        told.row, "team" if key[0] == "team" else "participants",
+                        _("%(name)s would also be at %(where)s at that time.", name=told.name, where=other.where))
+            if booking.ends_at > latest.ends_at:
+                latest = booking
+    return list(first_clash.values())
 
 
 def apply_plan(review: Review, user: User, plan: ImportPlan) -> list[Visit]:

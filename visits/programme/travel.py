@@ -7,8 +7,9 @@ A pair is one journey whichever way round it is written: the rule checker looks 
 (programme_rules.Programme.travel_minutes), so it is kept once, smaller place id first (`pair_of`).
 
 Bounds, so no file or form can make the server work without end: the file's size, the lines read (blank ones
-too), the rows, the columns of a row, the minutes (0 to 600), and the errors listed (the first 50, then how many
-more). A cell is only ever text: "=SUM(A1)" in a name is an unknown place and in the minutes is not a number.
+too), the rows, the cells of a line, the columns of a row, the minutes (0 to 600), the errors listed (the first 50,
+then how many more) and the length of a name an error quotes. A cell is only ever text: "=SUM(A1)" in a name is an
+unknown place and in the minutes is not a number.
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ MAX_ROWS = 5_000
 MAX_LINES_READ = 20_000
 MAX_COLUMNS = 3
 ERRORS_SHOWN = 50
+# A line of more cells than a spreadsheet has columns is refused before its cells are looked at; a name quoted in
+# an error is cut to this many characters (issue 12: the page listing errors stays small whatever was typed).
+MAX_CELLS = 16_384
+QUOTE_CHARS = 60
 # The matrix form: at most this many places in one table (40 places are 780 pairs, inside Werkzeug's 1,000 form
 # fields); with more, the page edits one place's journeys at a time.
 MATRIX_MAX_PLACES = 40
@@ -110,6 +115,9 @@ def read_rows(content: bytes, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYT
             if number > MAX_LINES_READ:
                 raise TravelFileError(_("The file has more than %(max)s lines, empty ones included.",
                                         max=MAX_LINES_READ))
+            if len(cells) > MAX_CELLS:
+                raise TravelFileError(_("A line has more than %(max)s cells: save only the three columns.",
+                                        max=MAX_CELLS))
             cells = [cell.strip() for cell in cells]
             if not any(cells):
                 continue
@@ -124,6 +132,12 @@ def read_rows(content: bytes, max_rows: int = MAX_ROWS, max_bytes: int = MAX_BYT
     except csv.Error as error:
         raise TravelFileError(_("The CSV file could not be read: %(error)s", error=str(error))) from error
     return rows
+
+
+def _quoted(name: str) -> str:
+    """A name as an error quotes it: short, whatever was typed."""
+    name = " ".join(name[:QUOTE_CHARS * 2].split())
+    return name if len(name) <= QUOTE_CHARS else name[:QUOTE_CHARS - 1].rstrip() + "…"
 
 
 def _minutes(text: str) -> tuple[Optional[int], str]:
@@ -152,10 +166,11 @@ class PlaceNames:
         if len(found) == 1:
             return found[0], ""
         if found:
-            return None, _("More than one place is called ‘%(name)s’: rename one on the setup page.", name=name)
+            return None, _("More than one place is called ‘%(name)s’: rename one on the setup page.",
+                           name=_quoted(name))
         if _key(name) in self._retired:
-            return None, _("‘%(name)s’ is marked no longer used: bring it back into use first.", name=name)
-        return None, _("Unknown place ‘%(name)s’: use a name as the setup page lists it.", name=name)
+            return None, _("‘%(name)s’ is marked no longer used: bring it back into use first.", name=_quoted(name))
+        return None, _("Unknown place ‘%(name)s’: use a name as the setup page lists it.", name=_quoted(name))
 
 
 def plan_journeys(rows: list[tuple[int, list[str]]], places: PlaceNames) -> TravelPlan:
