@@ -292,3 +292,22 @@ def test_the_template_download_is_a_file_the_import_reads(client, console):
     template = client.get("/programme/import/template.csv", query_string={"review": console.review.id})
     assert template.status_code == 200 and template.mimetype == "text/csv"
     assert template.get_data(as_text=True).splitlines()[0] == ",".join(HEADER)
+
+
+def test_a_title_typed_with_a_quote_before_a_formula_comes_back_as_typed_after_export_and_import(client, console):
+    """Issue 12, item 5: "'=1+1" used to come back as "=1+1"."""
+    client.login(console.link)
+    rows = valid_rows(console)[:2]
+    rows[0][4], rows[1][4] = "'=1+1", "'quoted'"
+    preview = upload(client, console, csv_bytes([[("'" + cell if cell.startswith("'") else cell) for cell in row]
+                                                 for row in rows]))  # as the export writes them
+    assert confirm(client, console, preview.get_data(as_text=True)).status_code == 302
+    exported = exported_rows(client, console)
+    assert [row[4] for row in exported[1:]] == ["''=1+1", "''quoted'"]
+    for visit in db.session.scalars(db.select(Visit)).all():
+        db.session.delete(visit)
+    db.session.commit()
+    text = "\r\n".join(",".join(f'"{cell}"' for cell in row) for row in exported).encode()
+    preview = upload(client, console, text)
+    assert confirm(client, console, preview.get_data(as_text=True)).status_code == 302
+    assert sorted(db.session.scalars(db.select(Visit.title))) == ["'=1+1", "'quoted'"]

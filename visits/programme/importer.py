@@ -41,6 +41,9 @@ REQUIRED_COLUMNS = ("date", "start", "end", "kind")
 SEPARATOR = ";"
 # Spreadsheet formula injection: a cell starting with one of these is prefixed with ' on export (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A cell that really starts with ' is guarded too, so the import can take off every guard and only guards: "'=1+1"
+# typed in the programme is exported "''=1+1" and reads back as typed.
+GUARDED_STARTS = FORMULA_STARTS + ("'",)
 # Reading limits beyond the row limit: lines read at all, empty ones included (a sheet formatted far below its
 # last visit is common, so this is generous), and columns a sheet may claim to have.
 MAX_LINES_READ = 50_000
@@ -321,14 +324,14 @@ def _lines(text: str) -> str:
 
 
 def _unprotect(text: str) -> str:
-    """Undo the export's guard against formula injection ('=... back to =...)."""
-    if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_STARTS:
+    """Undo the export's guard against formula injection, exactly: one ' before a guarded start comes off."""
+    if len(text) > 1 and text[0] == "'" and text[1] in GUARDED_STARTS:
         return text[1:]
     return text
 
 
 def _protect(text: str) -> str:
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return "'" + text if text.startswith(GUARDED_STARTS) else text
 
 
 # --- checking the rows --------------------------------------------------------------------------------------
