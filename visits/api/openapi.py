@@ -112,7 +112,18 @@ def build_document(app) -> dict:
     # The envelope cannot name the types itself (the registry names its data schemas): they are listed here.
     document["components"]["schemas"]["OperationIn"]["properties"]["type"]["enum"] = list(OPERATION_TYPES)
     document["security"] = [{"session": []}]
+    _each_operation_answered_on_its_own(document)
     return document
+
+
+def _each_operation_answered_on_its_own(document: dict) -> None:
+    """A batch takes any item in `ops`: each is checked and answered on its own (`rejected` with its errors when
+    it is not an operation), so one bad item never blocks the rest of a phone's outbox (DESIGN section 5). The
+    document says so; the envelope an item should have is OperationIn."""
+    ops = document["components"]["schemas"]["SyncIn"]["properties"]["ops"]
+    ops["items"] = {"anyOf": [ops["items"], {}]}
+    ops["description"] = ("The operations, in the order made. Each item should be an OperationIn; one that is not "
+                          "is answered `rejected` in its place, and the others are applied.")
 
 
 @bp.get("/api/openapi.json")
