@@ -26,9 +26,13 @@ ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
-def serve_command(workers: int, bind: str) -> list[str]:
-    """The Makefile's serve command (its SERVE_COMMAND), as an argument list."""
-    return [str(GUNICORN), "--no-control-socket", "-w", str(workers), "-b", bind, "app:create_app()"]
+APP = "app:create_app()"
+
+
+def serve_command(workers: int, bind: str, app: str = APP) -> list[str]:
+    """The Makefile's serve command, as an argument list (`app`: another WSGI app under the same settings, for
+    make bench's bare endpoint)."""
+    return [str(GUNICORN), "--no-control-socket", "-w", str(workers), "-b", bind, app]
 
 
 def free_port() -> int:
@@ -75,7 +79,8 @@ def wait_for_health(url: str, process: subprocess.Popen | None = None, timeout: 
 
 
 @contextmanager
-def gunicorn_server(env: dict[str, str], workers: int = 2, log_dir: Path | None = None, timeout: float = 30.0):
+def gunicorn_server(env: dict[str, str], workers: int = 2, log_dir: Path | None = None, timeout: float = 30.0,
+                    app: str = APP):
     """Start gunicorn on a free loopback port with `env` added to this process's environment; yield once /healthz
     answers 200; stop it (SIGTERM, then SIGKILL) however the test ends. gunicorn's output goes to a log file
     (server.log()) so a failing test can show it."""
@@ -84,7 +89,7 @@ def gunicorn_server(env: dict[str, str], workers: int = 2, log_dir: Path | None 
     log_dir = Path(log_dir) if log_dir is not None else Path(os.environ.get("TMPDIR", "/tmp"))
     log_path = log_dir / f"gunicorn-{port}.log"
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(serve_command(workers, bind), cwd=ROOT, env={**os.environ, **env},
+        process = subprocess.Popen(serve_command(workers, bind, app), cwd=ROOT, env={**os.environ, **env},
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     server = GunicornServer(process, f"http://{bind}", log_path)
     try:
