@@ -237,7 +237,8 @@ def test_a_page_the_service_worker_keeps_is_logged_as_an_offline_copy_not_a_read
 
 def test_the_prefetch_mark_never_changes_what_a_write_is_called(world, app):
     reviewer = signed_in(app, world.reviewer)
-    op = f.operation("visit.check_in", visit_id=world.home_visit.id, at=datetime.now(timezone.utc).isoformat())
+    op = f.operation("visit.check_in", visit_id=world.home_visit.id, at=datetime.now(timezone.utc).isoformat(),
+                     confirmed=True)
     response = reviewer.post("/api/sync", json={"ops": [op]}, with_csrf=False,
                              headers={"X-CSRFToken": token(reviewer), "X-Fieldwork-Prefetch": "1"})
     assert response.status_code == 200 and response.json["results"][0]["status"] == "applied"

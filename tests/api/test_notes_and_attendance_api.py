@@ -44,7 +44,8 @@ def test_notes_api_asks_to_sign_in_with_401(team, client):
 
 def test_the_day_s_attendance_and_check_ins_for_the_link_officer(team, app):
     send(signed_in(app, team.reviewer),
-         f.operation("visit.check_in", visit_id=team.home_visit.id, at="2026-11-23T18:02:00+00:00"),
+         f.operation("visit.check_in", visit_id=team.home_visit.id, at="2026-11-23T18:02:00+00:00",
+                     confirmed=True),
          f.operation("attendance.set", visit_id=team.home_visit.id, participant_id=team.service_user.id,
                      status="attended", at="2026-11-23T18:03:00+00:00"))
     response = signed_in(app, team.link).get("/api/attendance", query_string={"date": date.today().isoformat()})
@@ -80,7 +81,8 @@ def test_a_home_visit_not_checked_out_after_its_end_and_grace_is_overdue(app):
                         minutes=60, location=f.gen_location(review, "home"))
     db.session.commit()
     send(signed_in(app, reviewer), f.operation("visit.check_in", visit_id=visit.id,
-                                               at=(datetime.now(timezone.utc) - timedelta(hours=2)).isoformat()))
+                                               at=(datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(),
+                                               confirmed=True))
     body = signed_in(app, link).get("/api/attendance",
                                     query_string={"date": visit.starts_at.date().isoformat()}).get_json()
     (member,) = body["visits"][0]["team"]

@@ -100,7 +100,8 @@ def review_with_a_week_of_records(app):
                                       type="interpreting", detail="Polish", status="arranged",
                                       arrangement=ARRANGEMENT))["status"] == "applied"
     at = utcnow().isoformat()
-    assert send_one(reviewer, f.operation("visit.check_in", visit_id=visit, at=at))["status"] == "applied"
+    check_in = f.operation("visit.check_in", visit_id=visit, at=at, confirmed=True)
+    assert send_one(reviewer, check_in)["status"] == "applied"
     assert send_one(reviewer, f.operation("attendance.set", visit_id=visit, participant_id=world.service_user.id,
                                           status="attended", at=at))["status"] == "applied"
     db.session.add(Feedback(visit_id=world.setting_visit.id, recorded_by_id=world.lay.id, consent=True,
@@ -252,7 +253,7 @@ def test_the_ledger_keeps_answers_of_other_reviews(app):
     world = review_with_a_week_of_records(app)
     other = signed_in(app, world.lead_b)
     visit_b = db.session.scalars(select(Visit).where(Visit.review_id == world.other_review.id)).first()
-    kept = send_one(other, f.operation("visit.check_in", visit_id=visit_b.id, at=utcnow().isoformat()))
+    kept = send_one(other, f.operation("visit.check_in", visit_id=visit_b.id, at=utcnow().isoformat(), confirmed=True))
     assert kept["status"] == "applied"
     app.config["RETENTION_DAYS"] = 0
     purge(app)

@@ -347,7 +347,8 @@ def test_within_the_years_and_the_ids_everything_still_works(app, world):
     assert reviewer.get("/api/itinerary?from=2000-01-01&to=2000-01-01").status_code == 200
     assert reviewer.get(f"/visits/{2**31 - 1}").status_code == 404
     assert reviewer.get(f"/visits/{world.home_visit.id}").status_code == 200
-    check_in = f.operation("visit.check_in", visit_id=str(world.home_visit.id), at="2100-12-31T23:00-12:00")
+    check_in = f.operation("visit.check_in", visit_id=str(world.home_visit.id), at="2100-12-31T23:00-12:00",
+                           confirmed=True)
     assert send_one(reviewer, check_in)["status"] == "applied"
     note = f.operation("note.save", note_id=f.new_id(), visit_id=world.home_visit.id, kind="home_visit",
                        body="Welsh and emoji are text: croeso 😀, ŵ, ŷ.")

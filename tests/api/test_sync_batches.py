@@ -25,7 +25,7 @@ AT = datetime(2026, 11, 23, 18, 5, tzinfo=timezone.utc).isoformat()
 def a_visit_s_work(team) -> list[dict]:
     note_id = f.new_id()
     return [
-        f.operation("visit.check_in", visit_id=team.home_visit.id, at=AT),
+        f.operation("visit.check_in", visit_id=team.home_visit.id, at=AT, confirmed=True),
         f.operation("attendance.set", visit_id=team.home_visit.id, participant_id=team.service_user.id,
                     status="attended", at=AT),
         f.operation("note.save", note_id=note_id, visit_id=team.home_visit.id, kind="home_visit", body="Draft."),
@@ -34,7 +34,7 @@ def a_visit_s_work(team) -> list[dict]:
         f.operation("concern.raise", concern_id=f.new_id(), visit_id=team.home_visit.id, category="health_and_safety",
                     rating="green", text="Loose stair rail."),
         f.operation("need.set", need_id=f.new_id(), participant_id=team.service_user.id, type="advocacy"),
-        f.operation("visit.check_out", visit_id=team.home_visit.id, at=AT.replace("18:05", "19:00")),
+        f.operation("visit.check_out", visit_id=team.home_visit.id, at=AT.replace("18:05", "19:00"), confirmed=True),
     ]
 
 

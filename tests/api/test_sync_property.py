@@ -42,8 +42,10 @@ def data_for(op_type: str) -> st.SearchStrategy[dict]:
             "visit_id": st.just(VISIT_ID), "participant_id": st.sampled_from([SERVICE_USER_ID, CARER_ID]),
             "status": st.sampled_from(["attended", "late", "absent", "apologies"]),
             "at": st.sampled_from(TIMES)}),
-        "visit.check_in": st.fixed_dictionaries({"visit_id": st.just(VISIT_ID), "at": st.sampled_from(TIMES)}),
-        "visit.check_out": st.fixed_dictionaries({"visit_id": st.just(VISIT_ID), "at": st.sampled_from(TIMES)}),
+        "visit.check_in": st.fixed_dictionaries({"visit_id": st.just(VISIT_ID), "at": st.sampled_from(TIMES),
+                                                  "confirmed": st.just(True)}),
+        "visit.check_out": st.fixed_dictionaries({"visit_id": st.just(VISIT_ID), "at": st.sampled_from(TIMES),
+                                                   "confirmed": st.just(True)}),
         "need.set": st.fixed_dictionaries({
             "need_id": st.sampled_from(NEED_IDS), "participant_id": st.sampled_from([SERVICE_USER_ID, CARER_ID]),
             "type": st.sampled_from(["interpreting", "advocacy"])},
@@ -61,6 +63,7 @@ def data_for(op_type: str) -> st.SearchStrategy[dict]:
         "concern.acknowledge": st.fixed_dictionaries({"concern_id": st.sampled_from(CONCERN_IDS)}),
         "concern.outcome": st.fixed_dictionaries({
             "concern_id": st.sampled_from(CONCERN_IDS), "outcome": st.sampled_from(TEXTS)}),
+        "visit.undo_check_out": st.fixed_dictionaries({"visit_id": st.just(VISIT_ID), "at": st.sampled_from(TIMES)}),
         "feedback.record": st.fixed_dictionaries({
             "feedback_id": st.sampled_from(FEEDBACK_IDS), "visit_id": st.just(VISIT_ID), "language": st.just("en"),
             "supported_by": st.sampled_from(["none", "carer"]), "consent": st.booleans(),

@@ -1,4 +1,4 @@
-"""attendance.set, visit.check_in, visit.check_out.
+"""attendance.set, visit.check_in, visit.check_out, visit.undo_check_out.
 
 Each keeps two times: `at`, the device's clock when the person tapped (what happened), and the server's clock
 when it arrived (when we knew). An offline check-out that syncs an hour later still says when they left.
@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,6 +20,7 @@ from ..models import Attendance, AttendanceStatus, CheckIn, User, Visit, VisitSt
 from ..permissions import VisitAccess, visit_access
 from ..operations.contract import IncomingOperation, applied, forbidden, rejected
 from ..operations.refusals import refused
+from .check_times import UNDO_CHECK_OUT_FOR, is_far_from_visit, may_undo_check_out
 
 # A check-in starts the visit; one on a visit already completed or called off leaves its status alone (it is
 # still recorded: it says where a reviewer is).
@@ -69,10 +71,34 @@ def _my_check(visit: Visit, user: User) -> Optional[CheckIn]:
     return db.session.scalar(select(CheckIn).filter_by(visit_id=visit.id, user_id=user.id))
 
 
+def far_from_visit_question(starts_at: datetime, ends_at: datetime, check_type: str) -> str:
+    """What the phone asks (and the server answers) when a check-in or check-out is far from the visit's time
+    (the programme's wall-clock times)."""
+    # Wall-clock times, shown as they are: the programme's own times, not converted again.
+    times = {"day": format_date(starts_at.date(), "EEEE d MMMM"), "start": starts_at.strftime("%H:%M"),
+             "end": ends_at.strftime("%H:%M")}
+    if check_type == "visit.check_out":
+        return _("This visit was on %(day)s, %(start)s to %(end)s, and this is far from that time. "
+                 "Check out anyway?", **times)
+    return _("This visit is on %(day)s, %(start)s to %(end)s, and this is far from that time. "
+             "Check in anyway?", **times)
+
+
+def _require_near_or_confirmed(visit: Visit, op: IncomingOperation) -> None:
+    # A tap at 03:04 for a 10:00 visit, or on tomorrow's visit, is taken only when the person said they meant it
+    # (the page asks first, check_times.js). A client that cannot ask (an old page) is answered with the question,
+    # and nothing changes until it is confirmed: a wrong "completed" is worse than a check-in sent again.
+    if op.data.get("confirmed") or not is_far_from_visit(op.data["at"], visit.starts_at, visit.ends_at,
+                                                         visit.review.tz):
+        return
+    raise rejected("confirmed", far_from_visit_question(visit.starts_at, visit.ends_at, op.type))
+
+
 def check_in(user: User, op: IncomingOperation) -> dict:
     visit, access = _visit(user, op.data["visit_id"])
     if not access.check_in:
         raise refused(user, visit.review_id)
+    _require_near_or_confirmed(visit, op)
     check = _my_check(visit, user)
     if check is None:
         check = CheckIn(visit_id=visit.id, user_id=user.id)
@@ -98,6 +124,8 @@ def check_out(user: User, op: IncomingOperation) -> dict:
         raise rejected("at", _("Check in before you check out."))
     if op.data["at"] < check.checked_in_at:
         raise rejected("at", _("The check-out time is before the check-in time."))
+    if check.checked_out_at is None:
+        _require_near_or_confirmed(visit, op)
     if check.checked_out_at is None:  # out twice: the first departure stands
         check.checked_out_at, check.checked_out_recorded_at = op.data["at"], utcnow()
     db.session.flush()
@@ -108,3 +136,26 @@ def check_out(user: User, op: IncomingOperation) -> dict:
                  at=_iso(op.data["at"]))
     return applied(visit_id=visit.id, checked_in_at=_iso(check.checked_in_at),
                    checked_out_at=_iso(check.checked_out_at))
+
+
+def undo_check_out(user: User, op: IncomingOperation) -> dict:
+    """A check-out tapped by mistake, taken back within minutes: the person is on the visit again, so the visit is
+    in progress again (and its case no longer visited) and the lone-worker alarm watches them once more."""
+    visit, access = _visit(user, op.data["visit_id"])
+    if not access.check_in:
+        raise refused(user, visit.review_id)
+    check = _my_check(visit, user)
+    if check is None or check.checked_out_at is None:
+        raise rejected("at", _("There is no check-out to undo."))
+    if not may_undo_check_out(check.checked_out_at, op.data["at"]):
+        raise rejected("at", _("A check-out can only be undone within %(minutes)s minutes. Check in again instead.",
+                               minutes=int(UNDO_CHECK_OUT_FOR.total_seconds() // 60)))
+    undone = check.checked_out_at
+    check.checked_out_at = check.checked_out_recorded_at = None
+    if visit.status is VisitStatus.completed:
+        visit.status = VisitStatus.in_progress  # someone is there after all
+        db.session.flush()
+        refresh_cases_of_visit(visit, user, via="undo_check_out")
+    audit.record(user, "visit.undo_check_out", "visit", visit.id, visit.review_id, op_id=op.op_id,
+                 at=_iso(op.data["at"]), undone=_iso(undone))
+    return applied(visit_id=visit.id, checked_in_at=_iso(check.checked_in_at), checked_out_at=None)

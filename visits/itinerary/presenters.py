@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional
 
-from ..identity import person_name, place_name, private_text
+from ..attendance.check_times import UNDO_CHECK_OUT_FOR, near_window
+from ..attendance.operations import far_from_visit_question
+from ..clock import utcnow
+from ..identity import agenda_title, person_name, place_name, private_text, title_of
 from ..models import Attendance, NeedFlag, User, Visit
 from ..permissions import VisitAccess
 from ..vocabulary import ARRANGED_NEED_STATUSES
@@ -84,10 +87,21 @@ class VisitView:
     checked_in_at: Optional[datetime] = None
     checked_out_at: Optional[datetime] = None
     cancel_reason: str = ""  # why the link officer cancelled it (free text: hidden like the briefing)
+    # For check_times.js: between these two (UTC) a check-in or check-out is taken without asking; outside, the
+    # phone asks `check_questions` first.
+    near_from: Optional[datetime] = None
+    near_until: Optional[datetime] = None
+    undo_check_out_until: Optional[datetime] = None  # while "Undo" is offered beside one's check-out
 
     @property
     def needs(self) -> list[NeedView]:
         return [need for p in self.participants or [] for need in p.needs]
+
+    @property
+    def check_questions(self) -> dict[str, str]:
+        """What the phone asks before a check-in or check-out far from this visit, by operation type."""
+        return {kind: far_from_visit_question(self.starts_at, self.ends_at, kind)
+                for kind in ("visit.check_in", "visit.check_out")}
 
 def _need(need: NeedFlag, private: bool, may_know: bool) -> NeedView:
     return NeedView(need.id, need.type.value, private_text(need.detail, private, may_know), need.status.value,
@@ -121,7 +135,8 @@ def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
     detail = access.full and not private_home
     view = VisitView(
         id=visit.id, review_id=visit.review_id, council_name=visit.review.council_name, kind=visit.kind.value,
-        title=visit.title if access.full else "", starts_at=visit.starts_at, ends_at=visit.ends_at,
+        title=title_of(visit, access.identity) if access.full else "", starts_at=visit.starts_at,
+        ends_at=visit.ends_at,
         status=visit.status.value, full=access.full, on_team=on_team,
         team=[PersonView(m.id, m.name, m.phone if access.full else None) for m in visit.team],
         location=LocationView(location.id, place_name(location.name, location.is_home, access.identity),
@@ -135,11 +150,17 @@ def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
     case_reference = visit.case.reference if visit.case else None
     view.participants = [_participant(a, access, case_reference) for a in visit.attendances]
     view.case_reference = case_reference
-    view.agenda = [SegmentView(s.title, s.minutes) for s in visit.agenda]
+    view.agenda = [SegmentView(agenda_title(s.title, n, _about_private_people(visit), access.identity), s.minutes)
+                   for n, s in enumerate(visit.agenda)]
     view.briefing = private_text(visit.briefing, _about_private_people(visit), access.identity)
     view.cancel_reason = private_text(visit.cancel_reason, _about_private_people(visit), access.identity)
     view.contacts = [PersonView(u.id, u.name, u.phone) for u in visit.review.link_officers()]
     mine = next((c for c in visit.checks if c.user_id == viewer.id), None)
     if mine is not None:
         view.checked_in_at, view.checked_out_at = mine.checked_in_at, mine.checked_out_at
+    if access.check_in:
+        window = near_window(visit.starts_at, visit.ends_at, visit.review.tz)
+        view.near_from, view.near_until = window.earliest, window.latest
+        if view.checked_out_at is not None and utcnow() <= view.checked_out_at + UNDO_CHECK_OUT_FOR:
+            view.undo_check_out_until = view.checked_out_at + UNDO_CHECK_OUT_FOR
     return view

@@ -28,6 +28,8 @@ from ..schemas.base import Schema
 from ..schemas.operations import ConcernAcknowledgeData, ConcernDecideData, ConcernOutcomeData
 from ..feedback.operations import record_feedback
 from ..schemas.operations import FeedbackRecordData
+from ..attendance.operations import undo_check_out
+from ..schemas.operations import UndoCheckOutData
 from .contract import Handler
 
 
@@ -83,6 +85,10 @@ OPERATION_TYPES: dict[str, OperationType] = {entry.name: entry for entry in (
                   _l("Outcome recorded."), identity=("concern_id",)),
     OperationType("feedback.record", FeedbackRecordData, record_feedback, "feedback",
                   _l("Thank you. The answers are saved."), timed=True, identity=("feedback_id",)),
+    # A check-out taken back: the form then checks out again, as the check-in form does once it is waiting.
+    OperationType("visit.undo_check_out", UndoCheckOutData, undo_check_out, "check",
+                  _l("Check-out undone: you are on this visit again."), timed=True, identity=("visit_id",),
+                  then="visit.check_out", then_label=_l("Check out")),
 )}
 
 

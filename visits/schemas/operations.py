@@ -88,6 +88,9 @@ class CheckData(Schema):
     visit_id = WholeNumber(required=True)
     at = fields.AwareDateTime(required=True, validate=review_years,
                               metadata={"description": "Device time, with its UTC offset."})
+    confirmed = fields.Boolean(load_default=False, metadata={
+        "description": "The person said they meant it: needed when `at` is more than 2 hours from the visit or on "
+                       "another day (otherwise answered `rejected` on `confirmed`)."})
 
 
 class NeedSetData(Schema):
@@ -247,3 +250,14 @@ class FeedbackRecordData(Schema):
         if not values.get("consent"):
             # Asked first: without a yes, nothing the person said is kept.
             raise ValidationError(_("Without the person's consent nothing is recorded."), "consent")
+
+
+# --- undoing a check-out (issue 12, item 7) ---------------------------------------------------------------------
+
+
+class UndoCheckOutData(Schema):
+    """Take back one's own check-out on a visit, within minutes of it (by the device's clock)."""
+
+    visit_id = WholeNumber(required=True)
+    at = fields.AwareDateTime(required=True, validate=review_years,
+                              metadata={"description": "Device time of the undo, with its UTC offset."})
