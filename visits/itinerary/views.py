@@ -14,6 +14,7 @@ from ..models import Attendance, Participant, Visit
 from ..offline.views import closed_review_ids, forget_on_devices
 from ..permissions import is_on_team, visit_access
 from ..recording.page import render_visit_page
+from .folds import open_folds
 from .queries import visits_between
 
 bp = Blueprint("itinerary", __name__)
@@ -81,6 +82,18 @@ def _day_page(day: date):
         day=day, today=today_in(), week=week, busy_days=busy_days, visits=visits,
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1), own_copy=own_copy,
     )
+
+
+@bp.app_template_global("visit_open_folds")
+def visit_open_folds(work, form, editing) -> frozenset[str]:
+    """The visit page's folds to show open (folds.open_folds), from what the page is about to show."""
+    from ..operations.registry import OPERATION_TYPES
+
+    entry = OPERATION_TYPES.get(form.key.split(":")[0]) if form is not None and form.errors else None
+    return open_folds(
+        form_section=entry.section if entry is not None else None, editing=editing,
+        notes_in_conflict=any(note.in_conflict for note in (work.notes or [])) if work is not None else False,
+        concern_states=[concern.state for concern in work.concerns] if work is not None else ())
 
 
 def load_visit(visit_id: int):
