@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import pytest
 
+from visits.calendar.feed import new_token, token_hash
 from visits.extensions import db
+from visits.models import CalendarFeed, LoginSession
 
 from ..support import factories as f
 from ..support.clients import Client, csrf_from
@@ -45,6 +47,12 @@ def planted(world):
     world.note = f.gen_note(world.home_visit, world.reviewer, PLANTED_NOTE, kind="home_visit")
     world.concern = f.gen_concern(world.home_visit, world.reviewer, PLANTED_CONCERN)
     world.spare = f.gen_member(world.review, "reviewer", name="Sam Spare")
+    # Sam is signed in on a phone of his own: ending that session is nobody else's to do.
+    world.spare_session = LoginSession(user_id=world.spare.id, token_hash=token_hash(f.new_id()))
+    # Rhys's calendar feed: its secret URL is the key, whoever holds it (a calendar app cannot sign in).
+    world.feed_token = new_token()
+    db.session.add_all([world.spare_session, CalendarFeed(user_id=world.reviewer.id,
+                                                          token_hash=token_hash(world.feed_token))])
     db.session.commit()
     return world
 
@@ -52,7 +60,8 @@ def planted(world):
 def ids_of(world) -> dict[str, str]:
     return {"review_id": world.review.id, "user_id": world.spare.id, "visit_id": world.home_visit.id,
             "case_id": world.case.id, "participant_id": world.service_user.id, "location_id": world.home.id,
-            "note_id": world.note.id, "day": world.day.isoformat()}
+            "note_id": world.note.id, "day": world.day.isoformat(), "session_id": world.spare_session.id,
+            "token": world.feed_token}
 
 
 def outcome(response) -> str:

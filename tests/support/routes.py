@@ -38,8 +38,7 @@ SIGN_IN = "sign in"     # signed out: a redirect to /login, or 401 for JSON
 MATRIX_ROLES = ("lead", "reviewer", "lay", "link", "coordinator", "other_review", "signed_out")
 
 # The ids a walk puts in a rule: the world's own rows by argument name (test_route_matrix.ids_of), else these.
-_STAND_INS = {"session_id": 999_999, "passkey_id": 999_999, "token": "not-a-real-token", "name": "notes",
-              "filename": "css/app.css"}
+_STAND_INS = {"passkey_id": 999_999, "name": "notes", "filename": "css/app.css"}
 
 
 def rule_keys_in_app(app) -> set[str]:
@@ -87,12 +86,12 @@ ROUTE_DECISIONS: dict[str, dict[str, str]] = {
     "GET /": SIGNED_IN,
     "GET /account": SIGNED_IN,
     "POST /account/passkeys": SIGNED_IN,
-    "POST /account/passkeys/<int:passkey_id>/remove": decide(HIDDEN),
+    "POST /account/passkeys/<int:passkey_id>/remove": decide(HIDDEN),  # a passkey id that is nobody's
     "POST /account/passkeys/options": SIGNED_IN,
     "GET /account/password": SIGNED_IN,
     "POST /account/password": SIGNED_IN,
     "GET /account/sessions": SIGNED_IN,
-    "POST /account/sessions/<int:session_id>/end": decide(HIDDEN),
+    "POST /account/sessions/<int:session_id>/end": decide(HIDDEN),  # another person's session: not theirs to know
     "POST /account/sessions/end-others": SIGNED_IN,
     "GET /account/two-factor": SIGNED_IN,
     "POST /account/two-factor": SIGNED_IN,
@@ -127,7 +126,8 @@ ROUTE_DECISIONS: dict[str, dict[str, str]] = {
     "POST /attendance/overdue/<int:visit_id>/acknowledge": decide(lead=OK, link=OK, other_review=HIDDEN),
     "GET /audit": decide(HIDDEN, lead=OK, coordinator=OK),
     "GET /calendar": SIGNED_IN,
-    "GET /calendar/<token>.ics": decide(HIDDEN, signed_out=HIDDEN),
+    # The feed's secret URL is its key (a calendar app cannot sign in); it must name nobody a stranger may not know.
+    "GET /calendar/<token>.ics": EVERYONE,
     "POST /calendar/feed": SIGNED_IN,
     "POST /calendar/feed/revoke": SIGNED_IN,
     "GET /cases/<int:case_id>": decide(lead=OK, reviewer=OK, other_review=HIDDEN),
@@ -145,7 +145,7 @@ ROUTE_DECISIONS: dict[str, dict[str, str]] = {
     "POST /feedback/questions": decide(lead=OK, other_review=HIDDEN),
     "GET /glossary": SIGNED_IN,
     "GET /healthz": EVERYONE,
-    "GET /invite/<token>": decide(HIDDEN, signed_out=HIDDEN),
+    "GET /invite/<token>": decide(HIDDEN, signed_out=HIDDEN),  # a calendar token is no invitation
     "POST /invite/<token>": decide(HIDDEN, signed_out=HIDDEN),
     "GET /itinerary": SIGNED_IN,
     "GET /login": EVERYONE,
