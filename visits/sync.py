@@ -5,20 +5,40 @@ came from a form on the visit page, from htmx, or from the offline outbox throug
 is stored under `op_id` in the ledger (models.Operation) in the same transaction as the change, so a replay -- in
 the same batch, a later batch, or from two requests at once -- gets the first answer back and changes nothing.
 
-One operation, step by step:
-1. `op_id` must be a UUID: without one there is nothing to store the answer under, so that answer is not kept.
-2. In a savepoint the ledger row is INSERTed *first*. If the op_id is taken, the insert fails on the primary
-   key (after waiting for a concurrent request that holds it): a replay. Roll back, read the stored answer.
-3. The envelope and `data` are checked with the schemas (visits/schemas/operations.py).
-4. The handler for the type (its entry in visits/operations/registry.py names both) asks visits/permissions.py
+A batch, step by step (a form's single operation is a batch of one):
+1. One transaction for the whole batch. On SQLite it takes the write lock first (`BEGIN IMMEDIATE`), so a
+   concurrent request waits for this one to commit (busy timeout) instead of failing to upgrade a read lock; on
+   PostgreSQL a concurrent request waits on the ledger row it also wants to insert (step 3).
+2. What the permission checks ask of the sender -- their memberships and those reviews -- is loaded once, and
+   stays in the session for the whole batch (visits/operations/batch.py), as does every visit, note and team
+   loaded by an earlier operation: the identity map is the batch's cache. A savepoint rolled back expires what it
+   changed, so no operation sees another's undone work.
+Then for each operation, in order, in its own savepoint:
+3. `op_id` must be a UUID: without one there is nothing to store the answer under, so that answer is not kept.
+   The ledger row is INSERTed *first*. If the op_id is taken, the insert fails on the primary key (after waiting
+   for a concurrent request that holds it): a replay. Roll back to the savepoint, read the stored answer.
+4. The envelope and `data` are checked with the schemas (visits/schemas/operations.py).
+5. The handler for the type (its entry in visits/operations/registry.py names both) asks visits/permissions.py
    and changes the models inside a nested savepoint. If it refuses (`Refused`), nothing it did is kept, but the
    refusal is stored like any other answer.
-5. Commit: one transaction per operation, so one failing never loses the others in its batch.
+6. The answer is written to the ledger row and the savepoint released.
+7. Commit, once, after the last operation. Each operation's savepoint means one failing never loses the others.
+
+What the ledger keeps must be something every database can hold: the type column holds the type only when it is
+a registered one (else ""), and every text of a stored answer (a field name echoed from the operation's data, a
+type nobody registered) has NUL and lone surrogates replaced (U+FFFD) -- PostgreSQL refuses both in text and
+JSON, and no UTF-8 holds a surrogate. The answer given is the answer stored, so a replay reads the same.
 
 An operation that fails in a way nobody foresaw (a bug, a value no schema caught) is answered `rejected` and
 stored so, rather than failing the request: otherwise it would fail every sync of that device's outbox, and the
-changes queued behind it would never arrive. Only a database that cannot be reached fails the request (5xx), so
-the client keeps the operation and tries again.
+changes queued behind it would never arrive. So is an operation that could not even be read as JSON (nested too
+deep, visits/operations/wire.py). Only a database that cannot be reached, or a concurrent create that fails twice,
+fails the request (5xx): then the whole batch's transaction is rolled back, nothing of it is kept, and the client
+sends the same batch again -- each operation is still applied exactly once, because none of it was.
+
+On PostgreSQL two different operations may create the same note, need or concern at once: the second's INSERT
+waits for the first's transaction and then fails (IntegrityError). Its savepoint is rolled back (only this
+operation: the batch's others stay as they are) and it is applied once more, now that the other is visible.
 
 Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "forbidden", ...}` with `errors`
 (field -> messages) when rejected; a replay answers the stored result with `status: "duplicate"` and
@@ -28,6 +48,7 @@ Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "for
 """
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any, Optional
 
@@ -40,90 +61,147 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from . import audit
 from .extensions import db
 from .models import Operation, User
-from .operations.contract import IncomingOperation, Refused
-from .operations.registry import operation_type
+from .operations.batch import begin_batch
+from .operations.contract import IncomingOperation, Refused, UnreadableOperation
+from .operations.registry import OPERATION_TYPES, operation_type
 from .schemas.base import flatten_errors
 from .schemas.operations import OperationIn
 
 STORED_STATUSES = ("applied", "conflict", "rejected", "forbidden")
+# What no database column or JSON document holds: NUL, and halves of a surrogate pair standing alone.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# How much of a type nobody registered the answer repeats (the ledger's column keeps none of it).
+_TYPE_ECHO = 40
+# At most this many fields' messages in one answer: an operation of 10,000 unknown fields is told of these.
+MAX_FIELDS_IN_ANSWER = 20
 
 
 def apply_batch(user: User, ops: list) -> list[dict]:
-    """Each operation on its own, in order; the answers in the same order."""
-    return [apply_operation(user, op) for op in ops]
+    """The batch in one transaction, each operation in its own savepoint; the answers in the same order.
+    Commits before it answers; rolls the whole batch back (and raises) only when the database fails."""
+    user_id = begin_batch(user)
+    try:
+        answers = [_apply_in_batch(user, user_id, op) for op in ops]
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return answers
 
 
-def apply_operation(user: User, op: Any, *, retry: bool = True) -> dict:
-    """Apply one operation once, whoever calls and however often. Commits before it answers."""
+def apply_operation(user: User, op: Any) -> dict:
+    """Apply one operation once, whoever calls and however often (a batch of one). Commits before it answers."""
+    return apply_batch(user, [op])[0]
+
+
+def _apply_in_batch(user: User, user_id: int, op: Any, *, retry: bool = True) -> dict:
     op_id = _op_id(op)
-    op_type = op.get("type") if isinstance(op, dict) and isinstance(op.get("type"), str) else None
+    op_type = _sent_type(op)
     if op_id is None:
-        return {"op_id": None, "type": op_type, "status": "rejected",
-                "errors": {"op_id": [_("Every change needs an op_id: a UUID made on the device.")]}}
-    # Read before the savepoint: on SQLite the ledger INSERT must be the transaction's first statement, so a
-    # concurrent replay waits for the lock (busy timeout) instead of failing to upgrade a read lock.
-    user_id = user.id
+        return _storable({"op_id": None, "type": op_type, "status": "rejected",
+                          "errors": {"op_id": [_("Every change needs an op_id: a UUID made on the device.")]}})
+    ledger_type = op_type if op_type in OPERATION_TYPES else ""
     claim = db.session.begin_nested()
     try:
-        db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=(op_type or "")[:40],
+        db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=ledger_type,
                                                     result={"status": "pending"}))
     except IntegrityError:
         claim.rollback()
         return _replay(op_id, user_id, op_type)
     try:
-        result = _decide(user, op_id, op_type, op)
+        result = _storable(_decide(user, op_id, op_type, op))
+        db.session.execute(update(Operation).where(Operation.op_id == op_id).values(result=result))
     except IntegrityError:
-        # Two different operations created the same note, need or concern at once (PostgreSQL): undo this one
-        # entirely and apply it again, now that the other is visible.
         claim.rollback()
-        db.session.rollback()
         if retry:
-            return apply_operation(user, op, retry=False)
-        raise
+            # Two different operations created the same note, need or concern at once (PostgreSQL): undo this
+            # one (its savepoint only) and apply it again, now that the other is visible.
+            return _apply_in_batch(user, user_id, op, retry=False)
+        # The same again: not a race but this operation's own fault, which must not block the outbox.
+        return _unforeseen(op_id, user_id, op_type, ledger_type)
     except (OperationalError, InterfaceError):
-        raise  # the database is unreachable: not this operation's fault, and worth another try
+        raise  # the database is unreachable: not this operation's fault, and worth another try (whole batch)
     except Exception:
-        current_app.logger.exception("Operation %s (%s) failed; answered rejected", op_id, op_type)
         claim.rollback()  # whatever state the failure left, only the answer is kept
-        result = {"op_id": op_id, "type": op_type, "status": "rejected",
-                  "errors": {"_schema": [_("This change could not be saved because of a problem on the server. "
-                                           "It stays on this device: please tell the review's support team.")]}}
-        db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=(op_type or "")[:40],
-                                                    result=result))
-        db.session.commit()
-        return result
-    db.session.execute(update(Operation).where(Operation.op_id == op_id).values(result=result))
+        return _unforeseen(op_id, user_id, op_type, ledger_type)
     claim.commit()
-    db.session.commit()
+    return result
+
+
+def _unforeseen(op_id: str, user_id: int, op_type: Optional[str], ledger_type: str) -> dict:
+    """`rejected`, stored, for an operation that failed in a way nobody foresaw (its savepoint already undone)."""
+    current_app.logger.exception("Operation %s (%s) failed; answered rejected", op_id, ledger_type or "?")
+    result = _storable({"op_id": op_id, "type": op_type, "status": "rejected", "errors": {"_schema": [
+        _("This change could not be saved because of a problem on the server. It stays on this device: "
+          "please tell the review's support team.")]}})
+    with db.session.begin_nested():
+        db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=ledger_type, result=result))
     return result
 
 
 def _op_id(op: Any) -> Optional[str]:
-    if not isinstance(op, dict) or not isinstance(op.get("op_id"), str):
+    if isinstance(op, UnreadableOperation):
+        candidate = op.op_id
+    elif isinstance(op, dict):
+        candidate = op.get("op_id")
+    else:
+        return None
+    if not isinstance(candidate, str):
         return None
     try:
-        return str(uuid.UUID(op["op_id"]))
+        return str(uuid.UUID(candidate))
     except ValueError:
         return None
 
 
+def _sent_type(op: Any) -> Optional[str]:
+    """The type the operation names, as far as an answer may repeat it."""
+    sent = op.type if isinstance(op, UnreadableOperation) else op.get("type") if isinstance(op, dict) else None
+    return sent[:_TYPE_ECHO] if isinstance(sent, str) else None
+
+
+def _storable(value: Any) -> Any:
+    """`value` with every text (keys too) holdable by any database and any UTF-8: NUL and lone surrogates become
+    U+FFFD."""
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_storable(key) if isinstance(key, str) else key: _storable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_storable(item) for item in value]
+    return value
+
+
 def _replay(op_id: str, user_id: int, op_type: Optional[str]) -> dict:
     stored = db.session.execute(select(Operation.user_id, Operation.result).where(Operation.op_id == op_id)).one()
-    db.session.commit()  # ends the read: nothing was written
     if stored.user_id != user_id:
-        return {"op_id": op_id, "type": op_type, "status": "forbidden"}
+        return _storable({"op_id": op_id, "type": op_type, "status": "forbidden"})
     first = stored.result
     return {**first, "status": "duplicate", "first_status": first["status"]}
 
 
-def _decide(user: User, op_id: str, op_type: Optional[str], op: dict) -> dict:
+def _bounded(errors: dict[str, list[str]]) -> dict[str, list[str]]:
+    """At most MAX_FIELDS_IN_ANSWER fields' messages, and how many more there were."""
+    if len(errors) <= MAX_FIELDS_IN_ANSWER:
+        return errors
+    kept = dict(list(errors.items())[:MAX_FIELDS_IN_ANSWER])
+    more = len(errors) - MAX_FIELDS_IN_ANSWER
+    kept.setdefault("_schema", []).append(_("And %(count)s more fields with a problem.", count=more))
+    return kept
+
+
+def _decide(user: User, op_id: str, op_type: Optional[str], op: Any) -> dict:
     """Validate, then let the type's handler act; the answer to store."""
+    if isinstance(op, UnreadableOperation):
+        return {"op_id": op_id, "type": op_type, "status": "rejected", "errors": {"_schema": [
+            _("This change could not be read: it is nested too deeply or holds a number too large.")]}}
     try:
         envelope = OperationIn().load(op)
         entry = operation_type(envelope["type"])
         data = entry.data().load(envelope["data"])
     except ValidationError as error:
-        return {"op_id": op_id, "type": op_type, "status": "rejected", "errors": flatten_errors(error.messages)}
+        return {"op_id": op_id, "type": op_type, "status": "rejected",
+                "errors": _bounded(flatten_errors(error.messages))}
     incoming = IncomingOperation(op_id, envelope["type"], envelope["base_version"], data)
     try:
         with db.session.begin_nested():

@@ -42,3 +42,13 @@ def rejected(field: str, message: str) -> Refused:
 
 def applied(**answer: Any) -> dict:
     return {"status": "applied", **answer}
+
+
+@dataclass(frozen=True)
+class UnreadableOperation:
+    """One operation of a batch that could not be read as JSON (nested past any parser's depth, a number with more
+    digits than can be read) while the rest could: it is answered `rejected` on its own (visits/sync.py), under
+    the op_id found in its text, so one broken operation never fails the whole batch."""
+
+    op_id: Optional[str]
+    type: Optional[str]

@@ -6,8 +6,6 @@
 """
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, request, url_for
 from flask_babel import format_time
 from flask_babel import gettext as _
@@ -20,7 +18,7 @@ from ..extensions import db
 from ..itinerary.views import load_visit
 from ..models import Note
 from ..notes.views import render_note_history
-from ..operations import registry
+from ..operations import registry, wire
 from ..permissions import can_read_note
 from ..security import claims_another_user, wrong_user_response
 from ..schemas import SyncOut
@@ -125,8 +123,8 @@ def record(visit_id: int):
 
 
 def _json_body(limit_bytes: int):
-    """The request's JSON, or None when it is not JSON; 413 past `limit_bytes`, whether or not a Content-Length
-    was sent (a chunked upload has none, so the bytes are counted as they are read)."""
+    """The request's JSON (visits/operations/wire.py), or None when it is not JSON; 413 past `limit_bytes`, whether
+    or not a Content-Length was sent (a chunked upload has none, so the bytes are counted as they are read)."""
     too_large = _("Send at most %(bytes)s bytes at a time.", bytes=limit_bytes)
     if request.content_length is not None and request.content_length > limit_bytes:
         abort(413, description=too_large)
@@ -139,10 +137,8 @@ def _json_body(limit_bytes: int):
         size += len(chunk)
     if size > limit_bytes:
         abort(413, description=too_large)
-    try:
-        return json.loads(b"".join(chunks))
-    except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested beyond reason
-        return None
+    # One operation nested beyond reason or holding a number too long to read is answered alone, not the batch.
+    return wire.read_batch(b"".join(chunks))
 
 
 @bp.get("/visits/<int:visit_id>/sections/<name>")
