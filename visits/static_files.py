@@ -10,7 +10,12 @@ the cache; a hash in the path would break exactly that. So `VersionedStatic.serv
 Cache-Control only when `v` is the hash of the file being served now; any other URL (none, or the version of a
 previous deploy) is answered `no-cache`: revalidated with its ETag each time.
 
-Pages are not compressed here or anywhere (BREACH): see README, "Static files and compression".
+Pages (HTML) are deliberately not compressed, here or by a proxy in front (README, "Static files and
+compression"): each carries a CSRF token and personal data beside text the requester chose (a search, a name typed
+in a form sent back), and with compression the size of the answer tells an attacker who can make a victim's
+browser send requests and watch the encrypted lengths whether a guess matched the secret (BREACH). The pages are
+15 to 30 KB, a round trip or two more on a slow link (measured in BENCHMARKS.md); the static files, most of the
+bytes, hold no secret and are compressed, and after the first visit they come from the browser's cache.
 """
 from __future__ import annotations
 
