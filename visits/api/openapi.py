@@ -120,10 +120,18 @@ def _each_operation_answered_on_its_own(document: dict) -> None:
     """A batch takes any item in `ops`: each is checked and answered on its own (`rejected` with its errors when
     it is not an operation), so one bad item never blocks the rest of a phone's outbox (DESIGN section 5). The
     document says so; the envelope an item should have is OperationIn."""
-    ops = document["components"]["schemas"]["SyncIn"]["properties"]["ops"]
-    ops["items"] = {"anyOf": [ops["items"], {}]}
-    ops["description"] = ("The operations, in the order made. Each item should be an OperationIn; one that is not "
-                          "is answered `rejected` in its place, and the others are applied.")
+    components = document["components"]["schemas"]
+    ops = components["SyncIn"]["properties"]["ops"]
+    envelope = components["OperationIn"]
+    # The envelope of each type with that type's data, so a reader (or a generator of test cases) knows what a
+    # whole operation of each type looks like: x-operation-data says the same for tools that read extensions.
+    by_type = [{**envelope, "properties": {**envelope["properties"], "type": {"type": "string", "enum": [name]},
+                                           "data": {"$ref": f"#/components/schemas/{entry.data.__name__}"}}}
+               for name, entry in OPERATION_TYPES.items()]
+    ops["items"] = {"anyOf": [ops["items"], *by_type, {}]}
+    ops["description"] = ("The operations, in the order made. Each item should be an OperationIn, whose `data` is "
+                          "the schema of its type; one that is not is answered `rejected` in its place, and the "
+                          "others are applied.")
 
 
 @bp.get("/api/openapi.json")
