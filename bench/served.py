@@ -23,10 +23,11 @@ WORKERS = int(os.environ.get("WORKERS", "4"))
 
 
 @contextmanager
-def demo_server(workers: int = WORKERS):
-    """Yields the server (its .url) once the demo is loaded and /healthz answers."""
+def demo_server(workers: int = WORKERS, database_url: str | None = None):
+    """Yields the server (its .url) once the demo is loaded (on `database_url`, else a new SQLite file; an existing
+    database must be empty) and /healthz answers."""
     with tempfile.TemporaryDirectory() as folder:
-        env = {"DATABASE_URL": f"sqlite:///{folder}/demo.sqlite", "SECRET_KEY": "bench-secret",
+        env = {"DATABASE_URL": database_url or f"sqlite:///{folder}/demo.sqlite", "SECRET_KEY": "bench-secret",
                "DEMO_PASSWORD": DEMO_PASSWORD, "FLASK_APP": "app", "FIELDWORK_ENV": "development"}
         flask = str(Path(sys.executable).with_name("flask"))
         for command in (["init-db"], ["seed-demo"]):
