@@ -18,15 +18,15 @@
  *                    worked; with no list yet nothing is stored. On failure a kept page is served, and a page
  *                    never kept gets the offline page. The list each prefetch brings replaces the last, and any
  *                    page no longer on it (a past day, a visit off their team, a visit of a review that has been
- *                    closed) is deleted then. A page the server answers with
- *                    X-Fieldwork-Forget (a visit of a closed review) is deleted at once, whatever the list says.
+ *                    closed) is deleted then. A page the server answers with X-Fieldwork-Forget (a visit of a
+ *                    closed review) is deleted at once, whatever the list says.
  *                    The lead and the link officer are given a copy of each day holding their own visits only.
  *                    Pages are stored only when the server marks them with X-Fieldwork-User; a different
  *                    person's mark empties the cache first, so one phone never shows one person another's
  *                    pages (the list goes with them). Logout empties it (message "clear-user-data"), and so does
  *                    a navigation that the server answers with the sign-in page (the session has ended).
- *                    /outbox (what is waiting on this phone) is a shell with nothing of the server's in it: it
- *                    is precached with the app shell, and its list is drawn from IndexedDB by the page.
+ *                    /outbox (what is waiting on this phone) is on every person's list: a shell with nothing of
+ *                    the server's in it, whose list the page draws from IndexedDB (static/js/outbox_page.js).
  *   (nothing else)   /api/* and every non-GET request go straight to the network: writes travel through the
  *                    IndexedDB outbox (static/js/outbox.js), never through a cache.
  *

@@ -197,12 +197,20 @@
     });
   }
 
-  /* A new text is safe on the phone: the form empties, naming a new thing, for the next one. */
+  var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+  /* A form that makes a new thing each time (a note, a concern, a need: the server's form key ends ":new"). */
+  function makesNewThings(form) {
+    if (isNewTextForm(form)) return !form.hasAttribute("data-waiting-edit");
+    try { return /:new$/.test(new URL(form.action).searchParams.get("form") || ""); } catch (e) { return false; }
+  }
+
+  /* The new thing is safe on the phone (waiting.js lists it): the form empties, naming a new thing of its own,
+     for the next one. */
   function startAfresh(form, record) {
     form.reset();
-    (typeOf(record.type).identity || []).forEach(function (name) {
-      var input = form.querySelector('[name="' + name + '"]');
-      if (input) input.value = Outbox.uuid();
+    form.querySelectorAll('input[type="hidden"]').forEach(function (input) {
+      if (input.name !== "op_id" && UUID.test(input.value)) input.value = Outbox.uuid();
     });
     showState(form, record);
   }
@@ -264,9 +272,9 @@
     event.preventDefault();
     event.stopPropagation();
     var submitter = event.submitter;
-    var newText = isNewTextForm(form) && !form.hasAttribute("data-waiting-edit");
+    var newThing = makesNewThings(form);
     Outbox.add(user, operationFrom(form, submitter)).then(function (record) {
-      if (newText) startAfresh(form, record); else reflect(form, record);
+      if (newThing) startAfresh(form, record); else reflect(form, record);
       if (Fieldwork.waiting) Fieldwork.waiting.refresh(form, record);
       // The page's own script may move on once the change is safe on the phone (feedback.js: thank-you screen).
       form.dispatchEvent(new CustomEvent("fieldwork:queued", { detail: record }));

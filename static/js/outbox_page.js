@@ -102,6 +102,10 @@
 
   function askToDiscard(record) {
     var dialog = document.getElementById("discard-dialog");
+    var summary = Fieldwork.waiting.describe(record);
+    document.getElementById("discard-what").textContent = [summary.title].concat(summary.lines.map(function (line) {
+      return line.text;
+    })).join("\n");
     document.getElementById("discard-keep").onclick = function () { dialog.close(); };
     document.getElementById("discard-yes").onclick = function () {
       dialog.close();
@@ -128,7 +132,8 @@
     entry.id = "op-" + record.op_id;
     var summary = Fieldwork.waiting.describe(record);
     var about = say("about_" + typeOf(record.type).section) || say("a_change");
-    entry.appendChild(element("h2", "", summary.title && summary.title !== about ? about + ": " + summary.title : about));
+    entry.appendChild(element("h2", "", summary.title && summary.title !== about
+      ? say("change_title", { about: about, what: summary.title }) : about));
     if (record.about && record.about.title) entry.appendChild(element("p", "meta", record.about.title));
     var mark = element("p", "waiting-mark " + record.state, Fieldwork.waiting.markOf(record));
     mark.setAttribute("data-waiting-mark", record.state);

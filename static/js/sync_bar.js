@@ -123,7 +123,9 @@
     var section = document.getElementById("attention");
     var list = document.getElementById("attention-list");
     if (!section) return;
-    section.hidden = ops.length === 0;
+    var outboxUrl = document.getElementById("sync-bar").getAttribute("data-outbox-url");
+    // On /outbox the list itself shows them, with their ways out.
+    section.hidden = ops.length === 0 || window.location.pathname === outboxUrl;
     list.textContent = "";
     ops.forEach(function (record) {
       var item = document.createElement("li");

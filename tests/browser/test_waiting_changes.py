@@ -175,16 +175,34 @@ def test_attendance_and_a_check_in_made_offline_are_marked_waiting_not_confirmed
     expect(check).to_contain_text("Waiting to send — saved on this phone")
     expect(page.locator("#check")).not_to_contain_text("You checked in at")  # not as if the server had it
 
+    concerns = page.locator("#concerns")
+    concerns.get_by_label("Health and safety").check()
+    concerns.get_by_label("Amber").check()
+    concerns.get_by_label("What you saw or heard").fill("The stair lift is broken.")
+    concerns.get_by_role("button", name="Raise the concern").click()
+    expect(concerns.get_by_label("What you saw or heard")).to_have_value("")  # free for another concern
+    needs = page.locator("#needs")
+    needs.get_by_label("What is needed").select_option("interpreting")
+    needs.get_by_label("Detail").fill("Welsh")
+    needs.get_by_role("button", name="Raise the need").click()
+
     page.reload()  # from the phone's copy: the marks are laid over it again
     unfold(page)
     expect(page.locator("#check [data-waiting-item]")).to_contain_text("Waiting to send")
     expect(person.locator("[data-op-state]")).to_contain_text("waiting")
+    expect(page.locator("#concerns [data-waiting-item]")).to_contain_text("The stair lift is broken.")
+    expect(page.locator("#concerns [data-waiting-item]")).to_contain_text("Waiting to send")
+    expect(page.locator("#needs [data-waiting-item]")).to_contain_text("Welsh")
+    expect(page.locator("#needs [data-waiting-item]")).to_contain_text("Waiting to send")
     page.locator("#check").screenshot(path="test-artifacts/waiting-check-in-360.png")
+    page.locator("#concerns").screenshot(path="test-artifacts/waiting-concern-360.png")
+    assert_accessible(page, "waiting-marks-on-the-visit-360")
 
     page.goto("/outbox")
-    expect(page.locator("#outbox-list > li")).to_have_count(2)
+    expect(page.locator("#outbox-list > li")).to_have_count(4)
     expect(page.locator("#outbox-list")).to_contain_text("Attended")
     expect(page.locator("#outbox-list")).to_contain_text("Checked in at")
+    expect(page.locator("#outbox-list")).to_contain_text("The stair lift is broken.")
 
     context.set_offline(False)
     expect_bar(page, "All synced")
