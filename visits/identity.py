@@ -31,3 +31,52 @@ def private_text(text: Optional[str], about_private_person: bool, may_know: bool
 def place_name(name: str, is_home: bool, may_know: bool) -> str:
     """Someone's home is part of who they are: without the right to know them, not where they live."""
     return name if may_know or not is_home else _("Service user's home")
+
+
+# --- a visit's title and agenda (issue 12) ------------------------------------------------------------------
+# Typed freely by the link officer, so they may name the person visited ("Home visit – Mrs Jones"): the rule for
+# briefings applies. Without the right to know service users, a visit about one is called by its kind and case
+# reference, and its agenda's parts by their number; the link officer is warned when a title names one.
+
+
+def about_private_people(visit) -> bool:
+    """A home visit, a visit about a case, or one with a service user or carer: its free text may name them."""
+    return visit.is_home_visit or visit.case_id is not None or any(
+        attendance.participant.is_private_person for attendance in visit.attendances)
+
+
+def visit_title(title: str, kind, about_private_person: bool, may_know: bool,
+                case_reference: Optional[str] = None) -> str:
+    kind_words = str(label("visit_kind", kind))
+    if may_know or not about_private_person:
+        return title or kind_words
+    return _("%(kind)s · %(reference)s", kind=kind_words, reference=case_reference) if case_reference \
+        else kind_words
+
+
+def title_of(visit, may_know: bool) -> str:
+    """`visit_title` for a visit model (its attendances, participants and case loaded)."""
+    return visit_title(visit.title, visit.kind, about_private_people(visit), may_know,
+                       visit.case.reference if visit.case else None)
+
+
+def agenda_title(title: str, position: int, about_private_person: bool, may_know: bool) -> str:
+    if may_know or not about_private_person:
+        return title
+    return _("Part %(number)s", number=position + 1)
+
+
+class NamesInTitle:
+    """Which service users and carers of a review a title names, as the evidence pack looks for names (in full,
+    without a leading title, or title and surname; whole words, any case), so a warning and a redaction agree.
+    Built once per form or file from the review's participants."""
+
+    def __init__(self, people):
+        from .evidence.exports import Person, Redactor
+
+        self._finders = [(person.name, Redactor([Person(person.name, "\x00")])) for person in people
+                         if person.kind in PRIVATE_PARTICIPANT_KINDS]
+
+    def __call__(self, title: str) -> list[str]:
+        title = title or ""
+        return [name for name, finder in self._finders if finder(title) != title]

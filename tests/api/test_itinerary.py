@@ -47,11 +47,12 @@ DAY_PAGE = {
     "reviewer2": ({"Interview: Sam Social Worker"}, False),
     "lay_assessor": ({"Maes Day Centre"}, False),
     "link_officer": ({"Home visit CTV-001", "Maes Day Centre", "Interview: Sam Social Worker"}, True),
-    "coordinator": ({"Home visit CTV-001", "Maes Day Centre", "Interview: Sam Social Worker"}, False),
+    # A home visit's typed title may name the person visited: the coordinator reads its kind and case (issue 12).
+    "coordinator": ({"Home visit · CTV-001", "Maes Day Centre", "Interview: Sam Social Worker"}, False),
     "lead_b": ({"Interview in review B"}, False),
 }
-ALL_TITLES = {"Home visit CTV-001", "Maes Day Centre", "Interview: Sam Social Worker", "Interview in review B",
-              "Partners meeting B"}
+ALL_TITLES = {"Home visit CTV-001", "Home visit · CTV-001", "Maes Day Centre", "Interview: Sam Social Worker",
+              "Interview in review B", "Partners meeting B"}
 
 
 @pytest.mark.parametrize("path", ["/", "/itinerary?date={day}"])

@@ -46,7 +46,7 @@ def test_link_officer_sees_the_whole_programme_with_the_people_and_the_checkers_
 def test_coordinator_reads_the_programme_but_not_who_service_users_are_and_cannot_change_it(client, console):
     client.login(console.coordinator)
     html = client.get("/programme").get_data(as_text=True)
-    assert "Home visit AD-014" in html
+    assert "Home visit · AD-014" in html  # its kind and case, not its typed title (issue 12)
     assert SERVICE_USER_NAME not in html
     assert HOME_ADDRESS not in html and "Home (GS)" not in html
     assert "Service user (AD-014)" in html

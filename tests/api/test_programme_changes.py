@@ -151,7 +151,8 @@ def test_the_reason_is_shown_to_the_team_and_in_the_programme_but_not_to_those_w
 
     client.login(console.coordinator)
     programme = client.get("/programme").get_data(as_text=True)
-    assert "Home visit AD-014" in programme and SERVICE_USER_NAME not in programme and "is in hospital" not in programme
+    assert "Home visit · AD-014" in programme and SERVICE_USER_NAME not in programme
+    assert "is in hospital" not in programme
 
 
 def test_a_reason_too_long_is_refused_by_the_field_and_kept_as_typed(client, console):

@@ -44,7 +44,7 @@ def attendance_api():
         recorded = {a.participant_id: a.recorded_at for a in visit.attendances}
         view = present_visit(visit, access, current_user)
         day.append({
-            "id": visit.id, "title": visit.title, "kind": visit.kind.value, "starts_at": visit.starts_at,
+            "id": visit.id, "title": view.title, "kind": visit.kind.value, "starts_at": visit.starts_at,
             "ends_at": visit.ends_at, "status": visit.status.value,
             "participants": [{"id": p.id, "kind": p.kind, "name": p.name, "identity_hidden": p.identity_hidden,
                               "attendance": p.attendance, "recorded_at": recorded.get(p.id)}

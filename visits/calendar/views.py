@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..clock import today_in, utcnow
 from ..extensions import db, limiter
-from ..models import CalendarFeed, User, Visit, visit_team
+from ..models import Attendance, CalendarFeed, User, Visit, visit_team
 from ..vocabulary import label
 from .feed import HISTORY_DAYS, active_feed, build_calendar, new_token, token_hash
 
@@ -95,7 +95,7 @@ def feed_ics(token: str):
                Visit.starts_at >= datetime.combine(today_in() - timedelta(days=HISTORY_DAYS), time.min))
         .order_by(Visit.starts_at, Visit.id)
         .options(selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
-                 selectinload(Visit.review)))
+                 selectinload(Visit.review), selectinload(Visit.attendances).selectinload(Attendance.participant)))
     body = build_calendar(
         user, visits, kind_label=partial(label, "visit_kind"),
         visit_url=lambda visit: url_for("itinerary.visit_page", visit_id=visit.id, _external=True),

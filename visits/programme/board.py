@@ -19,7 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from ..extensions import db
-from ..identity import place_name, private_text
+from ..identity import place_name, private_text, title_of
 from ..models import (
     Attendance, AttendanceStatus, Case, CaseStatus, CheckIn, Concern, Location, LocationKind,
     OverdueAcknowledgement, Participant, Rating, Review, User, Visit, VisitKind,
@@ -161,8 +161,8 @@ def _board_visit(visit: Visit, identities: bool) -> BoardVisit:
     reference = visit.case.reference if visit.case else None
     is_home = visit.is_home_visit
     location = place_name(visit.location.name, is_home, identities) if visit.location else ""
-    return BoardVisit(visit.id, visit.title, visit.kind.value, visit.status.value, visit.starts_at, visit.ends_at,
-                      location, is_home, reference, _members(visit),
+    return BoardVisit(visit.id, title_of(visit, identities), visit.kind.value, visit.status.value, visit.starts_at,
+                      visit.ends_at, location, is_home, reference, _members(visit),
                       tuple(attendee_label(a, identities, reference) for a in visit.attendances))
 
 
@@ -237,7 +237,7 @@ def need_alerts(review: Review, now: datetime, identities: bool) -> list[NeedAle
         for attendance in visit.attendances:
             for need in attendance.participant.needs:
                 if need.status in UNARRANGED_NEED_STATUSES:
-                    alerts.append(NeedAlert(visit.id, visit.title, visit.starts_at,
+                    alerts.append(NeedAlert(visit.id, title_of(visit, identities), visit.starts_at,
                                             person_label(attendance.participant, identities, reference),
                                             need.type.value,
                                             private_text(need.detail, attendance.participant.is_private_person,

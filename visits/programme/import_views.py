@@ -17,16 +17,18 @@ from .blueprint import bp
 from .context import review_for
 from .importer import (
     COLUMNS, ImportFileError, ImportPlan, apply_plan, export_rows, plan_import, programme_visits, read_table,
-    template_csv, title_for,
-    to_csv,
+    template_csv, title_for, title_warnings, to_csv,
 )
+from .presenters import title_checker
 
 
 def _import_page(review: Review, plan: ImportPlan | None = None, file_error: str = "", payload: str = "",
                  filename: str = "", status: int = 200):
+    named, named_count = title_warnings(plan, title_checker(review.id)) if plan and plan.is_valid else ([], 0)
     return render_template("programme/import.html", review=review, plan=plan, file_error=file_error,
                            payload=payload, filename=filename, columns=COLUMNS, title_for=title_for,
-                           errors_by_row=plan.errors_by_row() if plan else {}), status
+                           errors_by_row=plan.errors_by_row() if plan else {}, named_titles=named,
+                           named_count=named_count), status
 
 
 @bp.get("/programme/import")

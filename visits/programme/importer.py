@@ -606,3 +606,11 @@ def template_csv() -> str:
 
 def title_for(visit: PlannedVisit) -> str:
     return visit.values.get("title") or label("visit_kind", visit.values["kind"])
+
+
+def title_warnings(plan: ImportPlan, names_in) -> tuple[list[tuple[int, str]], int]:
+    """(row, the names it holds) for the first ERRORS_SHOWN titles that name a service user or carer of the
+    review, and how many there are in all: the preview warns so the link officer can fix the file first."""
+    found = [(visit.row, ", ".join(names)) for visit in plan.visits
+             if (names := names_in(visit.values.get("title") or ""))]
+    return found[:ERRORS_SHOWN], len(found)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from ..extensions import db
-from ..identity import private_text
+from ..identity import private_text, title_of
 from ..models import Attendance, Case, NeedFlag, NeedStatus, Participant, Review, Visit
 from ..permissions import can_manage_needs, can_read_needs, sees_identities
 from ..schemas import NeedForm, flatten_errors, form_input
@@ -42,6 +42,7 @@ class NeedRow:
     arranged_by: Optional[str]
     next_visit: Optional[Visit]
     urgent: bool          # not arranged, and its next visit is within NEED_ALERT_HOURS
+    next_visit_title: str = ""  # as the viewer may read it (identity.title_of)
 
     @property
     def is_arranged(self) -> bool:
@@ -77,7 +78,8 @@ def need_rows(review: Review, identities: bool) -> list[NeedRow]:
             need.type.value, private_text(need.detail, need.participant.is_private_person, identities),
             need.status.value, private_text(need.arrangement, need.participant.is_private_person, identities),
             need.arranged_by.name if need.arranged_by else None, next_visit,
-            urgent=not need.is_arranged and upcoming is not None and upcoming.starts_at <= horizon))
+            urgent=not need.is_arranged and upcoming is not None and upcoming.starts_at <= horizon,
+            next_visit_title=title_of(next_visit, identities) if next_visit else ""))
     far_future = datetime.max
     rows.sort(key=lambda row: (STATUS_ORDER.index(NeedStatus(row.status)),
                                row.next_visit.starts_at if row.next_visit else far_future, row.person))

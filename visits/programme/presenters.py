@@ -12,7 +12,7 @@ from typing import Optional
 
 from flask_babel import gettext as _
 
-from ..identity import person_name, place_name, private_text
+from ..identity import NamesInTitle, about_private_people, person_name, place_name, private_text, title_of
 from ..models import Attendance, Participant, Visit
 
 
@@ -84,7 +84,7 @@ def programme_rows(visits: list[Visit], identities: bool, findings=()) -> list[P
         reference = visit.case.reference if visit.case else None
         severities = per_visit.get(visit.id, [])
         rows.append(ProgrammeRow(
-            id=visit.id, kind=visit.kind.value, title=visit.title, starts_at=visit.starts_at,
+            id=visit.id, kind=visit.kind.value, title=title_of(visit, identities), starts_at=visit.starts_at,
             ends_at=visit.ends_at, status=visit.status.value,
             location=place_name(visit.location.name, visit.location.is_home, identities) if visit.location else "",
             location_is_home=bool(visit.location and visit.location.is_home),
@@ -92,9 +92,8 @@ def programme_rows(visits: list[Visit], identities: bool, findings=()) -> list[P
             people=[attendee_label(a, identities, reference) for a in visit.attendances],
             case_reference=reference, finding_count=len(severities),
             worst="error" if "error" in severities else ("warning" if severities else None),
-            # Free text that may name the person visited: hidden from those who may not know who they are.
-            cancel_reason=private_text(visit.cancel_reason, visit.is_home_visit or visit.case_id is not None or any(
-                a.participant.is_private_person for a in visit.attendances), identities),
+            # Free text that may name the person visited (the title too): hidden from those who may not know them.
+            cancel_reason=private_text(visit.cancel_reason, about_private_people(visit), identities),
         ))
     return rows
 
@@ -104,3 +103,23 @@ def by_day(rows: list[ProgrammeRow]) -> list[tuple[date, list[ProgrammeRow]]]:
     for row in rows:
         days[row.day].append(row)
     return sorted(days.items())
+
+
+# --- a title that names a service user or carer (issue 12) --------------------------------------------------
+
+
+def title_checker(review_id: int) -> NamesInTitle:
+    """Finds, in a title, the review's service users and carers (retired ones too: their names are as private)."""
+    from ..extensions import db
+
+    return NamesInTitle(db.session.scalars(db.select(Participant).filter_by(review_id=review_id)))
+
+
+def title_warning(names: list[str]) -> str:
+    """What the link officer is told when a title names someone: the title itself is shown to people who may not
+    know who service users are (they read the kind and case reference instead), but a name should not be in it."""
+    if not names:
+        return ""
+    return _("This title names a service user or carer (%(names)s). Titles are read by people who must not know who "
+             "service users are: use the case reference instead, like ‘Home visit AD-014’.",
+             names=", ".join(names))

@@ -17,9 +17,10 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from ..extensions import db
-from ..identity import person_name
+from ..identity import person_name, visit_title
 from ..models import Attendance, Case, Location, Participant, Review, TravelTime, User, Visit
 from ..permissions import sees_identities
+from ..vocabulary import PRIVATE_PARTICIPANT_KINDS
 from ..programme_rules import (
     RULES, Finding, Programme, Thresholds, check_programme, diff_findings, programme_from_models,
 )
@@ -87,13 +88,34 @@ def _case_labels(programme: Programme) -> dict[int, str]:
     return {case.service_user_id: case.reference for case in programme.cases if case.service_user_id is not None}
 
 
-def _shown(finding: Finding, identities: bool, case_by_person: dict[int, str]) -> FindingShown:
+def _title_stand_ins(programme: Programme) -> dict[int, tuple[str, str]]:
+    """By visit id: a title as a finding quotes it, and what stands for it for a viewer who may not know service
+    users (identity.visit_title: a visit about one is called by its kind and case reference)."""
+    private = {person.id for person in programme.people if person.kind in PRIVATE_PARTICIPANT_KINDS}
+    references = {case.id: case.reference for case in programme.cases}
+    stand_ins = {}
+    for visit in programme.visits:
+        if visit.title and (visit.kind == "home_visit" or visit.case_id is not None
+                            or any(pid in private for pid in visit.participants)):
+            stand_ins[visit.id] = (f"‘{visit.title}’", "‘" + visit_title(
+                visit.title, visit.kind, True, False, references.get(visit.case_id)) + "’")
+    return stand_ins
+
+
+def _shown(finding: Finding, identities: bool, case_by_person: dict[int, str],
+           title_stand_ins: Optional[dict[int, tuple[str, str]]] = None) -> FindingShown:
     people = []
     for person in finding.people:
         name = person_name(person.name, person.kind, identities, case_by_person.get(person.id))
         people.append(PersonShown(person.id, name, person.kind, person.is_team_member))
-    return FindingShown(finding.rule, finding.severity, finding.message, finding.visit_ids, tuple(people),
-                        finding.suggestion, finding.past)
+    message, suggestion = finding.message, finding.suggestion
+    if not identities:
+        for visit_id in finding.visit_ids:
+            quoted, stand_in = (title_stand_ins or {}).get(visit_id, ("", ""))
+            if quoted:
+                message, suggestion = message.replace(quoted, stand_in), suggestion.replace(quoted, stand_in)
+    return FindingShown(finding.rule, finding.severity, message, finding.visit_ids, tuple(people), suggestion,
+                        finding.past)
 
 
 def findings_for(review: Review, viewer: User, programme: Optional[Programme] = None) -> list[FindingShown]:
@@ -102,7 +124,8 @@ def findings_for(review: Review, viewer: User, programme: Optional[Programme] = 
     found = check_programme(programme, thresholds(), gettext=_)
     identities = sees_identities(viewer, review.id)
     case_by_person = _case_labels(programme)
-    return [_shown(finding, identities, case_by_person) for finding in found]
+    stand_ins = {} if identities else _title_stand_ins(programme)
+    return [_shown(finding, identities, case_by_person, stand_ins) for finding in found]
 
 
 def rule_summaries() -> list[tuple[str, str, str]]:

@@ -26,7 +26,7 @@ from ..schemas import (
 from ..schemas.forms import CancelVisitForm
 from .blueprint import bp
 from .context import log_identity_read, review_for, reviews_choice
-from .presenters import by_day, person_label, programme_rows
+from .presenters import by_day, person_label, programme_rows, title_checker, title_warning
 from .service import (
     ProgrammeError, add_attendee, cancel_visit, create_visit,
     remove_attendee, team_candidates, update_visit, version_of,
@@ -138,8 +138,10 @@ def _visit_form(review: Review, visit: Visit | None, values: dict, errors: dict,
     attendees = []
     if visit is not None:
         attendees = programme_rows([visit], sees_identities(current_user, review.id))[0].people
+    warning = title_warning(title_checker(review.id)(values.get("title") or ""))
     return render_template("programme/visit_form.html", review=review, visit=visit, values=values, errors=errors,
-                           attendees=attendees, change=_change_for(visit), **_choices(review)), status
+                           attendees=attendees, change=_change_for(visit), title_warning=warning,
+                           **_choices(review)), status
 
 
 def _remember_change(visit: Visit, before) -> None:

@@ -1,0 +1,142 @@
+"""A visit's title and its agenda are typed freely by the link officer, so one may name the service user ("Home visit
+– Mrs Jones"). Whoever may not know who service users are (the coordinator; a reviewer on a visit not theirs; a
+calendar app a feed is synced to) gets a visit about one called by its kind and case reference, as briefings are
+hidden from them (DESIGN section 2, issue 12 item 5); and the link officer is warned on the form when a title
+names a service user or carer of the review, so they can fix it."""
+from __future__ import annotations
+
+import html as html_lib
+from datetime import timedelta
+
+import pytest
+from icalendar import Calendar
+
+from visits.extensions import db
+from visits.models import AgendaSegment, Attendance, AttendanceStatus
+
+from ..support import factories as f
+from ..support.world import SERVICE_USER_NAME, at
+
+NAMED_TITLE = f"Home visit – {SERVICE_USER_NAME}"
+SURNAME_TITLE = "Case talk about Mrs Secretname's care"
+AGENDA_TITLE = f"Tea with {SERVICE_USER_NAME}"
+
+
+@pytest.fixture
+def named(console):
+    """The home visit titled with the service user's name; a case interview titled with her surname; an agenda
+    segment naming her; and her marked absent, so the board's no-shows list the visit."""
+    console.home_visit.title = NAMED_TITLE
+    console.home_visit.agenda.append(AgendaSegment(position=0, title=AGENDA_TITLE, minutes=20))
+    console.case_interview = f.gen_visit(console.review, [console.reviewer], [console.social_worker],
+                                         "staff_interview", at(console.day, 15), 30, console.office,
+                                         case=console.case, title=SURNAME_TITLE)
+    db.session.scalar(db.select(Attendance).filter_by(visit_id=console.home_visit.id,
+                                                      participant_id=console.service_user.id)).status = \
+        AttendanceStatus.absent
+    db.session.commit()
+    return console
+
+
+def coordinator_pages(console) -> list[str]:
+    review, day = console.review.id, console.day.isoformat()
+    return [
+        f"/programme?review={review}",
+        f"/attendance?review={review}&date={day}",
+        f"/attendance/board-fragment?review={review}&date={day}",
+        f"/needs?review={review}",
+        f"/api/programme/findings?review={review}",
+        f"/api/attendance?date={day}",
+        f"/api/itinerary?from={day}&to={(console.day + timedelta(days=1)).isoformat()}",
+        f"/itinerary?date={day}",
+        f"/visits/{console.home_visit.id}",
+        f"/visits/{console.case_interview.id}",
+    ]
+
+
+def leaked(text: str) -> list[str]:
+    text = html_lib.unescape(text)
+    return [words for words in (SERVICE_USER_NAME, "Secretname", AGENDA_TITLE) if words in text]
+
+
+def test_the_coordinator_never_reads_a_service_users_name_in_a_title_or_an_agenda(client, named):
+    client.login(named.coordinator)
+    for url in coordinator_pages(named):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert leaked(response.get_data(as_text=True)) == [], url
+    # What the coordinator reads instead: the kind of visit and its case reference.
+    programme = html_lib.unescape(client.get(coordinator_pages(named)[0]).get_data(as_text=True))
+    assert "Home visit · AD-014" in programme and "Staff interview · AD-014" in programme
+
+
+def test_those_who_may_know_her_still_read_the_title_as_typed(client, named):
+    for person in (named.link, named.lead, named.reviewer):
+        client.login(person)
+        page = html_lib.unescape(client.get(f"/visits/{named.home_visit.id}").get_data(as_text=True))
+        assert NAMED_TITLE in page and AGENDA_TITLE in page
+    client.login(named.link)
+    assert NAMED_TITLE in html_lib.unescape(
+        client.get(f"/programme?review={named.review.id}").get_data(as_text=True))
+
+
+@pytest.mark.parametrize("role", ["lay_assessor", "lead_b", "link_b"])
+def test_nobody_else_reads_it_either(client, named, role):
+    client.login(named.member(role))
+    for url in coordinator_pages(named):
+        assert leaked(client.get(url).get_data(as_text=True)) == [], (role, url)
+
+
+def test_a_calendar_feed_leaves_the_app_so_it_never_carries_a_title_about_a_service_user(client, named, app):
+    from .test_ical import fetch, make_feed
+
+    client.login(named.reviewer)
+    body = fetch(app, make_feed(client)).get_data(as_text=True)
+    calendar = Calendar.from_ical(body)
+    summaries = [str(event["SUMMARY"]) for event in calendar.walk("VEVENT")]
+    assert "Staff interview (AD-014)" in summaries and "Home visit (AD-014)" in summaries
+    assert leaked(body) == []
+
+
+# --- the link officer is told, on the form ---------------------------------------------------------------------
+
+
+def visit_form(console, **values):
+    form = {"review": str(console.review.id), "kind": "home_visit", "title": "", "date": console.day.isoformat(),
+            "start": "19:00", "end": "19:45", "status": "planned", "briefing": ""}
+    form.update(values)
+    return form
+
+
+def test_the_visit_form_warns_when_a_title_names_a_service_user_or_carer(client, console):
+    client.login(console.link)
+    new = client.get(f"/programme/visits/new?review={console.review.id}")
+    assert new.status_code == 200 and "names a service user" not in new.get_data(as_text=True)
+    client.post("/programme/visits", data=visit_form(console, title="Home visit - Mrs Secretname"))
+    edit = client.get(f"/programme/visits/{console.home_visit.id}/edit?review={console.review.id}")
+    assert "names a service user" not in edit.get_data(as_text=True)
+    console.home_visit.title = NAMED_TITLE
+    db.session.commit()
+    edit = html_lib.unescape(client.get(f"/programme/visits/{console.home_visit.id}/edit?review="
+                                        f"{console.review.id}").get_data(as_text=True))
+    assert f"This title names a service user or carer ({SERVICE_USER_NAME})" in edit
+    assert 'aria-describedby="title-warning' in edit or 'id="title-warning"' in edit
+
+
+def test_the_visit_form_warns_after_saving_a_title_that_names_her(client, console):
+    client.login(console.link)
+    response = client.post("/programme/visits", data=visit_form(console, title="Mrs Secretname at home"))
+    assert response.status_code == 302
+    text = html_lib.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert f"names a service user or carer ({SERVICE_USER_NAME})" in text
+
+
+def test_the_import_preview_warns_when_a_title_names_a_service_user(client, console):
+    from .test_import import csv_bytes, upload
+
+    client.login(console.link)
+    row = [console.day.isoformat(), "19:00", "19:45", "home_visit", NAMED_TITLE, "", "", "", "AD-014", "", ""]
+    preview = upload(client, console, csv_bytes([row]))
+    text = html_lib.unescape(preview.get_data(as_text=True))
+    assert preview.status_code == 200
+    assert f"Row 2: this title names a service user or carer ({SERVICE_USER_NAME})" in text
