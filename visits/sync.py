@@ -19,8 +19,8 @@ Then for each operation, in order, in its own savepoint:
    for a concurrent request that holds it): a replay. Roll back to the savepoint, read the stored answer.
 4. The envelope and `data` are checked with the schemas (visits/schemas/operations.py).
 5. The handler for the type (its entry in visits/operations/registry.py names both) asks visits/permissions.py
-   and changes the models inside a nested savepoint. If it refuses (`Refused`), nothing it did is kept, but the
-   refusal is stored like any other answer.
+   and changes the models. If it refuses (`Refused`), the operation's savepoint is rolled back, so nothing it did
+   is kept, and the refusal is stored (in a savepoint of its own) like any other answer.
 6. The answer is written to the ledger row and the savepoint released.
 7. Commit, once, after the last operation. Each operation's savepoint means one failing never loses the others.
 
@@ -39,6 +39,10 @@ sends the same batch again -- each operation is still applied exactly once, beca
 On PostgreSQL two different operations may create the same note, need or concern at once: the second's INSERT
 waits for the first's transaction and then fails (IntegrityError). Its savepoint is rolled back (only this
 operation: the batch's others stay as they are) and it is applied once more, now that the other is visible.
+
+Two requests sending the same operations in a different order can deadlock on PostgreSQL (each holds an op_id
+the other wants): PostgreSQL ends one transaction, and that batch is applied once more from the start; what the
+other committed is then answered as duplicates.
 
 Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "forbidden", ...}` with `errors`
 (field -> messages) when rejected; a replay answers the stored result with `status: "duplicate"` and
@@ -68,6 +72,7 @@ from .schemas.base import flatten_errors
 from .schemas.operations import OperationIn
 
 STORED_STATUSES = ("applied", "conflict", "rejected", "forbidden")
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 # What no database column or JSON document holds: NUL, and halves of a surrogate pair standing alone.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # How much of a type nobody registered the answer repeats (the ledger's column keeps none of it).
@@ -79,9 +84,22 @@ MAX_FIELDS_IN_ANSWER = 20
 def apply_batch(user: User, ops: list) -> list[dict]:
     """The batch in one transaction, each operation in its own savepoint; the answers in the same order.
     Commits before it answers; rolls the whole batch back (and raises) only when the database fails."""
-    user_id = begin_batch(user)
     try:
-        answers = [_apply_in_batch(user, user_id, op) for op in ops]
+        return _apply_all(user, ops)
+    except OperationalError as error:
+        # PostgreSQL broke a deadlock by ending this transaction: two requests held op_ids the other wanted (the
+        # same operations sent in another order). Nothing of it was kept; the other has committed or will, so
+        # applying the batch again answers those as duplicates.
+        if getattr(error.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+            raise
+    return _apply_all(user, ops)
+
+
+def _apply_all(user: User, ops: list) -> list[dict]:
+    user_id = begin_batch(user)
+    schemas: dict = {}  # one instance of each schema for the whole batch (made in this request's language)
+    try:
+        answers = [_apply_in_batch(user, user_id, op, schemas) for op in ops]
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -94,7 +112,7 @@ def apply_operation(user: User, op: Any) -> dict:
     return apply_batch(user, [op])[0]
 
 
-def _apply_in_batch(user: User, user_id: int, op: Any, *, retry: bool = True) -> dict:
+def _apply_in_batch(user: User, user_id: int, op: Any, schemas: dict, *, retry: bool = True) -> dict:
     op_id = _op_id(op)
     op_type = _sent_type(op)
     if op_id is None:
@@ -109,34 +127,65 @@ def _apply_in_batch(user: User, user_id: int, op: Any, *, retry: bool = True) ->
         claim.rollback()
         return _replay(op_id, user_id, op_type)
     try:
-        result = _storable(_decide(user, op_id, op_type, op))
+        result = _storable(_decide(user, op_id, op_type, op, schemas))
         db.session.execute(update(Operation).where(Operation.op_id == op_id).values(result=result))
+    except Refused as refusal:
+        claim.rollback()  # nothing the handler did is kept; the refusal is stored like any other answer
+        return _store_refusal(user, op_id, user_id, op_type, refusal)
     except IntegrityError:
         claim.rollback()
         if retry:
             # Two different operations created the same note, need or concern at once (PostgreSQL): undo this
             # one (its savepoint only) and apply it again, now that the other is visible.
-            return _apply_in_batch(user, user_id, op, retry=False)
+            return _apply_in_batch(user, user_id, op, schemas, retry=False)
         # The same again: not a race but this operation's own fault, which must not block the outbox.
-        return _unforeseen(op_id, user_id, op_type, ledger_type)
+        return _unforeseen(op_id, user_id, op_type)
     except (OperationalError, InterfaceError):
         raise  # the database is unreachable: not this operation's fault, and worth another try (whole batch)
     except Exception:
         claim.rollback()  # whatever state the failure left, only the answer is kept
-        return _unforeseen(op_id, user_id, op_type, ledger_type)
+        return _unforeseen(op_id, user_id, op_type)
     claim.commit()
     return result
 
 
-def _unforeseen(op_id: str, user_id: int, op_type: Optional[str], ledger_type: str) -> dict:
-    """`rejected`, stored, for an operation that failed in a way nobody foresaw (its savepoint already undone)."""
-    current_app.logger.exception("Operation %s (%s) failed; answered rejected", op_id, ledger_type or "?")
-    result = _storable({"op_id": op_id, "type": op_type, "status": "rejected", "errors": {"_schema": [
-        _("This change could not be saved because of a problem on the server. It stays on this device: "
-          "please tell the review's support team.")]}})
-    with db.session.begin_nested():
-        db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=ledger_type, result=result))
+def _store(op_id: str, user_id: int, op_type: Optional[str], result: dict, *, then=None) -> dict:
+    """Keep `result` as the answer to `op_id` (its first savepoint was rolled back), with whatever `then` adds."""
+    ledger_type = op_type if op_type in OPERATION_TYPES else ""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=ledger_type,
+                                                        result=result))
+            if then is not None:
+                then()
+    except IntegrityError:
+        # A concurrent request (PostgreSQL) took the op_id while this one's claim was undone: its answer stands.
+        return _replay(op_id, user_id, op_type)
     return result
+
+
+def _store_refusal(user: User, op_id: str, user_id: int, op_type: Optional[str], refusal: Refused) -> dict:
+    result = {"op_id": op_id, "type": op_type, "status": refusal.status}
+    if refusal.errors:
+        result["errors"] = refusal.errors
+    assert refusal.status in STORED_STATUSES
+
+    def audited() -> None:
+        if refusal.status == "forbidden":
+            # Refused writes are worth knowing about too; the review is not named, as it may not be theirs.
+            audit.record(user, "forbidden", "operation", op_id, None, type=op_type)
+
+    return _store(op_id, user_id, op_type, _storable(result), then=audited)
+
+
+def _unforeseen(op_id: str, user_id: int, op_type: Optional[str]) -> dict:
+    """`rejected`, stored, for an operation that failed in a way nobody foresaw (its savepoint already undone)."""
+    current_app.logger.exception("Operation %s (%s) failed; answered rejected", op_id,
+                                 op_type if op_type in OPERATION_TYPES else "?")
+    return _store(op_id, user_id, op_type, _storable({
+        "op_id": op_id, "type": op_type, "status": "rejected", "errors": {"_schema": [
+            _("This change could not be saved because of a problem on the server. It stays on this device: "
+              "please tell the review's support team.")]}}))
 
 
 def _op_id(op: Any) -> Optional[str]:
@@ -190,28 +239,26 @@ def _bounded(errors: dict[str, list[str]]) -> dict[str, list[str]]:
     return kept
 
 
-def _decide(user: User, op_id: str, op_type: Optional[str], op: Any) -> dict:
-    """Validate, then let the type's handler act; the answer to store."""
+def _decide(user: User, op_id: str, op_type: Optional[str], op: Any, schemas: dict) -> dict:
+    """Validate, then let the type's handler act; the answer to store. A handler's refusal (`Refused`) is raised
+    on: the caller undoes the operation's savepoint and stores the refusal."""
     if isinstance(op, UnreadableOperation):
         return {"op_id": op_id, "type": op_type, "status": "rejected", "errors": {"_schema": [
             _("This change could not be read: it is nested too deeply or holds a number too large.")]}}
     try:
-        envelope = OperationIn().load(op)
+        envelope = _schema(schemas, OperationIn).load(op)
         entry = operation_type(envelope["type"])
-        data = entry.data().load(envelope["data"])
+        data = _schema(schemas, entry.data).load(envelope["data"])
     except ValidationError as error:
         return {"op_id": op_id, "type": op_type, "status": "rejected",
                 "errors": _bounded(flatten_errors(error.messages))}
     incoming = IncomingOperation(op_id, envelope["type"], envelope["base_version"], data)
-    try:
-        with db.session.begin_nested():
-            answer = entry.handler(user, incoming)
-    except Refused as refusal:
-        if refusal.status == "forbidden":
-            # Refused writes are worth knowing about too; the review is not named, as it may not be theirs.
-            audit.record(user, "forbidden", "operation", op_id, None, type=incoming.type)
-        answer = {"status": refusal.status}
-        if refusal.errors:
-            answer["errors"] = refusal.errors
+    answer = entry.handler(user, incoming)
     assert answer["status"] in STORED_STATUSES
     return {"op_id": op_id, "type": incoming.type, **answer}
+
+
+def _schema(schemas: dict, schema_class: type) -> Any:
+    if schema_class not in schemas:
+        schemas[schema_class] = schema_class()
+    return schemas[schema_class]
