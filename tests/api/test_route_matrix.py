@@ -20,7 +20,7 @@ from visits.models import CalendarFeed, LoginSession
 from ..support import factories as f
 from ..support.clients import Client, csrf_from
 from ..support.routes import (
-    HIDDEN, FORBIDDEN, MATRIX_ROLES, OK, ROUTE_DECISIONS, SIGN_IN, rule_keys_in_app, url_for_rule,
+    HIDDEN, FORBIDDEN, MATRIX_ROLES, OK, ROUTE_DECISIONS, SIGN_IN, form_for, rule_keys_in_app, url_for_rule,
 )
 
 PLANTED_NOTE = "Planted note: the back door sticks and the dog bites"
@@ -111,7 +111,7 @@ def walk(app, world, role) -> dict[str, tuple[str, int]]:
         if method == "GET":
             response = client.http.get(url)
         else:
-            response = client.http.open(url, method=method, data={"csrf_token": token},
+            response = client.http.open(url, method=method, data={**form_for(key, ids), "csrf_token": token},
                                         headers={"X-CSRFToken": token})
         assert response.status_code < 500, f"{key} as {role}: {response.status_code}"
         seen[key] = (outcome(response), response.status_code)
