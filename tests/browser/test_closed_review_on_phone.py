@@ -15,7 +15,7 @@ from visits.models import Review
 
 from ..support import factories as f
 from ..support.browser import PHONE, assert_accessible, kept_pages_text, outbox, sign_in, wait_for_kept_pages
-from ..support.browser import wait_for_worker, wait_until
+from ..support.browser import unfold, wait_for_worker, wait_until
 
 KEPT_NOTE = "Mrs Secretname showed us her care plan folder."
 OFFLINE_NOTE = "Written on the bus: the carer arrived late again."
@@ -59,6 +59,7 @@ def test_a_closed_review_s_pages_leave_the_phone_on_its_next_online_load(page, c
     # On the bus, with no signal, Rhys adds a note to review X's visit: it waits on the phone.
     context.set_offline(True)
     page.goto(visit_x)
+    unfold(page, "notes")
     page.get_by_label("Kind of note").select_option("home_visit")
     page.get_by_label("Note", exact=True).fill(OFFLINE_NOTE)
     page.get_by_role("button", name="Save note").click()
@@ -105,6 +106,7 @@ def test_a_form_sent_to_a_closed_review_answers_a_page_that_says_so(browser, liv
     page.goto(visit_x)
     close_review(db.session.get(Review, review_x), by=lead)  # while the page is open
     db.session.commit()
+    unfold(page, "notes")
     page.get_by_label("Kind of note").select_option("home_visit")
     page.get_by_label("Note", exact=True).fill("Too late for this review.")
     page.get_by_role("button", name="Save note").click()

@@ -11,6 +11,7 @@ from visits.extensions import db
 from visits.models import AuditEvent, Concern, Operation
 
 from ..support import factories as f
+from ..support.browser import unfold
 from ..support.browser import (
     PHONE, assert_accessible, kept_pages_text, outbox, sign_in, wait_for_kept_pages, wait_for_worker,
 )
@@ -102,6 +103,7 @@ def test_the_concern_form_explains_the_ratings_and_the_numbers_and_is_accessible
     kept = kept_pages_text(page)
     assert "If someone is in immediate danger, call 999." in kept and "0300 123 4567" in kept
     section = page.locator("#concerns")
+    unfold(page, "concerns")
     section.get_by_text("Raise a concern").click()
     expect(section).to_contain_text("If someone is in immediate danger, call 999.")
     expect(section).to_contain_text("0300 123 4567 (Emergency Duty Team)")

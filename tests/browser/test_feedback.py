@@ -11,7 +11,7 @@ from visits.extensions import db
 from visits.models import Feedback, Operation
 
 from ..support import factories as f
-from ..support.browser import assert_accessible, outbox, sign_in, wait_for_kept_pages, wait_for_worker
+from ..support.browser import assert_accessible, outbox, sign_in, unfold, wait_for_kept_pages, wait_for_worker
 
 COMMENT = "The lift was broken again."
 
@@ -76,6 +76,7 @@ def test_lay_assessor_records_feedback_offline_with_the_keyboard_and_it_reaches_
 
     context.set_offline(True)
     page.reload()
+    unfold(page, "feedback")
     tab_to(page, lambda e: e["text"] == "Ask for feedback")
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{questionnaire}")
@@ -193,6 +194,7 @@ def test_what_a_lay_assessor_recorded_is_listed_for_them_accessibly(page, centre
     sign_in(page, team.lay)
     page.goto(f"/visits/{team.setting_visit.id}")
     expect(page.locator("#feedback")).to_contain_text("You recorded 1 person’s feedback here.")
+    unfold(page, "feedback")
     page.get_by_role("link", name="All the feedback you recorded").click()
     expect(page.get_by_text("Warm welcome")).to_be_visible()
     expect(page.get_by_text("Were you treated with respect? Good")).to_be_visible()

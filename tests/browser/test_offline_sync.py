@@ -19,7 +19,7 @@ from visits.models import Attendance, AttendanceStatus, LoginSession, Note, Note
 from visits.sessions import end_all_sessions
 
 from ..support import factories as f
-from ..support.browser import LiveServer, assert_accessible, sign_in
+from ..support.browser import LiveServer, assert_accessible, sign_in, unfold
 from ..support.browser import kept_pages_text, outbox, wait_for_kept_pages, wait_for_worker, wait_until
 
 NOTE = "Mrs Jones says the carers come late most mornings."
@@ -35,12 +35,14 @@ def open_visit_ready_for_offline(page, team):
 
 
 def write_note(page, text=NOTE):
+    unfold(page, "notes")
     page.get_by_label("Kind of note").select_option("home_visit")
     page.get_by_label("Note", exact=True).fill(text)
     page.get_by_role("button", name="Save note").click()
 
 
 def attended_button(page):
+    unfold(page, "attendance")
     return page.locator("#attendance li").filter(has_text="Mrs Eira Jones").get_by_role("button", name="Attended")
 
 

@@ -11,7 +11,7 @@ from visits.models import Note, Theme
 from visits.themes import ensure_themes
 
 from ..support import factories as f
-from ..support.browser import assert_accessible, outbox, sign_in, wait_for_kept_pages, wait_for_worker
+from ..support.browser import assert_accessible, outbox, sign_in, unfold, wait_for_kept_pages, wait_for_worker
 
 NOTE = "Her care plan still lists the old morning call time."
 
@@ -35,6 +35,7 @@ def test_two_themes_ticked_offline_reach_the_server_once_with_the_note(page, con
     wait_for_kept_pages(page, [url])
     context.set_offline(True)
 
+    unfold(page, "notes")
     form = page.locator("#notes form.note-form").last
     form.get_by_label("Kind of note").select_option("home_visit")
     form.get_by_label("Assessment and care plan", exact=True).fill(NOTE)

@@ -114,3 +114,15 @@ def kept_pages_text(page) -> str:
         for (const request of await cache.keys()) texts.push(await (await cache.match(request)).text());
         return texts.join('\\n');
     }""")
+
+
+# --- The visit page's folded parts (issue 12, item 8; templates/itinerary/visit.html) ---------------------------
+
+
+def unfold(page, *names: str) -> None:
+    """Open folded parts of the visit page (native <details id="fold-<name>">: attendance, notes, needs, concerns,
+    feedback, agenda, team) as a person taps their titles; one already open is left open."""
+    for name in names:
+        fold = page.locator(f"#fold-{name}")
+        if fold.get_attribute("open") is None:
+            fold.locator("> summary").click()
