@@ -4,8 +4,8 @@ The table is ROUTE_DECISIONS in tests/support/routes.py: for each rule of `app.u
 lead, a reviewer, a lay assessor, a link officer, a coordinator, a member of another review and someone signed out
 get. A route added to the app without a row there fails the first test below, which names it. The walk then asks
 each route as each role on the shared world (review A's day, tests/support/world.py) with a note, a concern and a
-service user's name planted, and checks the outcome and, on every page or answer a role is allowed to read, that
-those words appear only where DESIGN section 2 allows.
+service user's name planted, and checks the outcome, and that in every answer (a page, JSON, a refusal, a form
+shown again) those words appear only where DESIGN section 2 allows.
 
 What each page shows in detail is tested by the matrices beside this one (test_permissions.py,
 test_recording_matrix.py, test_admin_confidentiality.py); this one is about completeness."""
@@ -98,8 +98,8 @@ def browser_for(app, world, role) -> tuple[Client, str]:
 
 def walk(app, world, role) -> dict[str, tuple[str, int]]:
     """Every route as `role`: reads first, then writes with an empty form, signing out last. Each text of MAY_READ
-    is looked for in every answer the role may read: it may appear only for those section 2 lets read it, and
-    must appear somewhere for each of them (or the check would prove nothing)."""
+    is looked for in every answer: it may appear only for those section 2 lets read it, and must appear somewhere
+    for each of them (or the check would prove nothing)."""
     client, token = browser_for(app, world, role)
     ids = ids_of(world)
     seen: dict[str, tuple[str, int]] = {}
@@ -115,9 +115,9 @@ def walk(app, world, role) -> dict[str, tuple[str, int]]:
                                         headers={"X-CSRFToken": token})
         assert response.status_code < 500, f"{key} as {role}: {response.status_code}"
         seen[key] = (outcome(response), response.status_code)
-        if method == "GET" and outcome(response) == OK:
-            body = response.get_data(as_text=True) if response.mimetype.startswith(("text/", "application/j")) \
-                else ""
+        # Every answer, a refusal or a form shown again with its errors as much as a page read.
+        if response.mimetype.startswith(("text/", "application/j")):
+            body = response.get_data(as_text=True)
             for words, readers in MAY_READ.items():
                 assert role in readers or words not in body, f"{key} shows {words!r} to the {role}"
                 if words in body:
