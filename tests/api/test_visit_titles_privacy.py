@@ -140,3 +140,17 @@ def test_the_import_preview_warns_when_a_title_names_a_service_user(client, cons
     text = html_lib.unescape(preview.get_data(as_text=True))
     assert preview.status_code == 200
     assert f"Row 2: this title names a service user or carer ({SERVICE_USER_NAME})" in text
+
+
+def test_the_audit_log_keeps_no_name_typed_in_a_title(client, console):
+    """An audit row's detail never holds a service user's name, and a title can (DESIGN section 2)."""
+    import json
+
+    from visits.models import AuditEvent
+
+    client.login(console.link)
+    assert client.post("/programme/visits", data=visit_form(console, title=NAMED_TITLE,
+                                                            case_id=str(console.case.id))).status_code == 302
+    details = [json.dumps(event.detail, ensure_ascii=False) for event in db.session.scalars(
+        db.select(AuditEvent).filter_by(subject_type="visit"))]
+    assert details and not any(SERVICE_USER_NAME in detail for detail in details)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from .. import audit
 from ..case_status import refresh_cases_of_visit
 from ..extensions import db
+from ..identity import title_of
 from ..models import (
     Attendance, AttendanceStatus, Case, Location, Participant,
     Review, Role, User, Visit, VisitKind, VisitStatus,
@@ -67,9 +68,10 @@ def _times(values: dict) -> tuple[datetime, datetime]:
 
 
 def _visit_state(visit: Visit) -> dict:
-    """What the audit log records about a visit: ids and times, never a participant's identity."""
+    """What the audit log records about a visit: ids and times, never a participant's identity (a title typed
+    about a service user may name them, so such a visit's title is recorded as its kind and case reference)."""
     return {
-        "kind": visit.kind.value, "title": visit.title, "starts_at": visit.starts_at.isoformat(),
+        "kind": visit.kind.value, "title": title_of(visit, may_know=False), "starts_at": visit.starts_at.isoformat(),
         "ends_at": visit.ends_at.isoformat(), "location_id": visit.location_id, "case_id": visit.case_id,
         "status": visit.status.value, "team": sorted(user.id for user in visit.team),
         "expected_count": visit.expected_count,
