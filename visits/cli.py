@@ -162,6 +162,8 @@ def import_programme(review_id: int, path: str, email: str, dry_run: bool) -> No
     if not plan.is_valid:
         for error in plan.errors:
             click.echo(f"row {error.row}: {error.message}", err=True)
+        if plan.more_errors:  # the first ERRORS_SHOWN are listed (issue 12)
+            click.echo(f"... and {plan.more_errors} more problems.", err=True)
         raise click.ClickException("Nothing was imported: fix the rows above and try again.")
     if dry_run:
         click.echo(f"{len(plan.visits)} visits would be imported.")

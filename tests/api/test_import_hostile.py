@@ -219,3 +219,13 @@ def test_a_confirm_posting_sixty_thousand_columns_is_refused_before_any_column_i
     payload = csv_bytes([], header=HEADER + [f"extra {n}" for n in range(60_000)]).decode()
     assert_readable_and_small(post_confirm(client, console, payload), f"more than {importer.MAX_COLUMNS} columns")
     assert visit_count() == 0
+
+
+def test_the_command_line_import_lists_the_first_problems_and_how_many_more(app, console, tmp_path):
+    bad = tmp_path / "clashes.csv"
+    bad.write_bytes(csv_bytes(overlapping_rows(console, importer.ERRORS_SHOWN + 11)))
+    result = app.test_cli_runner().invoke(args=["import-programme", str(console.review.id), str(bad), "--as",
+                                                console.link.email])
+    assert result.exit_code != 0
+    assert result.output.count("would also be at") == importer.ERRORS_SHOWN
+    assert "... and 10 more problems." in result.output  # the first row clashes with nothing
