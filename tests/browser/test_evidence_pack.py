@@ -9,7 +9,7 @@ import docx
 import pytest
 
 from ..api.test_evidence_exports import CARER_NAME, plant_pack, sections
-from ..support.browser import assert_accessible, sign_in
+from ..support.browser import assert_accessible, sign_in, unfold
 from ..support.world import SERVICE_USER_NAME, console_world
 
 LAPTOP = {"width": 1280, "height": 800}
@@ -23,6 +23,7 @@ def pack(app):
 def test_the_lead_follows_a_home_visit_to_its_case_pathway_on_a_phone_and_a_laptop(page, pack):
     sign_in(page, pack.lead)
     page.goto(f"/visits/{pack.home_visit.id}")
+    unfold(page, "notes")  # the pathway is with the visit's notes
     page.get_by_role("link", name="This case’s pathway: its visits and notes in order").click()
     page.wait_for_url(f"**/cases/{pack.case.id}")
     page.get_by_role("heading", name="Case AD-014", level=1).wait_for()

@@ -7,7 +7,7 @@ import pytest
 from visits.extensions import db
 from visits.privacy.table import ROWS
 
-from ..support.browser import assert_accessible, sign_in
+from ..support.browser import assert_accessible, sign_in, unfold
 from ..support.clients import signed_in
 from ..support.world import SERVICE_USER_NAME, console_world
 
@@ -81,6 +81,7 @@ def test_the_reviewer_sees_the_kept_note_marked_on_the_visit_page(page, programm
     lead_client_withdraws(app, programme)
     sign_in(page, programme.reviewer)
     page.goto(f"/visits/{programme.home_visit.id}")
+    unfold(page, "notes")
     page.get_by_text("Written before this person withdrew consent; kept as the team's record.").wait_for()
     assert_accessible(page, "visit-note-consent-withdrawn")
 
