@@ -55,6 +55,8 @@ def wrong_user_response():
 def _check_csrf():
     if request.method not in UNSAFE_METHODS:
         return None
+    if request.routing_exception is not None:
+        return None  # no route takes it, so it changes nothing: let routing answer (404, or 405 with Allow)
     if not current_user.is_authenticated and (request.path.startswith("/api/") or request.headers.get("HX-Request")):
         # Say "sign in" before "token expired": a lapsed session takes its CSRF secret with it, and only signing
         # in again can help (the sync client and htmx both act on a 401).

@@ -65,3 +65,14 @@ def test_a_405_to_the_api_and_to_a_page_each_name_the_allowed_methods(app, path)
     response = client.http.open(path, method=method, headers={"X-CSRFToken": client.csrf()})
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"] if path == "/api/sync" else "GET" in response.headers["Allow"]
+
+
+def test_a_wrong_method_without_a_form_token_is_still_405_not_a_token_error(app):
+    """A request no route takes changes nothing, so it is told which methods the URL takes rather than that its
+    token is missing (the CSRF check would otherwise answer first)."""
+    world = field_team_world()
+    client = Client(app)
+    client.login(world.reviewer)
+    response = client.http.delete("/api/notes?visit=1")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
