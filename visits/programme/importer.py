@@ -391,11 +391,12 @@ def plan_import(review: Review, rows: list[tuple[int, dict[str, str]]]) -> Impor
     """Every row checked; the errors kept are the first ERRORS_SHOWN by row, and all are counted. Rows come in
     order, so once that many row errors are kept the rest are only counted (none of them could come first)."""
     lookups = _lookups(review)
+    form = VisitForm()  # made once: a schema is reusable, and making one costs more than checking a row
     planned: list[PlannedVisit] = []
     errors: list[RowError] = []
     error_count = 0
     for number, cells in rows:
-        visit, row_errors = _plan_row(number, cells, lookups)
+        visit, row_errors = _plan_row(number, cells, lookups, form)
         error_count += len(row_errors)
         if len(errors) < ERRORS_SHOWN:
             errors.extend(row_errors)
@@ -422,7 +423,8 @@ def _names_in(number: int, column: str, cell: str, errors: list[RowError]) -> li
     return names
 
 
-def _plan_row(number: int, cells: dict[str, str], lookups) -> tuple[Optional[PlannedVisit], list[RowError]]:
+def _plan_row(number: int, cells: dict[str, str], lookups,
+              schema: VisitForm) -> tuple[Optional[PlannedVisit], list[RowError]]:
     errors: list[RowError] = []
     form = {key: cells.get(key, "") for key in ("date", "start", "end", "title", "briefing")}
     form["kind"] = _code("visit_kind", cells.get("kind", ""))
@@ -430,7 +432,7 @@ def _plan_row(number: int, cells: dict[str, str], lookups) -> tuple[Optional[Pla
     form = {key: value for key, value in form.items() if value != ""}
     values = None
     try:
-        values = VisitForm().load(form)
+        values = schema.load(form)
     except ValidationError as error:
         for column, messages in flatten_errors(error.messages).items():
             errors.extend(RowError(number, column, message) for message in messages)
