@@ -213,6 +213,12 @@
       if (input.name !== "op_id" && UUID.test(input.value)) input.value = Outbox.uuid();
     });
     showState(form, record);
+    // "Saved" is about the one just listed: once the next is being written, the line would mislead.
+    form.addEventListener("input", function clear() {
+      var line = form.querySelector("[data-op-state]");
+      if (line) line.remove();
+      form.removeEventListener("input", clear);
+    });
   }
 
   /* An operation's state changed without it leaving the outbox (refused, in conflict): say so on its form. */

@@ -174,7 +174,6 @@
     var actions = element("p", "actions");
     var edit = element("button", "", say("edit_waiting"));
     edit.type = "button";
-    edit.setAttribute("aria-expanded", "false");
     edit.addEventListener("click", function () {
       var form = editForm(record);
       if (!form) return;

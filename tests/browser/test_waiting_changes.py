@@ -74,6 +74,7 @@ def test_two_notes_saved_offline_are_listed_as_waiting_one_is_edited_and_both_ar
     editing = waiting.nth(0).locator("form")
     expect(editing.get_by_label("Note", exact=True)).to_have_value(FIRST)
     editing.get_by_label("Note", exact=True).fill(EDITED)
+    waiting.nth(0).screenshot(path="test-artifacts/waiting-note-editing-360.png")
     editing.get_by_role("button", name="Save note").click()
     expect(waiting.nth(0)).to_contain_text(EDITED)
     expect(waiting).to_have_count(2)
