@@ -7,21 +7,23 @@ the same batch, a later batch, or from two requests at once -- gets the first an
 
 A batch, step by step (a form's single operation is a batch of one):
 1. One transaction for the whole batch. On SQLite it takes the write lock first (`BEGIN IMMEDIATE`), so a
-   concurrent request waits for this one to commit (busy timeout) instead of failing to upgrade a read lock; on
-   PostgreSQL a concurrent request waits on the ledger row it also wants to insert (step 3).
+   concurrent request waits for this one to commit (busy timeout) instead of failing to upgrade a read lock.
 2. What the permission checks ask of the sender -- their memberships and those reviews -- is loaded once, and
    stays in the session for the whole batch (visits/operations/batch.py), as does every visit, note and team
    loaded by an earlier operation: the identity map is the batch's cache. A savepoint rolled back expires what it
    changed, so no operation sees another's undone work.
-Then for each operation, in order, in its own savepoint:
-3. `op_id` must be a UUID: without one there is nothing to store the answer under, so that answer is not kept.
-   The ledger row is INSERTed *first*. If the op_id is taken, the insert fails on the primary key (after waiting
-   for a concurrent request that holds it): a replay. Roll back to the savepoint, read the stored answer.
+3. The answers the ledger already holds for the batch's op_ids are read in one query. An op_id must be a UUID:
+   without one there is nothing to store the answer under, so that answer is not kept. An op_id answered before
+   (in an earlier batch, or earlier in this one) is a replay: its stored answer, nothing applied.
+Then for each new operation, in order, in its own savepoint:
 4. The envelope and `data` are checked with the schemas (visits/schemas/operations.py).
 5. The handler for the type (its entry in visits/operations/registry.py names both) asks visits/permissions.py
    and changes the models. If it refuses (`Refused`), the operation's savepoint is rolled back, so nothing it did
    is kept, and the refusal is stored (in a savepoint of its own) like any other answer.
-6. The answer is written to the ledger row and the savepoint released.
+6. The answer is INSERTed into the ledger and the savepoint released: the change and its answer are kept together
+   or not at all. If the op_id is taken now, a concurrent request (PostgreSQL; on SQLite the lock rules it out)
+   applied it first and has committed -- the INSERT waited for it: the savepoint is rolled back, undoing this
+   request's go at it, and the first answer is read back as a replay.
 7. Commit, once, after the last operation. Each operation's savepoint means one failing never loses the others.
 
 What the ledger keeps must be something every database can hold: the type column holds the type only when it is
@@ -59,7 +61,7 @@ from typing import Any, Optional
 from flask import current_app
 from flask_babel import gettext as _
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from . import audit
@@ -97,9 +99,9 @@ def apply_batch(user: User, ops: list) -> list[dict]:
 
 def _apply_all(user: User, ops: list) -> list[dict]:
     user_id = begin_batch(user)
-    schemas: dict = {}  # one instance of each schema for the whole batch (made in this request's language)
+    batch = _Batch(user, user_id, ops)
     try:
-        answers = [_apply_in_batch(user, user_id, op, schemas) for op in ops]
+        answers = [batch.apply(op) for op in ops]
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -112,49 +114,77 @@ def apply_operation(user: User, op: Any) -> dict:
     return apply_batch(user, [op])[0]
 
 
-def _apply_in_batch(user: User, user_id: int, op: Any, schemas: dict, *, retry: bool = True) -> dict:
-    op_id = _op_id(op)
-    op_type = _sent_type(op)
-    if op_id is None:
-        return _storable({"op_id": None, "type": op_type, "status": "rejected",
-                          "errors": {"op_id": [_("Every change needs an op_id: a UUID made on the device.")]}})
-    ledger_type = op_type if op_type in OPERATION_TYPES else ""
-    claim = db.session.begin_nested()
-    try:
-        db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=ledger_type,
-                                                    result={"status": "pending"}))
-    except IntegrityError:
-        claim.rollback()
-        return _replay(op_id, user_id, op_type)
-    try:
-        result = _storable(_decide(user, op_id, op_type, op, schemas))
-        db.session.execute(update(Operation).where(Operation.op_id == op_id).values(result=result))
-    except Refused as refusal:
-        claim.rollback()  # nothing the handler did is kept; the refusal is stored like any other answer
-        return _store_refusal(user, op_id, user_id, op_type, refusal)
-    except IntegrityError:
-        claim.rollback()
-        if retry:
-            # Two different operations created the same note, need or concern at once (PostgreSQL): undo this
-            # one (its savepoint only) and apply it again, now that the other is visible.
-            return _apply_in_batch(user, user_id, op, schemas, retry=False)
-        # The same again: not a race but this operation's own fault, which must not block the outbox.
-        return _unforeseen(op_id, user_id, op_type)
-    except (OperationalError, InterfaceError):
-        raise  # the database is unreachable: not this operation's fault, and worth another try (whole batch)
-    except Exception:
-        claim.rollback()  # whatever state the failure left, only the answer is kept
-        return _unforeseen(op_id, user_id, op_type)
-    claim.commit()
-    return result
+class _Batch:
+    """What applying one batch keeps between its operations: the answers already in the ledger for its op_ids
+    (read in one query), those given so far, and one instance of each schema (made in this request's language)."""
+
+    def __init__(self, user: User, user_id: int, ops: list):
+        self.user, self.user_id = user, user_id
+        self.schemas: dict = {}
+        op_ids = {op_id for op_id in map(_op_id, ops) if op_id is not None}
+        # On SQLite the batch holds the write lock, so this is the whole truth; on PostgreSQL a concurrent request
+        # may still be applying one of them: its ledger INSERT (below) waits for it, then fails on the key.
+        self.stored: dict[str, tuple[int, dict]] = {
+            row.op_id: (row.user_id, row.result) for row in db.session.execute(
+                select(Operation.op_id, Operation.user_id, Operation.result).where(Operation.op_id.in_(op_ids)))
+        } if op_ids else {}
+
+    def apply(self, op: Any) -> dict:
+        op_id = _op_id(op)
+        op_type = _sent_type(op)
+        if op_id is None:
+            return _storable({"op_id": None, "type": op_type, "status": "rejected",
+                              "errors": {"op_id": [_("Every change needs an op_id: a UUID made on the device.")]}})
+        if op_id in self.stored:
+            return _replay_of(op_id, op_type, self.user_id, *self.stored[op_id])
+        result = self._apply_new(op, op_id, op_type)
+        if not isinstance(result, _Replayed):
+            self.stored[op_id] = (self.user_id, result)  # the same op_id later in this batch is its duplicate
+        return result
+
+    def _apply_new(self, op: Any, op_id: str, op_type: Optional[str], *, retry: bool = True) -> dict:
+        savepoint = db.session.begin_nested()
+        try:
+            result = _storable(_decide(self.user, op_id, op_type, op, self.schemas))
+            db.session.flush()  # the handler's writes: a failure here is the operation's, not the ledger's
+        except Refused as refusal:
+            savepoint.rollback()  # nothing the handler did is kept; the refusal is stored like any other answer
+            return _store_refusal(self.user, op_id, self.user_id, op_type, refusal)
+        except IntegrityError:
+            savepoint.rollback()
+            if retry:
+                # Two different operations created the same note, need or concern at once (PostgreSQL): undo
+                # this one (its savepoint only) and apply it again, now that the other is visible.
+                return self._apply_new(op, op_id, op_type, retry=False)
+            # The same again: not a race but this operation's own fault, which must not block the outbox.
+            return _unforeseen(op_id, self.user_id, op_type)
+        except (OperationalError, InterfaceError):
+            raise  # the database is unreachable: not this operation's fault, and worth another try (whole batch)
+        except Exception:
+            savepoint.rollback()  # whatever state the failure left, only the answer is kept
+            return _unforeseen(op_id, self.user_id, op_type)
+        try:
+            db.session.execute(insert(Operation).values(op_id=op_id, user_id=self.user_id, type=_ledger_type(op_type),
+                                                        result=result))
+        except IntegrityError:
+            # A concurrent request (PostgreSQL) stored this op_id first and has committed: its answer stands, and
+            # what this one did is undone with the savepoint.
+            savepoint.rollback()
+            return _replay(op_id, self.user_id, op_type)
+        savepoint.commit()
+        return result
+
+
+def _ledger_type(op_type: Optional[str]) -> str:
+    """The type column holds a registered type or nothing: never text a database may refuse."""
+    return op_type if op_type in OPERATION_TYPES else ""
 
 
 def _store(op_id: str, user_id: int, op_type: Optional[str], result: dict, *, then=None) -> dict:
     """Keep `result` as the answer to `op_id` (its first savepoint was rolled back), with whatever `then` adds."""
-    ledger_type = op_type if op_type in OPERATION_TYPES else ""
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=ledger_type,
+            db.session.execute(insert(Operation).values(op_id=op_id, user_id=user_id, type=_ledger_type(op_type),
                                                         result=result))
             if then is not None:
                 then()
@@ -223,10 +253,18 @@ def _storable(value: Any) -> Any:
 
 def _replay(op_id: str, user_id: int, op_type: Optional[str]) -> dict:
     stored = db.session.execute(select(Operation.user_id, Operation.result).where(Operation.op_id == op_id)).one()
-    if stored.user_id != user_id:
-        return _storable({"op_id": op_id, "type": op_type, "status": "forbidden"})
-    first = stored.result
-    return {**first, "status": "duplicate", "first_status": first["status"]}
+    return _replay_of(op_id, op_type, user_id, stored.user_id, stored.result)
+
+
+class _Replayed(dict):
+    """An answer read back from the ledger rather than given now."""
+
+
+def _replay_of(op_id: str, op_type: Optional[str], user_id: int, first_user_id: int, first: dict) -> dict:
+    """The answer to an op_id already answered: the first answer, marked a duplicate -- to its sender only."""
+    if first_user_id != user_id:
+        return _Replayed(_storable({"op_id": op_id, "type": op_type, "status": "forbidden"}))
+    return _Replayed({**first, "status": "duplicate", "first_status": first["status"]})
 
 
 def _bounded(errors: dict[str, list[str]]) -> dict[str, list[str]]:

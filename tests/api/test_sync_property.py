@@ -155,3 +155,45 @@ def check_delivery(ops, delivery):
 
     assert state() == expected
     assert [first_answers[op["op_id"]] for _, op in ops] == answers_once
+
+
+# --- The same, in batches (issue 12, item 11) ------------------------------------------------------------------
+# A batch is one transaction with a savepoint per operation: any cut of the operations into batches (each batch one
+# sender's phone), replays inside a batch and across batches, end as applying each operation once, in order.
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(ops=st.lists(operations(), max_size=14, unique_by=lambda sent: sent[1]["op_id"]), delivery=st.data())
+def test_any_cut_into_batches_with_replays_ends_like_applying_each_operation_once(app, ops, delivery):
+    with app.test_request_context("/api/sync", method="POST"):
+        people = fresh_database()
+        answers_once = [sync.apply_operation(people[sender], op) for sender, op in ops]
+        expected = state()
+
+        people = fresh_database()
+        # A phone's batch holds its own person's operations: cut where the sender changes, and anywhere else drawn.
+        cuts = {n for n in range(1, len(ops)) if ops[n][0] != ops[n - 1][0]}
+        cuts |= delivery.draw(st.sets(st.integers(1, max(len(ops) - 1, 1)), max_size=3), label="cuts")
+        bounds = sorted(cut for cut in cuts if 0 < cut < len(ops))
+        batches = [ops[start:end] for start, end in zip([0, *bounds], [*bounds, len(ops)]) if start < end]
+        first_answers: dict = {}
+        sent: list = []
+        for batch in batches:
+            sender = batch[0][0]
+            # Within the batch, an operation may come twice (the outbox re-queued it), and earlier ones of the same
+            # phone again (their answer was lost): each answered as a duplicate of its first answer.
+            mine = [op for who, op in sent if who == sender]
+            again = delivery.draw(st.lists(st.sampled_from(mine), max_size=2), label="earlier") if mine else []
+            twice = delivery.draw(st.lists(st.sampled_from([op for _, op in batch]), max_size=2), label="twice")
+            body = again + [op for _, op in batch] + twice
+            answers = sync.apply_batch(people[sender], body)
+            assert len(answers) == len(body)
+            for op, answer in zip(body, answers):
+                first_answers.setdefault(op["op_id"], answer)
+            for op, answer in zip(twice, answers[len(body) - len(twice):]):
+                assert answer["status"] == "duplicate"
+            sent += batch
+
+        assert state() == expected
+        assert [first_answers[op["op_id"]] for _, op in ops] == answers_once
