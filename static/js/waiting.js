@@ -204,16 +204,12 @@
       return r.type === "note.save" && String(r.data.visit_id) === visitId;
     }));
     var before = document.getElementById("new-note-title");
-    var listed = 0;
     notes.forEach(function (record) {
       var shown = document.getElementById("note-" + record.data.note_id);
       if (shown) { if (!shown.querySelector("form")) markShownNote(shown, record); return; }
       var item = noteItem(record);
       if (before && before.parentNode === section) section.insertBefore(item, before); else section.appendChild(item);
-      listed += 1;
     });
-    var none = section.querySelector("[data-no-notes]");
-    if (none) none.hidden = listed > 0;
   }
 
   function simpleItem(record, tag) {
@@ -263,6 +259,11 @@
     var kept = latest.filter(function (record) { return record.state === "waiting" || REFUSED.indexOf(record.state) >= 0; });
     showNotes(kept, visitId);
     showOthers(kept, visitId);
+    // "No notes yet." and the like would contradict a waiting one listed beside it.
+    document.querySelectorAll("[data-none-yet]").forEach(function (none) {
+      var section = none.closest("section");
+      none.hidden = Boolean(section && section.querySelector("[data-waiting-item]"));
+    });
   }
 
   /* A change was just stored from `form`: list it (an edit form goes with the old item it replaced). */

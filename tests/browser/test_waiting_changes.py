@@ -186,6 +186,8 @@ def test_attendance_and_a_check_in_made_offline_are_marked_waiting_not_confirmed
     needs.get_by_label("What is needed").select_option("interpreting")
     needs.get_by_label("Detail").fill("Welsh")
     needs.get_by_role("button", name="Raise the need").click()
+    expect(page.locator("#needs [data-waiting-item]")).to_contain_text("Welsh")
+    expect_bar(page, "4 changes waiting")
 
     page.reload()  # from the phone's copy: the marks are laid over it again
     unfold(page)
@@ -195,6 +197,7 @@ def test_attendance_and_a_check_in_made_offline_are_marked_waiting_not_confirmed
     expect(page.locator("#concerns [data-waiting-item]")).to_contain_text("Waiting to send")
     expect(page.locator("#needs [data-waiting-item]")).to_contain_text("Welsh")
     expect(page.locator("#needs [data-waiting-item]")).to_contain_text("Waiting to send")
+    expect(page.get_by_text("No concerns raised on this visit.")).to_be_hidden()
     page.locator("#check").screenshot(path="test-artifacts/waiting-check-in-360.png")
     page.locator("#concerns").screenshot(path="test-artifacts/waiting-concern-360.png")
     assert_accessible(page, "waiting-marks-on-the-visit-360")
