@@ -128,11 +128,14 @@ def lines(measured: dict) -> list[str]:
     """The figures of one database as printable lines (a Markdown table)."""
     out = [f"sync of note.save batches on {measured['database']} (median of {ROUNDS}; per operation; "
            f"target: 200 within {TARGET_RATIO}x the bulk insert)",
-           "| batch | sync ms/op | bulk insert ms/op | ratio | answers |", "|---:|---:|---:|---:|---|"]
+           "| batch | whole batch ms | sync ms/op | bulk insert ms/op | ratio | answers |",
+           "|---:|---:|---:|---:|---:|---|"]
     for size, row in measured["sizes"].items():
-        mark = " (target met)" if size == max(measured["sizes"]) and row["ratio"] <= TARGET_RATIO else ""
-        out.append(f"| {size} | {row['sync_ms_per_op']:.3f} | {row['bulk_ms_per_op']:.3f} | "
-                   f"{row['ratio']:.0f}x{mark} | {', '.join(row['statuses'])} |")
+        mark = ""
+        if size == max(measured["sizes"]):
+            mark = " (target met)" if row["ratio"] <= TARGET_RATIO else " (target MISSED)"
+        out.append(f"| {size} | {row['sync_ms_per_op'] * size:.1f} | {row['sync_ms_per_op']:.3f} | "
+                   f"{row['bulk_ms_per_op']:.3f} | {row['ratio']:.0f}x{mark} | {', '.join(row['statuses'])} |")
     return out
 
 

@@ -189,7 +189,7 @@ def _store(op_id: str, user_id: int, op_type: Optional[str], result: dict, *, th
             if then is not None:
                 then()
     except IntegrityError:
-        # A concurrent request (PostgreSQL) took the op_id while this one's claim was undone: its answer stands.
+        # A concurrent request (PostgreSQL) stored this op_id first and has committed: its answer stands.
         return _replay(op_id, user_id, op_type)
     return result
 
