@@ -81,6 +81,7 @@ def every_operation(world) -> list[dict]:
                     at=at),
         f.operation("visit.check_in", visit_id=visit, at=at),
         f.operation("visit.check_out", visit_id=visit, at=at),
+        f.operation("visit.undo_check_out", visit_id=visit, at=at),
         f.operation("need.set", need_id=world.need.id, participant_id=world.service_user.id, type="interpreting",
                     detail="Polish and Russian", status="arranged", arrangement="Anna, 07700 900999"),
         f.operation("need.set", need_id=f.new_id(), participant_id=world.service_user.id, type="advocacy",

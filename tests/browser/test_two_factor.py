@@ -15,6 +15,7 @@ from visits.extensions import db
 from visits.models import LoginSession, Note, Passkey
 
 from ..support import factories as f
+from ..support.browser import unfold
 from ..support.browser import (
     LiveServer, assert_accessible, fill_code_step, fill_password_step, outbox, sign_in, wait_for_kept_pages,
     wait_for_worker, wait_until,
@@ -135,6 +136,7 @@ def test_an_outbox_kept_through_a_lapsed_session_is_sent_after_signing_in_with_a
     wait_for_kept_pages(page, [url])
 
     context.set_offline(True)
+    unfold(page, "notes")
     page.get_by_label("Kind of note").select_option("home_visit")
     page.get_by_label("Note", exact=True).fill(NOTE)
     page.get_by_role("button", name="Save note").click()
