@@ -86,6 +86,8 @@ MAX_FIELDS_IN_ANSWER = 20
 def apply_batch(user: User, ops: list) -> list[dict]:
     """The batch in one transaction, each operation in its own savepoint; the answers in the same order.
     Commits before it answers; rolls the whole batch back (and raises) only when the database fails."""
+    if not ops:
+        return []  # nothing to apply: no transaction, and on SQLite no write lock to wait for
     try:
         return _apply_all(user, ops)
     except OperationalError as error:

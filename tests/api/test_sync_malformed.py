@@ -187,3 +187,19 @@ def test_junk_among_good_operations_is_answered_one_by_one_and_the_good_ones_app
                      AuditEvent.subject_id.in_([op["data"]["note_id"] for op in good])) == 3
 
     junk_in_a_batch()
+
+
+def test_a_deep_operation_beside_notes_full_of_brackets_and_quotes_leaves_their_text_whole(team, app):
+    client = signed_in(app, team.reviewer)
+    tricky = 'She said "wait", then ]}, {"op_id": [ -- and left \\ behind.'
+    ops = [good_note(team, tricky), "HERE", good_note(team, tricky + " Twice.")]
+    deep_id = f.new_id()
+    deep = '{"op_id": "%s", "type": "need.set", "data": %s%s}' % (deep_id, "{\"a\": " * 20_000, "1" + "}" * 20_000)
+    body = json.dumps({"ops": ops, "sent_at": "2026-11-23"}).replace('"HERE"', deep).encode()
+    response = post_raw(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    answers = response.get_json()["results"]
+    assert [a["status"] for a in answers] == ["applied", "rejected", "applied"]
+    assert answers[1]["op_id"] == deep_id and answers[1]["type"] == "need.set"
+    db.session.expire_all()
+    assert sorted(db.session.scalars(select(Note.body))) == [tricky, tricky + " Twice."]
