@@ -20,7 +20,10 @@ def demo_like_visit(team):
     """The demo's home visit as a reviewer finds it on the day: a case, two people with needs, access notes, an
     agenda, a briefing, notes written and a concern raised earlier by the team."""
     review, visit = team.review, team.home_visit
-    review.emergency_number, review.out_of_hours_number = "999", "01234 500600"
+    # As in the demo: two link officers, and an out-of-hours line with its hours.
+    review.emergency_number = "999"
+    review.out_of_hours_number = "01234 500600 (Emergency Duty Team, evenings and weekends)"
+    f.gen_member(review, "link_officer", name="Ffion Jones", phone="07700 900006")
     visit.briefing = BRIEFING
     visit.agenda = [AgendaSegment(position=n, title=title, minutes=minutes) for n, (title, minutes) in enumerate(
         [("Introductions and consent", 5), ("Her care and support", 20), ("What she would change", 10),
