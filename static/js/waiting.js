@@ -43,13 +43,18 @@
     return Fieldwork.refusedText(record);
   }
 
+  /* A note's change: the one type whose section is the notes (the page names the types, not this script). */
+  function isNote(record) {
+    return typeOf(record.type).section === "notes";
+  }
+
   /* {title, lines: [{heading, text}]} for one change, from its data and the page's words. */
   function describe(record) {
     var data = record.data || {};
     var section = typeOf(record.type).section;
     var title = say("about_" + section) || say("a_change");
     var lines = [];
-    if (record.type === "note.save") {
+    if (isNote(record)) {
       title = labelOf("note_kind", data.kind);
       Object.keys(data.prompts || {}).forEach(function (key) {
         if (String(data.prompts[key]).trim()) lines.push({ heading: labelOf("prompt", key), text: data.prompts[key] });
@@ -201,7 +206,7 @@
     var section = document.getElementById("notes");
     if (!section) return;
     var notes = newestPerNote(ops.filter(function (r) {
-      return r.type === "note.save" && String(r.data.visit_id) === visitId;
+      return isNote(r) && String(r.data.visit_id) === visitId;
     }));
     var before = document.getElementById("new-note-title");
     notes.forEach(function (record) {
@@ -227,7 +232,7 @@
     var lists = {};
     ops.forEach(function (record) {
       var kind = typeOf(record.type);
-      if (record.type === "note.save" || !madeHere(record, visitId)) return;
+      if (isNote(record) || !madeHere(record, visitId)) return;
       var section = kind.section && document.getElementById(kind.section);
       if (!section) return;
       if (record.data.category && record.data.rating && record.data.concern_id &&
