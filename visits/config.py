@@ -95,6 +95,7 @@ def from_environment(instance_path: str) -> dict:
         # Who /privacy tells people to contact about their data (empty: the review's lead reviewer).
         "PRIVACY_CONTACT": os.environ.get("PRIVACY_CONTACT", "").strip(),
         **_account_settings(),
+        **_alert_settings(path),
         **console,
         **request_limits(console["IMPORT_MAX_BYTES"], SYNC_MAX_BYTES),
     }
@@ -189,4 +190,30 @@ def _account_settings() -> dict:
         # taken from the request, which suits one host name per deployment.
         "WEBAUTHN_RP_ID": os.environ.get("WEBAUTHN_RP_ID", ""),
         "WEBAUTHN_ORIGIN": os.environ.get("WEBAUTHN_ORIGIN", ""),
+    }
+
+
+# The browsers' push services (DESIGN section 13): the only hosts a push subscription may name. Chrome and
+# Android (FCM), Firefox (Mozilla autopush), Safari/iOS (Apple), Edge (Windows Push Notification Services).
+DEFAULT_PUSH_HOSTS = ("fcm.googleapis.com", "updates.push.services.mozilla.com", "web.push.apple.com",
+                      "*.notify.windows.com")
+
+
+def _alert_settings(instance_path: Path) -> dict:
+    """Alerts that reach people (DESIGN section 13): the job runner's queue, its tick, Web Push and escalation."""
+    hosts = os.environ.get("PUSH_ENDPOINT_HOSTS")
+    return {
+        # The job runner's queue: a SQLite file in the instance folder, or Redis (redis://...) for several hosts.
+        "JOBS_URL": os.environ.get("JOBS_URL", "") or f"sqlite:///{instance_path / 'jobs.sqlite'}",
+        "ALERT_TICK_SECONDS": int(os.environ.get("ALERT_TICK_SECONDS", "30")),
+        # VAPID: the private key (PEM or base64url); unset, one is generated once into the instance folder.
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY", ""),
+        # Who the push services may contact about our pushes (RFC 8292 "sub"): a mailto: or https: URL.
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:fieldwork@localhost"),
+        # Hosts (or host:port; "*." allows subdomains) a subscription's endpoint may be on.
+        "PUSH_ENDPOINT_HOSTS": tuple(h.strip().lower() for h in hosts.split(",") if h.strip())
+        if hosts is not None else DEFAULT_PUSH_HOSTS,
+        # A red concern referred and not acknowledged within this many minutes goes to the lead again, then to the
+        # review's out-of-hours contact.
+        "RED_CONCERN_ACK_MINUTES": int(os.environ.get("RED_CONCERN_ACK_MINUTES", "30")),
     }

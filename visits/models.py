@@ -183,6 +183,15 @@ class Rating(str, enum.Enum):
     green = "green"
 
 
+class AlertKind(str, enum.Enum):
+    """What an alert is about (DESIGN section 13): each kind has its own ladder of steps and recipients."""
+
+    overdue = "overdue"  # a home visit's visitor has not checked out by its planned end plus grace
+    duress = "duress"  # a check-out made with the person's duress code: the ladder starts at its second step
+    concern = "concern"  # a red concern referred and not acknowledged in time
+    programme = "programme"  # a visit of theirs was moved, cancelled or changed
+
+
 # The prompts a lay assessor answers on a setting visit (DESIGN section 3), in the order shown.
 SETTING_PROMPTS: tuple[str, ...] = (
     "welcome_and_reception",
@@ -215,6 +224,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
     totp_enabled_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[Optional[int]] = mapped_column(Integer)
+    # DESIGN section 13: a code set by the person, entered at check-out when they are not safe to say so. Hashed
+    # like a password (argon2id) and never shown back.
+    duress_code_hash: Mapped[Optional[str]] = mapped_column(String(255))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
     passkeys: Mapped[list[Passkey]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -336,6 +348,16 @@ class Review(db.Model):
     # Shown above the concern form (DESIGN section 12), set by the lead or the coordinator.
     emergency_number: Mapped[str] = mapped_column(String(120), default="999")
     out_of_hours_number: Mapped[str] = mapped_column(String(200), default="")
+    # The lone-worker ladder (DESIGN section 13), editable per review by the lead or a link officer: minutes after
+    # a home visit's planned end before the visitors are asked (None: the OVERDUE_GRACE_MINUTES setting), then
+    # before the lead and link officers are alerted, then before the out-of-hours contact is emailed (both
+    # counted from the first step).
+    alert_grace_minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    alert_team_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    alert_out_of_hours_minutes: Mapped[int] = mapped_column(Integer, default=20)
+    # Who is emailed at the ladder's last step, and about a red concern nobody acknowledged: the review's
+    # out-of-hours contact, who is usually not a user of the app.
+    out_of_hours_email: Mapped[str] = mapped_column(String(254), default="")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="review", cascade="all, delete-orphan")
 
@@ -807,3 +829,107 @@ class OverdueAcknowledgement(db.Model):
     acknowledged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
 
     user: Mapped[Optional[User]] = relationship()
+
+
+class PushSubscription(db.Model):
+    """A browser's Web Push subscription (DESIGN section 13) for one person on one signed-in device: logout
+    removes it with the session, and a 404/410 from the push service removes it. The endpoint is on the
+    PUSH_ENDPOINT_HOSTS allow-list (checked before it is stored), so the server never posts to an address a
+    client chose."""
+
+    __tablename__ = "push_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    login_session_id: Mapped[Optional[int]] = mapped_column(ForeignKey("login_sessions.id", ondelete="CASCADE"),
+                                                            index=True)
+    endpoint: Mapped[str] = mapped_column(String(1024), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    last_sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class AlertEvent(db.Model):
+    """Something that must reach people until someone answers (DESIGN section 13): a home visit overdue, a duress
+    check-out, a red concern unacknowledged, a programme change. `key` names the event once ("overdue:visit:12:
+    user:5:<end>"), so two runners finding the same event make one row. Acknowledging stops its ladder; so does
+    the event ending (the visitor checked out, the concern acknowledged). No names or text here: the detail holds
+    ids and times only, like the audit log."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AlertKind] = mapped_column(_enum(AlertKind, "alert_kind"))
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    visit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    concern_id: Mapped[Optional[str]] = mapped_column(ForeignKey("concerns.id", ondelete="CASCADE"), index=True)
+    # The person the event is about (the visitor overdue or under duress); None for a concern or a change.
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The ladder's time zero: the planned end plus grace, the duress check-out, the referral, the change.
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    acknowledged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    acknowledged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ended_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    deliveries: Mapped[list[AlertDelivery]] = relationship(back_populates="event", cascade="all, delete-orphan",
+                                                           order_by="AlertDelivery.id")
+
+    @property
+    def is_open(self) -> bool:
+        return self.acknowledged_at is None and self.ended_at is None
+
+
+class AlertDelivery(db.Model):
+    """One step of an event sent to one recipient, once: the unique (event, step, recipient) row is claimed
+    before anything is sent, so any number of job runners send each alert once. `recipient` is "user:<id>" or
+    "email:<address>" (a contact who is not a user)."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("event_id", "step", "recipient", name="one_delivery_per_step_and_recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("alert_events.id", ondelete="CASCADE"), index=True)
+    step: Mapped[int] = mapped_column(Integer)
+    recipient: Mapped[str] = mapped_column(String(300))
+    channel: Mapped[str] = mapped_column(String(10), default="")  # "push" or "email", once decided
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    failed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    error: Mapped[str] = mapped_column(String(200), default="")
+
+    event: Mapped[AlertEvent] = relationship(back_populates="deliveries")
+
+
+class VisitChange(db.Model):
+    """A change to a visit its team should hear of (DESIGN section 13): moved, cancelled, a new place. Old and new
+    values are kept as codes and times (no titles or names), so a notice can say "Thu 14:00 home visit moved to
+    15:30" and the itinerary can show what changed since the person last looked."""
+
+    __tablename__ = "visit_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
+    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # {"field": [old, new]} for starts_at, ends_at, status, location_id; team members added or removed by id.
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Who was on the visit's team before and after the change: each hears of it.
+    team_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+    visit: Mapped[Visit] = relationship()
+
+
+class ItinerarySeen(db.Model):
+    """When a person last looked at their itinerary in a review: the changes after it are shown as new."""
+
+    __tablename__ = "itinerary_seen"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
