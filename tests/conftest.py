@@ -68,3 +68,16 @@ def pg_app(pg_url):
         db.session.remove()
         db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """One throwaway Redis server for the whole run (tests/support/redis.py): the job runner's queue on Redis."""
+    from .support.redis import throwaway_redis
+
+    with throwaway_redis() as url:
+        if url is None:
+            if os.environ.get("CI"):
+                pytest.fail("redis-server is missing: `make test` installs it")
+            pytest.skip("no redis-server on this machine")
+        yield url

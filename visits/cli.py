@@ -1,5 +1,5 @@
 """Flask commands: `flask --app app init-db`, `create-admin`, `seed-demo`, `import-programme`, `export-programme`,
-`close-review`, `purge-reviews`."""
+`close-review`, `purge-reviews`, `run-jobs`."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_programme)
     app.cli.add_command(close_review)
     app.cli.add_command(purge_reviews)
+    app.cli.add_command(run_jobs)
 
 
 @click.command("init-db")
@@ -254,3 +255,23 @@ def purge_reviews(dry_run: bool) -> None:
         raise click.ClickException(
             f"The reviews above are purged, but the SQLite file could not be compacted now ({error.orig}). "
             "When the app is quiet, run VACUUM on it (sqlite3 <file> VACUUM).")
+
+
+@click.command("run-jobs")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32),
+              help="Worker threads running the tasks (a tick, an immediate tick after a duress check-out).")
+@click.option("--no-periodic", is_flag=True,
+              help="Do not start the alert tick here (another runner on the same Redis queue starts it).")
+@with_appcontext
+def run_jobs(workers: int, no_periodic: bool) -> None:
+    """Run the job runner (huey) in the foreground: the alert tick every ALERT_TICK_SECONDS. Ctrl-C stops it."""
+    import logging
+
+    from .alerts.runner import run_consumer
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = current_app._get_current_object()
+    queue = app.config["JOBS_URL"].split("://", 1)[0]
+    click.echo(f"Job runner: {workers} worker(s), queue in {queue}, alert tick every "
+               f"{app.config.get('ALERT_TICK_SECONDS', 30)} s. Ctrl-C stops it.")
+    run_consumer(app, workers=workers, periodic=not no_periodic)
