@@ -6,9 +6,11 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # make serve: gunicorn worker processes (each one a Python process; 2-4 per core is gunicorn's advice).
 WORKERS ?= 4
+# The job runner's worker threads (flask run-jobs).
+JOB_WORKERS ?= 2
 export FLASK_APP := app
 
-.PHONY: run test test-fast bench lighthouse install install-test chromium postgres db demo serve clean
+.PHONY: run jobs test test-fast bench lighthouse install install-test chromium postgres redis db demo serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +49,18 @@ postgres:
 		exit 1; \
 	fi
 
+# The job runner's tests on Redis (JOBS_URL=redis://..., several hosts) start a throwaway redis-server from Debian's
+# package (tests/support/redis.py).
+redis:
+	@if command -v redis-server >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		echo "Installing Debian's redis-server for the job runner's Redis tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	else \
+		echo "The Redis tests need Debian's redis-server: run 'sudo apt-get install redis-server' and retry."; \
+		exit 1; \
+	fi
+
 db: install
 	$(BIN)/flask init-db
 
@@ -61,10 +75,19 @@ run: demo
 	@echo "  admin@demo.test (site administrator: reviews, accounts, teams at /admin)"
 	@echo "Demo accounts sign in with the password alone; a real deployment asks leads, link officers,"
 	@echo "coordinators and administrators for a second factor (README: Accounts and sign-in)."
+	@echo "The job runner (alerts: the lone-worker ladder, red concerns, programme changes) runs beside it."
 	@echo ""
+	@# Two processes, one Ctrl-C: the runner in the background, the web server in the foreground; when the web
+	@# server ends (Ctrl-C, or it fails) the trap stops the runner and waits for it to finish its task in hand.
+	@trap 'kill -INT $$jobs 2>/dev/null; wait $$jobs 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/flask run-jobs --workers $(JOB_WORKERS) & jobs=$$!; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-test: install-test chromium postgres
+# The job runner alone, in the foreground (production: one per host, or several on one Redis queue; README).
+jobs: db
+	$(BIN)/flask run-jobs --workers $(JOB_WORKERS)
+
+test: install-test chromium postgres redis
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
