@@ -137,3 +137,38 @@ def _each_operation_answered_on_its_own(document: dict) -> None:
 @bp.get("/api/openapi.json")
 def document():
     return jsonify(build_document(current_app))
+
+
+# --- Web Push (DESIGN section 13; visits/push) ------------------------------------------------------------------
+def _push_endpoints() -> None:
+    from ..push.schemas import PushKeyOut, PushStateOut, PushSubscriptionIn
+
+    ENDPOINTS.update({
+        "push.public_key": Endpoint("The server's VAPID public key, for pushManager.subscribe", PushKeyOut),
+        "push.subscribe": Endpoint(
+            "Keep this browser's PushSubscription (its toJSON()) for the signed-in person on this device; the same "
+            "endpoint again is updated. The endpoint must be on the server's allow-list of push services (the "
+            "`pattern` given). Needs the X-CSRFToken header.", PushStateOut, body=PushSubscriptionIn,
+            errors=(400, 401)),
+        "push.unsubscribe": Endpoint("This device stops getting alerts: its subscriptions are removed. Needs the "
+                                     "X-CSRFToken header.", PushStateOut, errors=(400, 401)),
+    })
+
+
+def _push_endpoint_pattern(app, document: dict) -> dict:
+    """The endpoint's `pattern` is made from PUSH_ENDPOINT_HOSTS: the document says exactly what the server takes."""
+    from ..push.allowlist import endpoint_pattern
+
+    schema = document["components"]["schemas"].get("PushSubscriptionIn")
+    if schema is not None:
+        schema["properties"]["endpoint"]["pattern"] = endpoint_pattern(
+            tuple(app.config["PUSH_ENDPOINT_HOSTS"]))
+    return document
+
+
+_push_endpoints()
+_build_document_without_push = build_document
+
+
+def build_document(app) -> dict:  # noqa: F811  (the same document, with the push endpoint's pattern)
+    return _push_endpoint_pattern(app, _build_document_without_push(app))

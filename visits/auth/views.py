@@ -10,7 +10,8 @@ from flask_login import current_user, login_required
 from ..extensions import db, limiter
 from ..models import User
 from ..permissions import must_enrol_second_factor, second_factor_waived
-from ..sessions import end_session, start_session
+from ..push.service import forget_session
+from ..sessions import current_session, end_session, start_session
 from ..two_factor.service import remember_pending_sign_in
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -77,5 +78,7 @@ def _after_password(user: User, next_url: str | None):
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    if current_session() is not None:  # this phone's alerts stop with its sign-in (DESIGN section 13)
+        forget_session(current_session().id)
     end_session()
     return redirect(url_for("auth.login", signed_out=1))

@@ -1,0 +1,90 @@
+"""Sending an alert to a person's phones by Web Push (RFC 8030/8291/8292, pywebpush): the payload is encrypted
+for each subscription (aes128gcm) and posted to its push service, signed with our VAPID key.
+
+`send_to_user(user_id, payload) -> int`: how many of the person's subscriptions accepted it. Before each post the
+endpoint is checked against the allow-list again (the setting may have changed since it was stored); a 404 or 410
+means the browser dropped the subscription, and it is deleted; any other failure (a timeout, a 5xx, a key that is
+not a point on P-256) is logged and counted as not reached, never raised: the caller falls back to email.
+
+The payload is `{"kind", "title", "body", "url"}` and nothing else (DESIGN section 13): it shows on a locked
+screen, so its words are the producers' (no service user's name, address, note or concern text), and `url` is a
+path on this site.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Optional
+
+from flask import current_app
+from pywebpush import WebPushException, webpush
+
+from ..clock import system_utcnow
+from ..extensions import db
+from ..models import LoginSession, PushSubscription
+from . import keys
+from .allowlist import endpoint_allowed
+from .service import session_is_live
+
+log = logging.getLogger(__name__)
+
+PAYLOAD_KEYS = ("kind", "title", "body", "url")
+TIMEOUT_SECONDS = 10
+# How long a push service keeps an alert for a phone that is off or out of signal: an alert older than an hour is
+# no longer the news (the ladder has moved on by then).
+TTL_SECONDS = 3600
+GONE = (404, 410)
+
+
+def clean_payload(payload: dict) -> dict:
+    """The four fields, as text, bounded (a push message holds about 4 kB); `url` a path here or "/"."""
+    clean = {key: str(payload.get(key) or "")[:limit] for key, limit in
+             (("kind", 20), ("title", 120), ("body", 400), ("url", 300))}
+    url = clean["url"]
+    if not url.startswith("/") or url.startswith("//") or "\\" in url:
+        clean["url"] = "/"
+    return clean
+
+
+def _post(subscription: PushSubscription, data: str) -> Optional[int]:
+    """The push service's status, or None when nothing came back (a timeout, a refused connection, a bad key)."""
+    try:
+        response = webpush(
+            subscription_info={"endpoint": subscription.endpoint,
+                               "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
+            data=data, vapid_private_key=keys.vapid(),
+            vapid_claims={"sub": current_app.config["VAPID_SUBJECT"]},  # a new dict each time: pywebpush adds to it
+            content_encoding="aes128gcm", ttl=TTL_SECONDS, timeout=TIMEOUT_SECONDS)
+    except WebPushException as error:
+        status = getattr(error.response, "status_code", None)
+        log.warning("push to subscription %s refused: %s", subscription.id, status)
+        return status
+    except Exception as error:  # noqa: BLE001 (network errors, a point not on the curve: not reached, no crash)
+        log.warning("push to subscription %s failed: %s", subscription.id, type(error).__name__)
+        return None
+    return response.status_code
+
+
+def send_to_user(user_id: int, payload: dict) -> int:
+    """Push `payload` to each of the person's live subscriptions; the number that accepted it (2xx)."""
+    data = json.dumps(clean_payload(payload), separators=(",", ":"))
+    allowed = current_app.config["PUSH_ENDPOINT_HOSTS"]
+    reached = 0
+    subscriptions = list(db.session.scalars(db.select(PushSubscription).filter_by(user_id=user_id)
+                                            .order_by(PushSubscription.id)))
+    for subscription in subscriptions:
+        if subscription.login_session_id is not None and not session_is_live(
+                db.session.get(LoginSession, subscription.login_session_id)):
+            db.session.delete(subscription)  # signed out there since (ended from another device, or expired)
+            continue
+        if not endpoint_allowed(subscription.endpoint, allowed):
+            log.warning("push subscription %s is off PUSH_ENDPOINT_HOSTS: not sent", subscription.id)
+            continue
+        status = _post(subscription, data)
+        if status in GONE:
+            db.session.delete(subscription)
+        elif status is not None and 200 <= status < 300:
+            subscription.last_sent_at = system_utcnow()
+            reached += 1
+    db.session.commit()
+    return reached

@@ -1,0 +1,39 @@
+"""`GET /api/push/key` and `POST`/`DELETE /api/push/subscriptions` (DESIGN section 13). JSON, signed in; the
+writes carry the X-CSRFToken header like every JSON write (visits/security.py checks it)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_login import current_user, login_required
+from marshmallow import ValidationError
+
+from ..api.responses import bad_request
+from ..extensions import db
+from ..sessions import current_session
+from . import bp, keys, service
+from .schemas import PushKeyOut, PushStateOut, PushSubscriptionIn
+
+
+@bp.get("/api/push/key")
+@login_required
+def public_key():
+    return jsonify(PushKeyOut().dump({"publicKey": keys.public_key_b64()}))
+
+
+@bp.post("/api/push/subscriptions")
+@login_required
+def subscribe():
+    try:
+        data = PushSubscriptionIn().load(request.get_json(silent=True) if request.is_json else None)
+    except ValidationError as error:
+        return bad_request(error)
+    service.subscribe(current_user, current_session(), data)
+    db.session.commit()
+    return jsonify(PushStateOut().dump({"subscribed": True}))
+
+
+@bp.delete("/api/push/subscriptions")
+@login_required
+def unsubscribe():
+    service.unsubscribe(current_user, current_session())
+    db.session.commit()
+    return jsonify(PushStateOut().dump({"subscribed": False}))
