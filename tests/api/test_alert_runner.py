@@ -77,6 +77,14 @@ def test_under_testing_the_runner_is_immediate_and_tick_now_ticks_at_once(app, d
     assert db.session.scalar(select(AlertDelivery.sent_at)) is not None
 
 
+def test_the_time_of_the_last_tick_tells_whether_a_runner_is_ticking(app, due):
+    assert runner.last_tick(app) is None and not runner.runner_is_ticking(app)
+    runner.enqueue_tick_now(app)
+    assert runner.last_tick(app) is not None and runner.runner_is_ticking(app)
+    runner.get_runner(app).put(runner.LAST_TICK_KEY, "2026-12-01T09:00:00+00:00")
+    assert not runner.runner_is_ticking(app)
+
+
 def test_the_minute_task_ticks_now_and_schedules_the_rest_of_the_minutes_ticks(app, due):
     _steps, _channel, ticks = due
     app.config["ALERT_TICK_SECONDS"] = 20
@@ -138,6 +146,7 @@ def test_the_real_consumer_on_a_sqlite_queue_ticks_as_it_starts_and_takes_tick_n
             assert runner.enqueue_tick_now(app) is True
             assert _wait_for(lambda: len(ticks) > ticked), "tick_now was not taken"
         assert (tmp_path / "jobs.sqlite").exists()
+        assert runner.runner_is_ticking(app)  # read from the queue's file, as the web app would
         assert len(channel.sent) == 1  # the second tick found the alert claimed
         db.session.expire_all()
         assert db.session.scalar(select(AlertDelivery.channel)) == "push"

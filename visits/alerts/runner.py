@@ -13,6 +13,8 @@ The plan:
   next periodic tick still comes.
 - **Where it runs.** `flask --app app run-jobs` runs the consumer in the foreground (threads; Ctrl-C stops it);
   `make run` starts it beside the web server. Each task runs in an app context of the app that built the runner.
+- **Is it running?** Each tick that completes writes its time into the queue's storage (`last_tick`), so the web
+  app (a health check, the board) can tell when no runner has ticked lately: without a runner no alarm goes out.
 - **In tests** (`TESTING`, unless `JOBS_IMMEDIATE` says otherwise) huey is in immediate mode: an enqueued task
   runs at once in the caller, on huey's in-memory storage, and no queue file is written.
 """
@@ -20,15 +22,19 @@ from __future__ import annotations
 
 import logging
 import math
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Optional
 
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
+from ..clock import system_utcnow
+
 logger = logging.getLogger("visits.alerts")
 
 QUEUE_NAME = "fieldwork"
+LAST_TICK_KEY = "alerts.last_tick"
 
 
 class JobsUrlError(ValueError):
@@ -75,6 +81,10 @@ def make_runner(app: Flask) -> Huey:
                 logger.exception("alert tick (%s) failed", reason)
                 return
             logger.info("alert tick (%s): %s", reason, outcome.summary())
+            try:
+                huey.put(LAST_TICK_KEY, system_utcnow().isoformat())
+            except Exception:
+                logger.exception("could not record the alert tick's time")
 
     @huey.task(name="alerts.tick")
     def tick() -> None:
@@ -101,6 +111,24 @@ def get_runner(app: Optional[Flask] = None) -> Huey:
     if huey is None:
         huey = app.extensions["fieldwork_jobs"] = make_runner(app)
     return huey
+
+
+def last_tick(app: Optional[Flask] = None) -> Optional[datetime]:
+    """When a runner last completed a tick (the machine's time), or None: never, or the queue is unreachable."""
+    try:
+        stamp = get_runner(app).get(LAST_TICK_KEY, peek=True)
+    except Exception:
+        logger.exception("could not read the alert tick's time")
+        return None
+    return datetime.fromisoformat(stamp) if stamp else None
+
+
+def runner_is_ticking(app: Optional[Flask] = None) -> bool:
+    """Whether a runner has ticked within three ticks' time (at least 90 s): False means alarms are not going out."""
+    app = app or current_app._get_current_object()
+    last = last_tick(app)
+    allowed = timedelta(seconds=max(90, 3 * int(app.config.get("ALERT_TICK_SECONDS", 30))))
+    return last is not None and system_utcnow() - last <= allowed
 
 
 def enqueue_tick_now(app: Optional[Flask] = None) -> bool:
