@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from visits.alerts.contract import DueStep, email_recipient, user_recipient
+from visits.alerts.delivery import STALE_CLAIM
 from visits.alerts.tick import run_tick
+from visits.clock import system_utcnow
 from visits.extensions import db
 from visits.models import AlertDelivery
 
@@ -87,3 +89,28 @@ def test_two_runners_at_once_on_postgresql_send_each_alert_once(pg_app):
         _assert_each_alert_sent_once(pg_app, steps, channel, outcomes)
         db.session.query(AlertDelivery).delete()
         db.session.commit()
+
+
+def _lose_the_claims(steps):
+    """Each delivery claimed long ago by a runner that died before sending it."""
+    lost_at = system_utcnow() - STALE_CLAIM - STALE_CLAIM
+    db.session.add_all(AlertDelivery(event_id=due.event_id, step=due.step, recipient=recipient, claimed_at=lost_at)
+                       for due in steps for recipient in due.recipients)
+    db.session.commit()
+
+
+def test_two_runners_finding_the_same_lost_claims_send_each_again_once_on_sqlite(app):
+    steps, channel = _due_steps(), SlowRecorder()
+    _lose_the_claims(steps)
+    outcomes = _tick_at_once(app, steps, channel)
+    _assert_each_alert_sent_once(app, steps, channel, outcomes)
+    assert sum(o.resent for o in outcomes) == len(channel.sent)
+
+
+@pytest.mark.postgres
+def test_two_runners_finding_the_same_lost_claims_send_each_again_once_on_postgresql(pg_app):
+    steps, channel = _due_steps(), SlowRecorder()
+    _lose_the_claims(steps)
+    outcomes = _tick_at_once(pg_app, steps, channel)
+    _assert_each_alert_sent_once(pg_app, steps, channel, outcomes)
+    assert sum(o.resent for o in outcomes) == len(channel.sent)
