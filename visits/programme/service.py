@@ -13,6 +13,7 @@ from typing import Iterable, Optional
 from flask_babel import gettext as _
 
 from .. import audit
+from ..alerts.changes import record_visit_change, visit_snapshot
 from ..case_status import refresh_cases_of_visit
 from ..extensions import db
 from ..identity import title_of
@@ -96,6 +97,7 @@ def create_visit(review: Review, user: User, values: dict, participant_ids: Iter
     db.session.refresh(visit, ["attendances"])
     audit.record(user, "create", "visit", visit.id, review.id, via=via, visit=_visit_state(visit),
                  participants=booked)
+    record_visit_change(visit, user, None)  # the team hears of a visit added to their days
     refresh_cases_of_visit(visit, user, via=via)
     return visit
 
@@ -142,6 +144,7 @@ def update_visit(review: Review, user: User, visit: Visit, values: dict,
                                          "until they do.", names=", ".join(inside))]})
     before = _visit_state(visit)
     case_before = visit.case_id
+    noticed_before = visit_snapshot(visit)
     visit.kind = VisitKind(values["kind"])
     visit.title = values.get("title") or label("visit_kind", values["kind"])
     visit.starts_at, visit.ends_at = _times(values)
@@ -153,6 +156,7 @@ def update_visit(review: Review, user: User, visit: Visit, values: dict,
     after = _visit_state(visit)
     changed = {key: {"from": before[key], "to": after[key]} for key in after if before[key] != after[key]}
     audit.record(user, "update", "visit", visit.id, review.id, changed=changed)
+    record_visit_change(visit, user, noticed_before)  # moved, new place or team: the team hears of it
     if visit.case_id != case_before or before["kind"] != after["kind"]:
         # A home visit given a case (or a case's visit made a home visit) is with the case's service user.
         _book_people_of_case(review, user, visit)
@@ -179,6 +183,7 @@ def cancel_visit(review: Review, user: User, visit: Visit, reason: str) -> Visit
                                            count=CANCEL_REASON_MAX)]})
     if visit.status is not VisitStatus.cancelled:
         before = visit.status.value
+        noticed_before = visit_snapshot(visit)
         visit.status = VisitStatus.cancelled
         visit.cancel_reason = reason
         db.session.flush()
@@ -186,6 +191,7 @@ def cancel_visit(review: Review, user: User, visit: Visit, reason: str) -> Visit
         # how long it is, not what it says (the visit keeps it, under the programme's own access rule).
         audit.record(user, "cancel", "visit", visit.id, review.id, status_before=before,
                      reason_length=len(reason))
+        record_visit_change(visit, user, noticed_before)
         refresh_cases_of_visit(visit, user, via="cancel")
     return visit
 
