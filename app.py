@@ -102,6 +102,10 @@ def create_app(config: dict | None = None) -> Flask:
     from visits.concerns.views import bp as concerns_bp
 
     app.register_blueprint(concerns_bp)
+    # The lone-worker ladder: its settings, acknowledging an alert, one's duress code (DESIGN section 13).
+    from visits.alerts.views import bp as alerts_bp
+
+    app.register_blueprint(alerts_bp)
     # Web Push (section 13): the VAPID key, this device's subscription; visits.push.sender sends alerts.
     from visits.push import bp as push_bp
 

@@ -427,3 +427,17 @@ def can_read_case_pathway(user: User, review_id: int, case_visits: list[Visit]) 
     if scope == EVIDENCE_REVIEW_SCOPE:
         return True
     return scope == EVIDENCE_OWN_VISITS_SCOPE and any(is_on_team(user, visit) for visit in case_visits)
+
+
+# --- The lone-worker ladder (DESIGN section 13; helper L) ------------------------------------------------------
+# Its settings are the review's safety arrangements: the lead and the link officers set them, as they are the
+# ones alerted. Acknowledging an alert is theirs too (can_acknowledge_overdue). A closed review is read-only.
+
+def can_edit_alert_settings(user: User, review_id: int) -> bool:
+    return role_for(user, review_id) in (Role.lead_reviewer, Role.link_officer) and review_is_open(user, review_id)
+
+
+def can_acknowledge_alert(user: User, review_id: int) -> bool:
+    """The lone-worker alarm goes to the lead and the link officers of the event's review; either may answer it."""
+    return can_acknowledge_overdue(user, review_id)
+

@@ -235,3 +235,15 @@ ROUTE_DECISIONS.update({
     "POST /api/push/subscriptions": SIGNED_IN,  # an empty form: the field errors (400)
     "DELETE /api/push/subscriptions": SIGNED_IN,
 })
+
+# The lone-worker ladder (DESIGN section 13, visits/alerts/views.py): its settings for the review's lead and link
+# officers; one's own duress code; acknowledging an alert (walked with an event id that is nobody's: 404 for all;
+# tests/api/test_lone_worker_ladder.py signs in as each role against a real event).
+_STAND_INS["event_id"] = 999_999
+ROUTE_DECISIONS.update({
+    "GET /alerts/settings": decide(lead=OK, link=OK, other_review=HIDDEN),
+    "POST /alerts/settings": decide(lead=OK, link=OK, other_review=HIDDEN),
+    "POST /alerts/<int:event_id>/acknowledge": decide(HIDDEN),
+    "GET /account/duress-code": SIGNED_IN,
+    "POST /account/duress-code": SIGNED_IN,
+})

@@ -1,5 +1,8 @@
 """attendance.set, visit.check_in, visit.check_out, visit.undo_check_out.
 
+A check-out may carry the person's duress code (`code`): it looks and answers exactly like any other check-out,
+and starts the lone-worker alarm at its second step (the lead and link officers) at once.
+
 Each keeps two times: `at`, the device's clock when the person tapped (what happened), and the server's clock
 when it arrived (when we knew). An offline check-out that syncs an hour later still says when they left.
 """
@@ -134,8 +137,23 @@ def check_out(user: User, op: IncomingOperation) -> dict:
         refresh_cases_of_visit(visit, user, via="check_out")  # a completed home visit: the case is visited
     audit.record(user, "visit.check_out", "visit", visit.id, visit.review_id, op_id=op.op_id,
                  at=_iso(op.data["at"]))
+    if _is_duress_code(user, op.data.get("code")):
+        # Help is needed. Nothing in the answer, the ledger or this check-out's audit row says so: the phone may be
+        # in someone else's hands. The ladder starts at its second step now (visits/alerts/overdue_alerts.py).
+        from ..alerts.overdue_alerts import start_duress
+
+        start_duress(visit, user, op.op_id or "")
     return applied(visit_id=visit.id, checked_in_at=_iso(check.checked_in_at),
                    checked_out_at=_iso(check.checked_out_at))
+
+
+def _is_duress_code(user: User, code: Optional[str]) -> bool:
+    """Whether `code` is the person's duress code. Any other code (or none) is an ordinary check-out. The code is
+    compared with its argon2 hash and goes nowhere else."""
+    from ..auth.passwords import verify_password
+
+    code = (code or "").strip()
+    return bool(code and user.duress_code_hash and verify_password(user.duress_code_hash, code))
 
 
 def undo_check_out(user: User, op: IncomingOperation) -> dict:

@@ -30,6 +30,7 @@ from ..feedback.operations import record_feedback
 from ..schemas.operations import FeedbackRecordData
 from ..attendance.operations import undo_check_out
 from ..schemas.operations import UndoCheckOutData
+from ..schemas.operations import CheckOutData
 from .contract import Handler
 
 
@@ -70,7 +71,7 @@ OPERATION_TYPES: dict[str, OperationType] = {entry.name: entry for entry in (
                   timed=True, identity=("visit_id", "participant_id"), choice="status"),
     OperationType("visit.check_in", CheckData, check_in, "check", _l("Checked in at %(time)s."),
                   timed=True, identity=("visit_id",), then="visit.check_out", then_label=_l("Check out")),
-    OperationType("visit.check_out", CheckData, check_out, "check", _l("Checked out at %(time)s. Thank you."),
+    OperationType("visit.check_out", CheckOutData, check_out, "check", _l("Checked out at %(time)s. Thank you."),
                   timed=True, identity=("visit_id",)),
     OperationType("need.set", NeedSetData, set_need, "needs", _l("Need saved.")),
     OperationType("concern.raise", ConcernRaiseData, raise_concern, "concerns",

@@ -24,7 +24,7 @@ from ..models import (
     Attendance, AttendanceStatus, Case, CaseStatus, CheckIn, Concern, Location, LocationKind,
     OverdueAcknowledgement, Participant, Rating, Review, User, Visit, VisitKind,
 )
-from ..overdue import HomeVisitWatch, MemberCheck, overdue_visits
+from ..overdue import HomeVisitWatch, MemberCheck, Overdue, overdue_visits
 from ..permissions import sees_all_concerns, sees_identities
 from ..vocabulary import NOT_LIVE_VISIT_STATUSES, UNARRANGED_NEED_STATUSES
 from .presenters import PersonLabel, attendee_label
@@ -112,6 +112,18 @@ class AttendanceEvent:
     status: str
 
 
+@dataclass(frozen=True)
+class HelpAlert:
+    """A duress check-out not yet acknowledged: a team member needs help (their ladder is at step 2 or 3)."""
+
+    event_id: int
+    visit_id: int
+    visit_title: str
+    person: str
+    phone: Optional[str]
+    started_at: datetime
+
+
 @dataclass
 class Board:
     review: Review
@@ -127,6 +139,10 @@ class Board:
     # Referred and not acknowledged by the council (the lead's red panel; the link officer's rows are red).
     unacknowledged: list[BoardConcern] = field(default_factory=list)
     status_counts: dict[str, int] = field(default_factory=dict)
+    help_alerts: list[HelpAlert] = field(default_factory=list)
+    # The ladder's last step has nowhere to go: the review has no out-of-hours email (say so, loudly).
+    no_out_of_hours_email: bool = False
+    grace_minutes: int = 30
 
     @property
     def open_overdue(self) -> list[OverdueRow]:
@@ -135,7 +151,7 @@ class Board:
     def version(self) -> str:
         """Changes when anything shown changes (not the clock itself), so a poll can answer 204 otherwise."""
         shown = (self.day, self.visits_by_status, self.overdue, self.need_alerts, self.no_shows, self.drop_outs,
-                 self.sample, self.concerns, self.unacknowledged)
+                 self.sample, self.concerns, self.unacknowledged, self.help_alerts, self.no_out_of_hours_email)
         return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
@@ -176,10 +192,30 @@ def _home_visit_filter():
                Visit.location_id.in_(db.select(Location.id).where(Location.kind == LocationKind.home)))
 
 
-def overdue_rows(review: Review, now: datetime, identities: bool) -> list[OverdueRow]:
-    config = current_app.config
-    grace = timedelta(minutes=config["OVERDUE_GRACE_MINUTES"])
-    lookback = timedelta(hours=config["OVERDUE_LOOKBACK_HOURS"])
+def review_grace(review: Review) -> timedelta:
+    """The review's grace period (its lone-worker ladder's settings), else the app's OVERDUE_GRACE_MINUTES."""
+    from ..alerts.ladder import LadderSettings
+
+    return LadderSettings.of(review, current_app.config["OVERDUE_GRACE_MINUTES"]).grace
+
+
+def watch_of(visit: Visit, acknowledged_at: Optional[datetime] = None) -> HomeVisitWatch:
+    """What visits/overdue.py needs to know of a home visit: its status, planned end and who is not out yet."""
+    return HomeVisitWatch(
+        visit.id, visit.status.value, visit.ends_at_utc(),
+        tuple(MemberCheck(m.user_id, m.name, m.phone, m.checked_in_at, m.checked_out_at) for m in _members(visit)),
+        acknowledged_at)
+
+
+def overdue_home_visits(review: Review, now: datetime, grace: Optional[timedelta] = None,
+                        lookback: Optional[timedelta] = None,
+                        ) -> list[tuple[Visit, Overdue, Optional[OverdueAcknowledgement]]]:
+    """The review's overdue home visits at `now` (visits/overdue.py decides), each with its latest board
+    acknowledgement: what the board shows and what the lone-worker ladder (visits/alerts/overdue_alerts.py)
+    climbs for."""
+    grace = review_grace(review) if grace is None else grace
+    if lookback is None:
+        lookback = timedelta(hours=current_app.config["OVERDUE_LOOKBACK_HOURS"])
     local_now = _local(now, review)
     # Wall-clock bounds with an hour to spare either side for a clock change; overdue.py decides exactly.
     candidates = list(db.session.scalars(
@@ -195,19 +231,16 @@ def overdue_rows(review: Review, now: datetime, identities: bool) -> list[Overdu
             db.select(OverdueAcknowledgement).where(OverdueAcknowledgement.visit_id.in_([v.id for v in candidates]))
             .order_by(OverdueAcknowledgement.acknowledged_at).options(selectinload(OverdueAcknowledgement.user))):
         acknowledgements[ack.visit_id] = ack  # the latest wins
-    watches = []
-    for visit in candidates:
-        ack = acknowledgements.get(visit.id)
-        watches.append(HomeVisitWatch(
-            visit.id, visit.status.value, visit.ends_at_utc(),
-            tuple(MemberCheck(m.user_id, m.name, m.phone, m.checked_in_at, m.checked_out_at)
-                  for m in _members(visit)),
-            ack.acknowledged_at if ack else None))
+    watches = [watch_of(visit, acknowledgements[visit.id].acknowledged_at if visit.id in acknowledgements else None)
+               for visit in candidates]
     by_id = {visit.id: visit for visit in candidates}
+    return [(by_id[alert.visit_id], alert, acknowledgements.get(alert.visit_id) if alert.acknowledged else None)
+            for alert in overdue_visits(watches, now, grace, lookback)]
+
+
+def overdue_rows(review: Review, now: datetime, identities: bool) -> list[OverdueRow]:
     rows = []
-    for alert in overdue_visits(watches, now, grace, lookback):
-        visit = by_id[alert.visit_id]
-        ack = acknowledgements.get(visit.id) if alert.acknowledged else None
+    for visit, alert, ack in overdue_home_visits(review, now):
         board_visit = _board_visit(visit, identities)
         missing_ids = {member.user_id for member in alert.not_checked_out}
         rows.append(OverdueRow(
@@ -320,15 +353,38 @@ def build_board(review: Review, viewer: User, day: date, now: Optional[datetime]
         no_shows=no_shows, drop_outs=drop_outs, sample=case_sample(review),
         concerns=to_watch, unacknowledged=unacknowledged,
         status_counts={status: len(rows) for status, rows in grouped.items()},
+        help_alerts=help_alerts(review, identities),
+        no_out_of_hours_email=not (review.out_of_hours_email or "").strip(),
+        grace_minutes=int(review_grace(review).total_seconds() // 60),
     )
+
+
+def help_alerts(review: Review, identities: bool) -> list[HelpAlert]:
+    """The review's duress check-outs nobody has acknowledged yet, whatever day the board shows."""
+    from ..alerts.overdue_alerts import open_duress_events
+
+    rows = []
+    for event in open_duress_events(review.id):
+        visit = db.session.get(Visit, event.visit_id) if event.visit_id else None
+        person = db.session.get(User, event.user_id) if event.user_id else None
+        if visit is None:
+            continue
+        rows.append(HelpAlert(event.id, visit.id, title_of(visit, identities), person.name if person else "",
+                              person.phone if person else None, event.started_at))
+    return rows
 
 
 def acknowledge(visit: Visit, user: User, now: Optional[datetime] = None) -> OverdueAcknowledgement:
     from .. import audit
 
-    ack = OverdueAcknowledgement(visit_id=visit.id, user_id=user.id, acknowledged_at=now or utcnow())
+    from ..alerts.overdue_alerts import acknowledge_event, open_events_of_visit
+
+    now = now or utcnow()
+    ack = OverdueAcknowledgement(visit_id=visit.id, user_id=user.id, acknowledged_at=now)
     db.session.add(ack)
     audit.record(user, "acknowledge_overdue", "visit", visit.id, visit.review_id)
+    for event in open_events_of_visit(visit.id):  # the lone-worker ladder stops climbing too
+        acknowledge_event(event, user, now, via="board")
     return ack
 
 

@@ -261,3 +261,12 @@ class UndoCheckOutData(Schema):
     visit_id = WholeNumber(required=True)
     at = fields.AwareDateTime(required=True, validate=review_years,
                               metadata={"description": "Device time of the undo, with its UTC offset."})
+
+
+class CheckOutData(CheckData):
+    """A check-out; `code` is the person's optional check-out code (their duress code, if they set one). Any code
+    is taken: a wrong one is an ordinary check-out, and the answer is the same whatever it was. It is never
+    stored, logged or echoed (visits/attendance/operations.py)."""
+
+    code = fields.String(load_default=None, allow_none=True, validate=Length(max=100), load_only=True,
+                         metadata={"description": "Optional check-out code (up to 100 characters); never echoed."})
