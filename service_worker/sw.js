@@ -36,6 +36,13 @@
  *
  * Background Sync: where the browser has it, a "outbox" sync event flushes the outbox from here, using the same
  * outbox script as the page.
+ *
+ * Alerts (Web Push, DESIGN section 13): a `push` event carries {"kind", "title", "body", "url"} (encrypted by the
+ * server for this browser, decrypted by the browser); it is shown as a notification at once, nothing is cached
+ * and nothing is kept beyond the notification itself. The payload holds no name, address or note (it shows on a
+ * locked screen). Alerts about the same thing (kind and url) replace each other and buzz again (tag, renotify).
+ * A tap (`notificationclick`) focuses a window of the app and navigates it to the alert's page, or opens one;
+ * only a path on this site is followed (anything else opens the itinerary).
  */
 /* global BUILD, Fieldwork, FieldworkOutbox */
 "use strict";
@@ -248,3 +255,73 @@ function clearUserData(userKey) {
     if (userKey) await FieldworkOutbox.deleteUser(userKey);
   });
 }
+
+// --- Alerts: Web Push and the notification's tap (see the plan at the top) -------------------------------------
+const ALERT_ICON = "/static/icons/icon-192.png";
+
+function alertFromPush(event) {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  return {
+    kind: String(data.kind || "alert"),
+    title: String(data.title || "Fieldwork"),
+    body: String(data.body || ""),
+    url: sameOriginPath(data.url),
+  };
+}
+
+// A path on this site, as an absolute URL; anything else (another origin, javascript:, "//host") is "/".
+function sameOriginPath(url) {
+  try {
+    const target = new URL(String(url || "/"), self.location.origin);
+    if (target.origin === self.location.origin && String(url || "/").startsWith("/")) {
+      return target.pathname + target.search + target.hash;
+    }
+  } catch (error) {
+    // not a URL at all
+  }
+  return "/";
+}
+
+self.addEventListener("push", (event) => {
+  const alert = alertFromPush(event);
+  event.waitUntil(self.registration.showNotification(alert.title, {
+    body: alert.body,
+    data: { url: alert.url, kind: alert.kind },
+    tag: `${alert.kind}:${alert.url}`,
+    renotify: true,
+    requireInteraction: alert.kind === "overdue" || alert.kind === "duress",
+    icon: ALERT_ICON,
+    badge: ALERT_ICON,
+  }));
+});
+
+// The tap's work, a function of its own so that it can be run (and tested) without a notification centre:
+// a window of the app already open is navigated and focused; otherwise a new one opens.
+async function openFromNotification(url) {
+  const path = sameOriginPath(url);
+  const target = new URL(path, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const mine = windows.filter((client) => new URL(client.url).origin === self.location.origin);
+  for (const client of mine) {
+    try {
+      const focused = "focus" in client ? await client.focus().catch(() => client) : client;
+      const landed = client.url === target ? focused : await (focused || client).navigate(target);
+      if (landed) return landed.url;
+    } catch (error) {
+      // not controlled by this worker (navigate refuses): try the next, or open a window
+    }
+  }
+  const opened = await self.clients.openWindow(target);
+  return opened ? opened.url : null;
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const data = event.notification.data || {};
+  event.waitUntil(openFromNotification(data.url));
+});

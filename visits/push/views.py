@@ -37,3 +37,9 @@ def unsubscribe():
     service.unsubscribe(current_user, current_session())
     db.session.commit()
     return jsonify(PushStateOut().dump({"subscribed": False}))
+
+
+@bp.app_template_global("push_subscribed")
+def push_subscribed() -> bool:
+    """Whether the server will push to this device (templates/push/_button.html): the page's half of "on"."""
+    return current_user.is_authenticated and service.has_subscription(current_session())
