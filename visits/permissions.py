@@ -441,3 +441,10 @@ def can_acknowledge_alert(user: User, review_id: int) -> bool:
     """The lone-worker alarm goes to the lead and the link officers of the event's review; either may answer it."""
     return can_acknowledge_overdue(user, review_id)
 
+
+# --- "Changed since you last looked" on the itinerary (DESIGN section 13; helper C) ----------------------------
+# A person marks as seen only what was theirs to be told: a change to a visit of a review they belong to, whose
+# team (before or after) they were on. Anyone else's id gets the same refusal as an id that is no change at all.
+
+def may_mark_change_seen(user: User, change) -> bool:
+    return role_for(user, change.review_id) is not None and user.id in (change.team_ids or [])

@@ -236,6 +236,12 @@ ROUTE_DECISIONS.update({
     "DELETE /api/push/subscriptions": SIGNED_IN,
 })
 
+# "Changed since you last looked" (DESIGN section 13, helper C): "Got it" is about the person's own itinerary; an
+# empty form gets its field message (400), a change that is not theirs the same 400 as one that does not exist.
+ROUTE_DECISIONS.update({
+    "POST /itinerary/changes/seen": SIGNED_IN,
+})
+
 # The lone-worker ladder (DESIGN section 13, visits/alerts/views.py): its settings for the review's lead and link
 # officers; one's own duress code; acknowledging an alert (walked with an event id that is nobody's: 404 for all;
 # tests/api/test_lone_worker_ladder.py signs in as each role against a real event).

@@ -148,12 +148,13 @@ def words_for(change: VisitChange, user_id: Optional[int], locale: Optional[str]
         headline = headline or _("New place")
     if "team" in fields:
         old_team, new_team = (set(ids or []) for ids in fields["team"])
+        # Being added or taken off is what matters most to this person (more than a new time), unless cancelled.
         if user_id in new_team - old_team:
             details.append(_("you were added"))
-            headline = headline or _("Added")
+            headline = headline if new_status == VisitStatus.cancelled.value else _("Added")
         elif user_id in old_team - new_team:
             details.append(_("you are no longer on it"))
-            headline = headline or _("Taken off")
+            headline = headline if new_status == VisitStatus.cancelled.value else _("Taken off")
         else:
             details.append(_("team changed"))
     return ChangeWords(headline or _("Changed"), was, ", ".join(details) or _("changed"), short,

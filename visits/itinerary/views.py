@@ -3,14 +3,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..clock import today_in
-from ..models import Attendance, Participant, Visit
+from ..models import Attendance, Participant, Visit, VisitChange
 from ..offline.views import closed_review_ids, forget_on_devices
 from ..permissions import is_on_team, visit_access
 from ..recording.page import render_visit_page
@@ -72,6 +73,7 @@ def _day_page(day: date):
             week_visits, own_copy = [view for view in week_visits if view.on_team], True
         else:
             g.no_offline_copy = True
+    changes = _changes_block()
     busy_days = {view.starts_at.date() for view in week_visits}
     visits = [view for view in week_visits if view.starts_at.date() == day]
     # The day's cards name service users (the week strip only marks busy days): a read (DESIGN section 2).
@@ -81,7 +83,52 @@ def _day_page(day: date):
         "itinerary/day.html",
         day=day, today=today_in(), week=week, busy_days=busy_days, visits=visits,
         previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1), own_copy=own_copy,
+        changes=changes,
     )
+
+
+# --- "Changed since you last looked" (DESIGN section 13) -------------------------------------------------------
+# The person's own opening of the page counts; the service worker's prefetch (X-Fieldwork-Prefetch, audit.
+# is_prefetch) neither starts the count nor shows the block: nobody looked then, and a copy kept offline would go
+# on showing changes after "Got it" (whose form cannot be sent offline). Only "Got it" marks changes seen, so a
+# moved visit stays at the top until the person says they know.
+def _changes_block():
+    from .. import audit
+    from ..alerts.changes import start_looking, unseen_changes, words_for
+
+    if audit.is_prefetch():
+        return None
+    start_looking(current_user)
+    changes = unseen_changes(current_user)
+    if not changes:
+        return None
+    return {"newest": changes[0].id, "lines": [
+        {"words": words_for(change, current_user.id), "changed_at": change.changed_at,
+         "visit_id": change.visit_id if visit_access(current_user, change.visit) is not None else None}
+        for change in changes]}
+
+
+@bp.post("/itinerary/changes/seen")
+@login_required
+def changes_seen():
+    from ..alerts.changes import mark_seen
+    from ..permissions import may_mark_change_seen
+    from ..schemas.base import flatten_errors
+    from ..schemas.forms import SeenChangesForm, form_input
+
+    try:
+        values = SeenChangesForm().load(form_input(request.form))
+    except ValidationError as error:
+        abort(400, description=" ".join(message for messages in flatten_errors(error.messages).values()
+                                        for message in messages))
+    change = db.session.get(VisitChange, values["change"])
+    if change is None or not may_mark_change_seen(current_user, change):
+        # Not one of theirs, or none at all: the same answer, so an id tells nobody what exists.
+        abort(400, description=_("Reload your itinerary and try again."))
+    mark_seen(current_user, change.changed_at)
+    db.session.commit()
+    day = values.get("date")
+    return redirect(url_for("itinerary.day", date=day.isoformat()) if day else url_for("itinerary.today"), 303)
 
 
 @bp.app_template_global("visit_open_folds")

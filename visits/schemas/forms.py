@@ -168,3 +168,12 @@ class EmergencyNumbersForm(Schema):
     emergency_number = PlainText(required=True, validate=Length(min=1, max=120, error=N_("At most 120 characters.")),
                                  error_messages={"required": N_("Enter the emergency number, for example 999.")})
     out_of_hours_number = PlainText(load_default="", validate=Length(max=200, error=N_("At most 200 characters.")))
+
+
+# --- "Got it" on the itinerary's changes since you last looked (issue 14, DESIGN section 13) --------------------
+class SeenChangesForm(Schema):
+    """POST /itinerary/changes/seen: the newest change the page showed (those up to it are no longer new), and the
+    day to go back to."""
+
+    change = WholeNumber(required=True, error_messages={"required": N_("Reload your itinerary and try again.")})
+    date = fields.Date(load_default=None, allow_none=True, validate=review_years)
