@@ -94,8 +94,8 @@ def test_acknowledging_the_referral_stops_the_alert_and_ends_its_event(app, team
     event = db.session.scalar(db.select(AlertEvent))
     assert event.ended_at == REFERRED + timedelta(minutes=60)
     actions = [row.action for row in db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.subject_type == "alert"))]
-    assert actions == ["alert_started", "alert_ended"]
+        db.select(AuditEvent).where(AuditEvent.subject_type == "alert_event"))]
+    assert actions == ["concern_alert.started", "concern_alert.ended"]
 
 
 def test_acknowledging_the_alert_on_the_board_stops_it_too(app, team):

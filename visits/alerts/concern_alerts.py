@@ -97,8 +97,8 @@ def _end_finished(now: datetime) -> None:
         if (concern is None or not is_waiting(concern) or event_key(concern) != event.key
                 or review is None or review.status is ReviewStatus.closed):
             event.ended_at = now
-            audit.record(None, "alert_ended", "alert", event.id, event.review_id, kind=event.kind.value,
-                         concern_id=event.concern_id)
+            audit.record(None, "concern_alert.ended", "alert_event", event.id, event.review_id,
+                         kind=event.kind.value, concern_id=event.concern_id)
 
 
 def due_steps(now: datetime) -> list[DueStep]:
@@ -123,8 +123,8 @@ def due_steps(now: datetime) -> list[DueStep]:
 
         event, made = event_for_key(event_key(concern), make)
         if made:
-            audit.record(None, "alert_started", "alert", event.id, review.id, kind=AlertKind.concern.value,
-                         concern_id=concern.id)
+            audit.record(None, "concern_alert.started", "alert_event", event.id, review.id,
+                         kind=AlertKind.concern.value, concern_id=concern.id)
         if not event.is_open:
             continue
         for step in steps_due(concern.referred_at, now, minutes):
