@@ -126,3 +126,32 @@ def test_with_no_mail_server_the_alert_is_written_to_the_log_and_says_so(app, ca
 def test_an_alert_url_must_be_a_path_of_the_app(app):
     with pytest.raises(ValueError):
         send_alert_email("duty@council.example", Message("concern", "T", "B", "https://evil.example/x"))
+
+
+def test_a_tick_through_the_real_channels_mails_the_concern_and_the_programme_change_once(mail_app, smtp_server):
+    """Integration with the job runner's tick (visits/alerts/tick.py): nobody here has a push subscription, so
+    each alert is mailed; a second tick sends nothing more."""
+    from visits.alerts.tick import run_tick
+    from visits.models import AlertDelivery
+    from visits.programme.service import cancel_visit
+
+    world = field_team_world()
+    _person, concern = _plant_secrets(world)
+    now = datetime.combine(world.day, datetime.min.time()).replace(hour=7, tzinfo=timezone.utc)
+    mail_app.config["CLOCK"] = lambda: now
+    concern.referred_at = now - timedelta(minutes=61)
+    world.review.out_of_hours_email = "duty.team@council.example"
+    cancel_visit(world.review, world.lead, world.home_visit, f"{SERVICE_USER_NAME} is in hospital")
+    db.session.commit()
+    run_tick(now)
+    # Concern: step 1 to the lead and the link officer, step 2 to the out-of-hours contact; the cancelled visit:
+    # Rhys and Lena (the lead cancelled it, so is not told of it).
+    mails = smtp_server.wait_for(5)
+    assert sorted(mail["To"] for mail in mails) == sorted([
+        world.lead.email, world.link.email, "duty.team@council.example", world.reviewer.email, world.lay.email])
+    for mail in mails:
+        _assert_nothing_private(mail, world)
+        assert "hospital" not in mail.as_string()
+    run_tick(now + timedelta(minutes=1))
+    assert len(smtp_server.wait_for(6, timeout=0.5)) == 5
+    assert f.count(AlertDelivery, AlertDelivery.sent_at.is_not(None)) == 5
