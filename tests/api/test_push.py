@@ -219,13 +219,15 @@ def test_an_endpoint_off_the_allow_list_is_refused(app, team, endpoint):
     assert subscriptions_of(team.reviewer) == []
 
 
-def test_endpoints_of_the_listed_push_services_are_taken(app, team):
+def test_endpoints_of_the_listed_push_services_are_taken_one_per_device(app, team):
+    """A browser has one subscription for the site: a new endpoint from the same sign-in replaces the old one, so
+    a client cannot pile endpoints up (each would be posted to on every alert)."""
     app.config["PUSH_ENDPOINT_HOSTS"] = ("fcm.googleapis.com", "*.notify.windows.com")
     rhys = signed_in(app, team.reviewer)
     for endpoint in ("https://fcm.googleapis.com/fcm/send/dGVzdA:APA91bH-x_y",
                      "https://db5p.notify.windows.com/w/?token=BQYAAAB%2bWk%3d"):
         assert subscribe(rhys, BrowserKeys().subscription_json(endpoint)).status_code == 200
-    assert len(subscriptions_of(team.reviewer)) == 2
+        assert [s.endpoint for s in subscriptions_of(team.reviewer)] == [endpoint]
 
 
 def _bad_keys():
@@ -344,3 +346,13 @@ def test_signed_out_nothing_is_taken(app, team, client, service):
         service.endpoint("x")), headers=headers).status_code == 401
     assert client.http.delete("/api/push/subscriptions", headers=headers).status_code == 401
     assert db.session.scalar(db.select(db.func.count(PushSubscription.id))) == 0
+
+
+def test_vapid_private_key_set_is_the_key_served(app, team):
+    key = ec.generate_private_key(ec.SECP256R1())
+    app.config["VAPID_PRIVATE_KEY"] = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                        serialization.NoEncryption()).decode()
+    app.extensions.pop("vapid", None)
+    served = signed_in(app, team.reviewer).get("/api/push/key").get_json()["publicKey"]
+    assert b64url_decode(served) == key.public_key().public_bytes(serialization.Encoding.X962,
+                                                                  serialization.PublicFormat.UncompressedPoint)

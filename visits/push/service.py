@@ -16,7 +16,8 @@ from ..models import LoginSession, PushSubscription, User
 
 def subscribe(user: User, login_session: Optional[LoginSession], data: dict) -> PushSubscription:
     """Keep the browser's subscription for this person and device. The same endpoint again (the browser keeps
-    one per origin) is updated and moves to whoever is signed in now: one phone, one person's alerts."""
+    one per origin) is updated and moves to whoever is signed in now: one phone, one person's alerts. One
+    subscription per sign-in: a new endpoint from the same device replaces the old."""
     subscription = db.session.scalar(db.select(PushSubscription).filter_by(endpoint=data["endpoint"]))
     if subscription is None:
         subscription = PushSubscription(endpoint=data["endpoint"])
@@ -27,6 +28,12 @@ def subscribe(user: User, login_session: Optional[LoginSession], data: dict) -> 
     subscription.p256dh = data["keys"]["p256dh"]
     subscription.auth = data["keys"]["auth"]
     db.session.flush()
+    if login_session is not None:
+        # A browser has one subscription for this site: one it had before (rotated, or made with an older key) goes,
+        # so a device never counts twice and no client can pile up endpoints under one sign-in.
+        db.session.query(PushSubscription).filter(
+            PushSubscription.login_session_id == login_session.id, PushSubscription.id != subscription.id
+        ).delete(synchronize_session=False)
     audit.record(user, "push_subscribe", "push_subscription", subscription.id, None,
                  **({"moved_from_user_id": moved_from} if moved_from else {}))
     return subscription
