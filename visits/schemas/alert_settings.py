@@ -33,7 +33,7 @@ class AlertSettingsForm(Schema):
         Length(max=254, error=N_("At most 254 characters.")),
         Email(error=N_("Enter an email address like duty@council.example."))])
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def step_three_after_step_two(self, data, **kwargs):
         team, out_of_hours = data.get("team_minutes"), data.get("out_of_hours_minutes")
         if team is not None and out_of_hours is not None and out_of_hours <= team:
