@@ -259,6 +259,12 @@ def test_a_duress_check_out_looks_normal_and_starts_the_ladder_at_step_two(conso
     kept = "\n".join(db.session.connection().connection.driver_connection.iterdump())
     assert "visit.check_out" in kept and DURESS not in kept and WRONG not in kept
     assert [a.subject_id for a in actions("alert.duress")] == [str(event.id)]
+    # The board shows the lead and link officers who needs help; acknowledging it there stops the ladder.
+    link = signed_in(app, console.link)
+    board = link.get("/attendance", query_string={"review": console.review.id, "date": console.day.isoformat()})
+    assert 'id="help-alerts"' in board.get_data(as_text=True)
+    assert link.post(f"/alerts/{event.id}/acknowledge").status_code == 303
+    assert [step for step in steps_at(london(console.day, 19, 30)) if step.event_id == event.id] == []
     # The visitor's page does not say anything was raised.
     page = rhys.get(f"/visits/{console.home_visit.id}").get_data(as_text=True)
     assert 'id="team-alerted"' not in page and "help" not in page.lower().split('id="check"')[1][:3000]

@@ -33,9 +33,9 @@ from ..models import AlertEvent, AlertKind, Membership, OverdueAcknowledgement, 
 from ..overdue import check
 from ..vocabulary import label
 from . import ladder
+from .answering import LADDER_KINDS, acknowledge_event, open_duress_events, open_events_of_visit  # noqa: F401
 from .contract import DueStep, Message, email_recipient, user_recipient
 
-LADDER_KINDS = (AlertKind.overdue, AlertKind.duress)
 WATCHERS = (Role.lead_reviewer, Role.link_officer)
 
 
@@ -249,28 +249,6 @@ def _tick_after_this_request() -> None:
     def tick(response):
         enqueue_tick_now()
         return response
-
-
-def acknowledge_event(event: AlertEvent, user: User, now: Optional[datetime] = None, via: str = "alert") -> bool:
-    """Stop the event's ladder: someone is following it up. False when it was already answered or over."""
-    if not event.is_open:
-        return False
-    event.acknowledged_at, event.acknowledged_by_id = now or utcnow(), user.id
-    audit.record(user, "alert.acknowledged", "alert_event", event.id, event.review_id, kind=event.kind.value,
-                 visit_id=event.visit_id, via=via)
-    return True
-
-
-def open_events_of_visit(visit_id: int, kinds=(AlertKind.overdue,)) -> list[AlertEvent]:
-    return list(db.session.scalars(db.select(AlertEvent).where(
-        AlertEvent.visit_id == visit_id, AlertEvent.kind.in_(kinds), AlertEvent.acknowledged_at.is_(None),
-        AlertEvent.ended_at.is_(None)).order_by(AlertEvent.id)))
-
-
-def open_duress_events(review_id: int) -> list[AlertEvent]:
-    return list(db.session.scalars(db.select(AlertEvent).where(
-        AlertEvent.review_id == review_id, AlertEvent.kind == AlertKind.duress,
-        AlertEvent.acknowledged_at.is_(None), AlertEvent.ended_at.is_(None)).order_by(AlertEvent.started_at)))
 
 
 def team_alerted_at(visit: Visit, now: Optional[datetime] = None) -> Optional[datetime]:

@@ -361,7 +361,7 @@ def build_board(review: Review, viewer: User, day: date, now: Optional[datetime]
 
 def help_alerts(review: Review, identities: bool) -> list[HelpAlert]:
     """The review's duress check-outs nobody has acknowledged yet, whatever day the board shows."""
-    from ..alerts.overdue_alerts import open_duress_events
+    from ..alerts.answering import open_duress_events
 
     rows = []
     for event in open_duress_events(review.id):
@@ -377,7 +377,7 @@ def help_alerts(review: Review, identities: bool) -> list[HelpAlert]:
 def acknowledge(visit: Visit, user: User, now: Optional[datetime] = None) -> OverdueAcknowledgement:
     from .. import audit
 
-    from ..alerts.overdue_alerts import acknowledge_event, open_events_of_visit
+    from ..alerts.answering import acknowledge_event, open_events_of_visit
 
     now = now or utcnow()
     ack = OverdueAcknowledgement(visit_id=visit.id, user_id=user.id, acknowledged_at=now)
