@@ -78,3 +78,19 @@ def test_a_refused_mail_is_recorded_as_failed_and_the_push_still_goes(mail_app, 
     assert json.loads(phone.decrypt(service.received("rhys")[0].body))["title"] == ALERT.title
     failed = db.session.scalar(select(AlertDelivery).where(AlertDelivery.failed_at.is_not(None)))
     assert failed.channel == "email" and failed.error == "email: SMTPRecipientsRefused"
+
+
+def test_with_no_mail_server_an_alert_mail_is_recorded_as_written_to_the_log_not_as_sent(app):
+    """Without MAIL_SERVER the mail goes to the log: the delivery must not read as an email someone received."""
+    assert not app.config.get("MAIL_SERVER")
+    review = f.gen_review()
+    lena = f.gen_user(email="lena@example.test")
+    db.session.commit()
+    [event_id] = make_events(review.id, 1)
+
+    outcome = run_tick(NOON, [stand_in_producer([DueStep(event_id, 2, (user_recipient(lena.id),
+                                                                       email_recipient("duty@council.example")),
+                                                          ALERT)])])
+
+    assert outcome.sent == 2
+    assert set(db.session.scalars(select(AlertDelivery.channel))) == {"log"}
