@@ -390,3 +390,44 @@ def test_bad_settings_are_answered_with_field_messages(console, app, form, field
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert f'id="alerts-{field}-error"' in html and message in html
+
+
+# --- through the job runner's tick ----------------------------------------------------------------------------------
+
+
+def test_the_tick_sends_each_step_once_to_each_recipient_as_the_clock_moves(out):
+    from visits.alerts.tick import run_tick
+
+    sent: list[tuple[str, str]] = []
+
+    def send(recipient, message):
+        sent.append((recipient, message.title))
+        return "push"
+
+    for moment in (london(out.day, 19, 10), london(out.day, 19, 16), london(out.day, 19, 17),
+                   london(out.day, 19, 26), london(out.day, 19, 36), london(out.day, 19, 50)):
+        run_tick(moment, send=send)
+    assert sorted(sent) == sorted([
+        (user_recipient(out.reviewer.id), "Are you safe? Check out"),
+        (user_recipient(out.reviewer2.id), "Are you safe? Check out"),
+        (user_recipient(out.lead.id), "Lone worker alert"), (user_recipient(out.link.id), "Lone worker alert"),
+        (email_recipient(OUT_OF_HOURS), "Lone worker alert: no answer from the review team")])
+
+
+def test_two_runners_finding_the_same_overdue_visit_make_one_event(out, monkeypatch):
+    steps_at(london(out.day, 19, 16))
+    (first,) = events()
+    # The second runner looked before the first had committed: its lookup missed, so it inserts, and the UNIQUE
+    # key sends it to the row the first made.
+    real_scalar, missed = db.session.scalar, []
+
+    def scalar_missing_once(statement, *args, **kwargs):
+        if not missed and "alert_events" in str(statement):
+            missed.append(True)
+            return None
+        return real_scalar(statement, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", scalar_missing_once)
+    due = steps_at(london(out.day, 19, 17))
+    monkeypatch.undo()
+    assert missed and {step.event_id for step in due} == {first.id} and len(events()) == 1
