@@ -431,3 +431,16 @@ def test_two_runners_finding_the_same_overdue_visit_make_one_event(out, monkeypa
     due = steps_at(london(out.day, 19, 17))
     monkeypatch.undo()
     assert missed and {step.event_id for step in due} == {first.id} and len(events()) == 1
+
+
+def test_the_board_shows_how_far_the_alarm_has_climbed(out, app, clock):
+    from visits.alerts.tick import run_tick
+
+    run_tick(london(out.day, 19, 26), send=lambda recipient, message: "push")
+    clock(london(out.day, 19, 27))
+    html = signed_in(app, out.link).get("/attendance", query_string={
+        "review": out.review.id, "date": out.day.isoformat()}).get_data(as_text=True)
+    climbed = html[html.index('class="ladder-sent"'):]
+    climbed = climbed[:climbed.index("</p>")]
+    assert "the visitors" in climbed and "the lead and link officers" in climbed
+    assert "out-of-hours" not in climbed

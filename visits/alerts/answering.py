@@ -34,3 +34,25 @@ def open_duress_events(review_id: int) -> list[AlertEvent]:
     return list(db.session.scalars(db.select(AlertEvent).where(
         AlertEvent.review_id == review_id, AlertEvent.kind == AlertKind.duress,
         AlertEvent.acknowledged_at.is_(None), AlertEvent.ended_at.is_(None)).order_by(AlertEvent.started_at)))
+
+
+def steps_sent(visit_ids: list[int]) -> dict[int, dict[int, datetime]]:
+    """For each visit, when each step of its newest overdue event's ladder was first sent to someone (the board
+    shows how far the alarm has climbed)."""
+    from ..models import AlertDelivery
+
+    if not visit_ids:
+        return {}
+    newest: dict[int, int] = {}
+    for event_id, visit_id in db.session.execute(
+            db.select(AlertEvent.id, AlertEvent.visit_id).where(
+                AlertEvent.visit_id.in_(visit_ids), AlertEvent.kind == AlertKind.overdue).order_by(AlertEvent.id)):
+        newest[visit_id] = event_id
+    sent: dict[int, dict[int, datetime]] = {}
+    by_event = {event_id: visit_id for visit_id, event_id in newest.items()}
+    for event_id, step, moment in db.session.execute(
+            db.select(AlertDelivery.event_id, AlertDelivery.step, db.func.min(AlertDelivery.sent_at))
+            .where(AlertDelivery.event_id.in_(list(by_event)), AlertDelivery.sent_at.is_not(None))
+            .group_by(AlertDelivery.event_id, AlertDelivery.step)):
+        sent.setdefault(by_event[event_id], {})[step] = moment
+    return sent

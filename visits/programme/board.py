@@ -67,6 +67,9 @@ class OverdueRow:
     acknowledged: bool
     acknowledged_by: Optional[str] = None
     acknowledged_at: Optional[datetime] = None
+    # How far the lone-worker ladder has climbed: step (1 visitors, 2 lead and link officers, 3 out of hours) ->
+    # when it was first sent.
+    steps_sent: tuple[tuple[int, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,8 +242,12 @@ def overdue_home_visits(review: Review, now: datetime, grace: Optional[timedelta
 
 
 def overdue_rows(review: Review, now: datetime, identities: bool) -> list[OverdueRow]:
+    from ..alerts.answering import steps_sent
+
     rows = []
-    for visit, alert, ack in overdue_home_visits(review, now):
+    overdue = overdue_home_visits(review, now)
+    sent = steps_sent([visit.id for visit, _alert, _ack in overdue])
+    for visit, alert, ack in overdue:
         board_visit = _board_visit(visit, identities)
         missing_ids = {member.user_id for member in alert.not_checked_out}
         rows.append(OverdueRow(
@@ -250,7 +257,8 @@ def overdue_rows(review: Review, now: datetime, identities: bool) -> list[Overdu
             not_checked_out=tuple(m for m in board_visit.team if m.user_id in missing_ids),
             acknowledged=alert.acknowledged,
             acknowledged_by=(ack.user.name if ack and ack.user else None),
-            acknowledged_at=(ack.acknowledged_at if ack else None)))
+            acknowledged_at=(ack.acknowledged_at if ack else None),
+            steps_sent=tuple(sorted(sent.get(visit.id, {}).items()))))
     return rows
 
 
