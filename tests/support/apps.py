@@ -2,15 +2,26 @@
 limits on, a mail server) differs from the usual one only in what it names."""
 from __future__ import annotations
 
+import base64
 from contextlib import contextmanager
 from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from app import create_app
 from visits.extensions import db
 
 from .clients import IsolatedClient
 
-TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False}
+def _test_vapid_key() -> str:
+    """A VAPID key made for this test run: without one, the first push route a test opens would write
+    instance/vapid_private.pem into the checkout (visits/push/keys.py)."""
+    private = ec.generate_private_key(ec.SECP256R1()).private_numbers().private_value
+    return base64.urlsafe_b64encode(private.to_bytes(32, "big")).rstrip(b"=").decode()
+
+
+TEST_SETTINGS = {"TESTING": True, "SECRET_KEY": "test-secret", "RATELIMIT_ENABLED": False,
+                 "VAPID_PRIVATE_KEY": _test_vapid_key()}
 
 
 @contextmanager
