@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from flask import has_request_context, request
 from flask_babel import gettext as _
 
 from .vocabulary import PRIVATE_PARTICIPANT_KINDS, label
@@ -55,15 +56,22 @@ def visit_title(title: str, kind, about_private_person: bool, may_know: bool,
 
 
 def title_of(visit, may_know: bool) -> str:
-    """`visit_title` for a visit model (its attendances, participants and case loaded)."""
-    return visit_title(visit.title, visit.kind, about_private_people(visit), may_know,
-                       visit.case.reference if visit.case else None)
+    """`visit_title` for a visit model (its attendances, participants and case loaded). A visit not about a
+    service user may still be titled after one ("why Mrs Jones was discharged"): called by its kind too."""
+    private = not may_know and (about_private_people(visit) or names_someone(visit.review_id, visit.title))
+    return visit_title(visit.title, visit.kind, private, may_know, visit.case.reference if visit.case else None)
 
 
 def agenda_title(title: str, position: int, about_private_person: bool, may_know: bool) -> str:
     if may_know or not about_private_person:
         return title
     return _("Part %(number)s", number=position + 1)
+
+
+def agenda_title_of(visit, title: str, position: int, may_know: bool) -> str:
+    """`agenda_title` for a part of a visit model's agenda: a part naming a service user is numbered instead."""
+    private = not may_know and (about_private_people(visit) or names_someone(visit.review_id, title))
+    return agenda_title(title, position, private, may_know)
 
 
 class NamesInTitle:
@@ -80,3 +88,33 @@ class NamesInTitle:
     def __call__(self, title: str) -> list[str]:
         title = title or ""
         return [name for name, finder in self._finders if finder(title) != title]
+
+
+# --- finding the review's service users' names in a title, once per request (security review R3) -------------
+# A programme of hundreds of visits asks of every title: the matcher (a pattern per service user or carer) is built
+# once per review per request. Kept on the request, not on flask.g: an app context (a CLI command, a test) can
+# outlive many requests, and participants added meanwhile must be looked for.
+
+_CACHE_KEY = "fieldwork.names_in_title"
+
+
+def build_names_in_title(review_id: int) -> NamesInTitle:
+    from .extensions import db
+    from .models import Participant
+
+    return NamesInTitle(db.session.scalars(db.select(Participant).filter_by(review_id=review_id)))
+
+
+def names_in_title(review_id: int) -> NamesInTitle:
+    """The review's `NamesInTitle`, built once per request (outside one, each time)."""
+    if not has_request_context():
+        return build_names_in_title(review_id)
+    cache = request.environ.setdefault(_CACHE_KEY, {})
+    if review_id not in cache:
+        cache[review_id] = build_names_in_title(review_id)
+    return cache[review_id]
+
+
+def names_someone(review_id: int, title: Optional[str]) -> bool:
+    """Whether a title names one of the review's service users or carers."""
+    return bool(title) and bool(names_in_title(review_id)(title))

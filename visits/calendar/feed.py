@@ -3,8 +3,8 @@
 The feed leaves the device's control (calendar apps sync it to their own servers), so it carries the minimum:
 time, kind, a title, the team and a non-home place. A home visit is "Home visit (case REF)" with no name,
 address or phone of the service user, and so is any visit about a service user or carer (its typed title may name
-them); the visit page (behind sign-in) has the rest. Only the person's own visits (those whose team they are on)
-are in it.
+them) or whose title names one; the visit page (behind sign-in) has the rest. Only the person's own visits
+(those whose team they are on) are in it.
 
 Secret URL: a random token of which only the SHA-256 is stored (models.CalendarFeed). Revoking the feed or
 making a new one stops the old URL at once.
@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Optional
 
 from icalendar import Calendar, Event
 
-from ..identity import about_private_people
+from ..identity import about_private_people, names_someone
 from ..models import CalendarFeed, User, Visit, VisitStatus
 
 # How far back the feed reaches: the current review week and a little history, not every review ever.
@@ -45,8 +45,9 @@ def token_hash(token: str) -> str:
 
 def event_summary(visit: Visit, kind_label: Callable[[str], str]) -> str:
     """The event's title. A visit about a service user or carer (a home visit, one about a case or with one of
-    them) is called by its kind and case reference: a title is typed freely and may name them."""
-    if about_private_people(visit):
+    them) is called by its kind and case reference: a title is typed freely and may name them. So is any visit
+    whose title names a service user or carer of the review: the feed leaves the app, whoever it is for."""
+    if about_private_people(visit) or names_someone(visit.review_id, visit.title):
         kind = kind_label(visit.kind.value)
         return f"{kind} ({visit.case.reference})" if visit.case else kind
     return visit.title or kind_label(visit.kind.value)

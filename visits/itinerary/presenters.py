@@ -9,7 +9,7 @@ from typing import Optional
 from ..attendance.check_times import UNDO_CHECK_OUT_FOR, near_window
 from ..attendance.operations import far_from_visit_question
 from ..clock import utcnow
-from ..identity import agenda_title, person_name, place_name, private_text, title_of
+from ..identity import agenda_title_of, person_name, place_name, private_text, title_of
 from ..models import Attendance, NeedFlag, User, Visit
 from ..permissions import VisitAccess
 from ..vocabulary import ARRANGED_NEED_STATUSES
@@ -150,7 +150,7 @@ def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
     case_reference = visit.case.reference if visit.case else None
     view.participants = [_participant(a, access, case_reference) for a in visit.attendances]
     view.case_reference = case_reference
-    view.agenda = [SegmentView(agenda_title(s.title, n, _about_private_people(visit), access.identity), s.minutes)
+    view.agenda = [SegmentView(agenda_title_of(visit, s.title, n, access.identity), s.minutes)
                    for n, s in enumerate(visit.agenda)]
     view.briefing = private_text(visit.briefing, _about_private_people(visit), access.identity)
     view.cancel_reason = private_text(visit.cancel_reason, _about_private_people(visit), access.identity)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from ..clock import utcnow
 from ..extensions import db
-from ..identity import person_name, visit_title
+from ..identity import names_in_title, person_name, visit_title
 from ..models import Attendance, Case, Location, Participant, Review, TravelTime, User, Visit
 from ..permissions import sees_identities
 from ..vocabulary import PRIVATE_PARTICIPANT_KINDS
@@ -88,15 +88,16 @@ def _case_labels(programme: Programme) -> dict[int, str]:
     return {case.service_user_id: case.reference for case in programme.cases if case.service_user_id is not None}
 
 
-def _title_stand_ins(programme: Programme) -> dict[int, tuple[str, str]]:
+def _title_stand_ins(programme: Programme, review_id: int) -> dict[int, tuple[str, str]]:
     """By visit id: a title as a finding quotes it, and what stands for it for a viewer who may not know service
-    users (identity.visit_title: a visit about one is called by its kind and case reference)."""
+    users (identity.visit_title: a visit about one, or titled after one, is called by its kind and case reference)."""
     private = {person.id for person in programme.people if person.kind in PRIVATE_PARTICIPANT_KINDS}
     references = {case.id: case.reference for case in programme.cases}
+    names = names_in_title(review_id)
     stand_ins = {}
     for visit in programme.visits:
         if visit.title and (visit.kind == "home_visit" or visit.case_id is not None
-                            or any(pid in private for pid in visit.participants)):
+                            or any(pid in private for pid in visit.participants) or names(visit.title)):
             stand_ins[visit.id] = (f"‘{visit.title}’", "‘" + visit_title(
                 visit.title, visit.kind, True, False, references.get(visit.case_id)) + "’")
     return stand_ins
@@ -124,7 +125,7 @@ def findings_for(review: Review, viewer: User, programme: Optional[Programme] = 
     found = check_programme(programme, thresholds(), gettext=_)
     identities = sees_identities(viewer, review.id)
     case_by_person = _case_labels(programme)
-    stand_ins = {} if identities else _title_stand_ins(programme)
+    stand_ins = {} if identities else _title_stand_ins(programme, review.id)
     return [_shown(finding, identities, case_by_person, stand_ins) for finding in found]
 
 
