@@ -444,3 +444,10 @@ def test_the_board_shows_how_far_the_alarm_has_climbed(out, app, clock):
     climbed = climbed[:climbed.index("</p>")]
     assert "the visitors" in climbed and "the lead and link officers" in climbed
     assert "out-of-hours" not in climbed
+
+
+def test_the_board_links_the_alert_settings_for_those_who_set_them(console, app):
+    query = {"review": console.review.id, "date": console.day.isoformat()}
+    for person, shown in ((console.link, True), (console.lead, True), (console.coordinator, False)):
+        html = signed_in(app, person).get("/attendance", query_string=query).get_data(as_text=True)
+        assert (f'href="/alerts/settings?review={console.review.id}"' in html) is shown
