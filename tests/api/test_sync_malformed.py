@@ -203,3 +203,17 @@ def test_a_deep_operation_beside_notes_full_of_brackets_and_quotes_leaves_their_
     assert answers[1]["op_id"] == deep_id and answers[1]["type"] == "need.set"
     db.session.expire_all()
     assert sorted(db.session.scalars(select(Note.body))) == [tricky, tricky + " Twice."]
+
+
+def test_an_unreadable_operation_is_stored_under_its_own_op_id_not_one_quoted_in_its_data(team, app):
+    # Its data quotes the op_id of the next operation (a copy, a fuzzer, a note about notes): the unreadable one
+    # is answered under its own op_id, and the next one is applied, not taken for a replay of it.
+    client = signed_in(app, team.reviewer)
+    later = good_note(team, "The later note.")
+    own_id = f.new_id()
+    bad = '{"type": "note.save", "data": {"quoted": {"op_id": "%s"}, "deep": %s1%s}, "op_id": "%s"}' % (
+        later["op_id"], "[" * 50_000, "]" * 50_000, own_id)
+    body = json.dumps({"ops": ["HERE", later]}).replace('"HERE"', bad).encode()
+    answers = post_raw(client, body).get_json()["results"]
+    assert [(a["op_id"], a["status"]) for a in answers] == [(own_id, "rejected"), (later["op_id"], "applied")]
+    assert list(db.session.scalars(select(Note.body))) == ["The later note."]

@@ -9,7 +9,8 @@ would never arrive. So:
   number field refuses infinity with its own message.
 - When the body still cannot be read whole, its top-level object is split at its commas (strings and brackets
   matched, not parsed) and each operation of `ops` read alone; one that cannot be read becomes an
-  UnreadableOperation carrying the op_id and type written in it, answered `rejected` by itself.
+  UnreadableOperation carrying the op_id and type written at its top level (never one quoted inside its data),
+  answered `rejected` by itself.
 """
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ MAX_DIGITS = 100
 
 # A JSON string (escapes included) or one of the characters that open, close or separate a container.
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]', re.DOTALL)
-_OP_ID = re.compile(r'"op_id"\s*:\s*"([0-9A-Fa-f-]{32,36})"')
-_TYPE = re.compile(r'"type"\s*:\s*"([a-z_.]{1,40})"')
+# The op_id and type an unreadable operation may be answered under (its op_id is checked as a UUID later).
+_OP_ID = re.compile(r"[0-9A-Fa-f-]{32,36}")
+_TYPE = re.compile(r"[a-z_.]{1,40}")
 
 
 def _read_int(digits: str):
@@ -108,5 +110,36 @@ def _operation(text: str) -> Any:
     try:
         return _loads(text)
     except (ValueError, RecursionError):
-        op_id, op_type = _OP_ID.search(text), _TYPE.search(text)
-        return UnreadableOperation(op_id.group(1) if op_id else None, op_type.group(1) if op_type else None)
+        members = _top_level_strings(text)
+        op_id, op_type = _OP_ID.fullmatch(members.get("op_id", "")), _TYPE.fullmatch(members.get("type", ""))
+        return UnreadableOperation(op_id.group() if op_id else None, op_type.group() if op_type else None)
+
+
+def _top_level_strings(text: str) -> dict[str, str]:
+    """The members of the object `text` whose values are strings, read from its top level only: an `op_id`
+    quoted inside its data is not the operation's own (stored under it, it would make the operation that owns it
+    a replay). Nothing when `text` cannot be split into members."""
+    start = len(text) - len(text.lstrip())
+    if text[start:start + 1] != "{":
+        return {}
+    try:
+        members = _items(text, start)[0]
+    except (ValueError, IndexError):
+        return {}
+    found: dict[str, str] = {}
+    decoder = json.JSONDecoder()
+    for member in map(str.strip, members):
+        if not member.startswith('"'):
+            continue
+        try:
+            key, after_key = decoder.raw_decode(member)
+            value = member[after_key:].lstrip()
+            if not value.startswith(":") or not value[1:].lstrip().startswith('"'):
+                continue  # not a string: nothing to read, and nothing deep parsed
+            value = value[1:].strip()
+            text_value, after_value = decoder.raw_decode(value)
+        except ValueError:
+            continue
+        if not value[after_value:].strip():
+            found[key] = text_value  # the last of a name, as json.loads reads it
+    return found
