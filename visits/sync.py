@@ -7,11 +7,16 @@ the same batch, a later batch, or from two requests at once -- gets the first an
 
 A batch, step by step (a form's single operation is a batch of one):
 1. One transaction for the whole batch. On SQLite it takes the write lock first (`BEGIN IMMEDIATE`), so a
-   concurrent request waits for this one to commit (busy timeout) instead of failing to upgrade a read lock.
+   concurrent request waits for this one to commit (busy timeout) instead of failing to upgrade a read lock. On
+   PostgreSQL it takes a lock of the sender's own first (`pg_advisory_xact_lock(user id)`), so one person's
+   batches (their phone and their laptop) are applied one after the other there too.
 2. What the permission checks ask of the sender -- their memberships and those reviews -- is loaded once, and
    stays in the session for the whole batch (visits/operations/batch.py), as does every visit, note and team
    loaded by an earlier operation: the identity map is the batch's cache. A savepoint rolled back expires what it
-   changed, so no operation sees another's undone work.
+   changed, so no operation sees another's undone work. The exception: the note, need or concern an operation
+   changes is read afresh and locked (`SELECT ... FOR UPDATE`), so what it checks (a note's version, a need's
+   status, a concern's steps) is what another request's change leaves once it commits -- a note saved from the
+   same version on two devices at once is one new version and one conflict copy, never overwritten silently.
 3. The answers the ledger already holds for the batch's op_ids are read in one query. An op_id must be a UUID:
    without one there is nothing to store the answer under, so that answer is not kept. An op_id answered before
    (in an earlier batch, or earlier in this one) is a replay: its stored answer, nothing applied.
@@ -34,17 +39,19 @@ JSON, and no UTF-8 holds a surrogate. The answer given is the answer stored, so 
 An operation that fails in a way nobody foresaw (a bug, a value no schema caught) is answered `rejected` and
 stored so, rather than failing the request: otherwise it would fail every sync of that device's outbox, and the
 changes queued behind it would never arrive. So is an operation that could not even be read as JSON (nested too
-deep, visits/operations/wire.py). Only a database that cannot be reached, or a concurrent create that fails twice,
-fails the request (5xx): then the whole batch's transaction is rolled back, nothing of it is kept, and the client
-sends the same batch again -- each operation is still applied exactly once, because none of it was.
+deep, visits/operations/wire.py). Only a database that cannot be reached, a concurrent create that fails twice, or
+a deadlock every time fails the request (5xx): then the whole batch's transaction is rolled back, nothing of it is
+kept, and the client sends the same batch again -- each operation is still applied exactly once, because none of
+it was.
 
 On PostgreSQL two different operations may create the same note, need or concern at once: the second's INSERT
 waits for the first's transaction and then fails (IntegrityError). Its savepoint is rolled back (only this
 operation: the batch's others stay as they are) and it is applied once more, now that the other is visible.
 
-Two requests sending the same operations in a different order can deadlock on PostgreSQL (each holds an op_id
-the other wants): PostgreSQL ends one transaction, and that batch is applied once more from the start; what the
-other committed is then answered as duplicates.
+Two people's batches can still deadlock on PostgreSQL (each holds a row the other wants; one person's cannot,
+step 1): PostgreSQL ends one transaction, and that batch is applied again from the start after a short random
+wait, at most DEADLOCK_ATTEMPTS times in all, then the request fails (5xx) and the phone sends it again later.
+What the other committed is then seen as it is.
 
 Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "forbidden", ...}` with `errors`
 (field -> messages) when rejected; a replay answers the stored result with `status: "duplicate"` and
@@ -54,7 +61,9 @@ Answers: `{"op_id", "type", "status": "applied" | "conflict" | "rejected" | "for
 """
 from __future__ import annotations
 
+import random
 import re
+import time
 import uuid
 from typing import Any, Optional
 
@@ -75,6 +84,7 @@ from .schemas.operations import OperationIn
 
 STORED_STATUSES = ("applied", "conflict", "rejected", "forbidden")
 DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
+DEADLOCK_ATTEMPTS = 4  # a batch ended by a deadlock this many times fails the request (5xx): the phone sends it again
 # What no database column or JSON document holds: NUL, and halves of a surrogate pair standing alone.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # How much of a type nobody registered the answer repeats (the ledger's column keeps none of it).
@@ -88,14 +98,16 @@ def apply_batch(user: User, ops: list) -> list[dict]:
     Commits before it answers; rolls the whole batch back (and raises) only when the database fails."""
     if not ops:
         return []  # nothing to apply: no transaction, and on SQLite no write lock to wait for
-    try:
-        return _apply_all(user, ops)
-    except OperationalError as error:
-        # PostgreSQL broke a deadlock by ending this transaction: two requests held op_ids the other wanted (the
-        # same operations sent in another order). Nothing of it was kept; the other has committed or will, so
-        # applying the batch again answers those as duplicates.
-        if getattr(error.orig, "sqlstate", None) != DEADLOCK_DETECTED:
-            raise
+    for attempt in range(1, DEADLOCK_ATTEMPTS):
+        try:
+            return _apply_all(user, ops)
+        except OperationalError as error:
+            # PostgreSQL broke a deadlock by ending this transaction: two people's batches each held a row the
+            # other wanted. Nothing of it was kept; the other has committed or will, so the batch is applied again
+            # -- after a short random wait, so the two do not meet again at the same moment.
+            if getattr(error.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+        time.sleep(random.uniform(0.01, 0.05) * 2 ** attempt)
     return _apply_all(user, ops)
 
 

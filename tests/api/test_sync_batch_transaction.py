@@ -3,7 +3,9 @@ exactly once: a database that fails mid-batch leaves nothing of it, and the batc
 the sender's memberships are read once per batch, not once per operation; two phones sending overlapping batches
 at the same moment -- on SQLite and on PostgreSQL -- each get every operation applied once, including two
 different operations creating the same note (PostgreSQL's IntegrityError, retried in the operation's savepoint
-without losing or repeating the batch's other operations)."""
+without losing or repeating the batch's other operations). On PostgreSQL one person's batches wait for each other
+(never a deadlock between their phone and laptop), a batch ended by a deadlock is applied again a few times at
+most, and a note saved from the same version on two devices at once keeps both texts (one version, one conflict)."""
 from __future__ import annotations
 
 import threading
@@ -190,4 +192,128 @@ def test_two_phones_sending_overlapping_batches_at_once_apply_each_operation_onc
         # the key, and is applied again in its own savepoint.
         decide = sync._decide
         monkeypatch.setattr(sync, "_decide", lambda *args: (time.sleep(0.05), decide(*args))[1])
+    ran = counting_batches(monkeypatch)
     overlapping_batches_at_once(pg_app, field_team_world())
+    assert ran["times"] == 2  # one person's batches wait for each other: neither is ended by a deadlock
+
+
+def counting_batches(monkeypatch) -> dict:
+    """How many times a batch was applied from the start (more than once only when the database asked for it)."""
+    ran = {"times": 0}
+    apply_all = sync._apply_all
+
+    def counted(user, ops):
+        ran["times"] += 1
+        return apply_all(user, ops)
+
+    monkeypatch.setattr(sync, "_apply_all", counted)
+    return ran
+
+
+@pytest.mark.postgres
+def test_one_persons_two_batches_at_once_are_applied_one_after_the_other_on_postgres(pg_app, monkeypatch):
+    # The phone and the laptop send the same six new notes in opposite orders, slowly: each would hold an op_id
+    # the other wants, a deadlock every time. One person's batches wait for each other instead, so each runs once.
+    ran = counting_batches(monkeypatch)
+    decide = sync._decide
+    monkeypatch.setattr(sync, "_decide", lambda *args: (time.sleep(0.05), decide(*args))[1])
+    team = field_team_world()
+    devices = two_devices(pg_app, team.reviewer)
+    db.session.commit()
+    shared = notes(team, 6, "Shared")
+    batches = [shared, shared[::-1]]
+    start = threading.Barrier(2)
+    responses: list = [None, None]
+
+    def sync_from(index: int) -> None:
+        client, csrf = devices[index]
+        start.wait()
+        responses[index] = client.http.post("/api/sync", json={"ops": batches[index]}, headers={"X-CSRFToken": csrf})
+
+    threads = [threading.Thread(target=sync_from, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [r.status_code for r in responses] == [200, 200], [r.get_data(as_text=True)[:300] for r in responses]
+    statuses = sorted(a["status"] for r in responses for a in r.get_json()["results"])
+    assert statuses == ["applied"] * 6 + ["duplicate"] * 6
+    assert ran["times"] == 2
+    db.session.expire_all()
+    assert count(Note) == count(NoteRevision) == count(Operation) == 6
+    assert count(AuditEvent, AuditEvent.action == "note.save") == 6
+
+
+class _Deadlock(Exception):
+    sqlstate = sync.DEADLOCK_DETECTED
+
+
+def test_a_batch_ended_by_a_deadlock_is_applied_again_a_few_times_then_fails(team, app, monkeypatch):
+    # Two different people's batches can still deadlock on PostgreSQL (rows both change): the one ended is applied
+    # again, a few times at most, after a short random wait, so the two do not meet again at the same moment.
+    reviewer = signed_in(app, team.reviewer)
+    waits: list[float] = []
+    monkeypatch.setattr(sync.time, "sleep", waits.append)
+    apply_all = sync._apply_all
+    ran = {"times": 0, "deadlocks": 2}
+
+    def deadlocked_at_first(user, ops):
+        ran["times"] += 1
+        if ran["times"] <= ran["deadlocks"]:
+            raise OperationalError("UPDATE notes", {}, _Deadlock("deadlock detected"))
+        return apply_all(user, ops)
+
+    monkeypatch.setattr(sync, "_apply_all", deadlocked_at_first)
+    ops = notes(team, 3, "Kept once")
+    assert [a["status"] for a in send(reviewer, *ops)] == ["applied"] * 3
+    assert ran["times"] == 3 and len(waits) == 2 and all(0 < wait <= 1 for wait in waits)
+    assert count(Note) == 3 and count(Operation) == 3
+
+    ran.update(times=0, deadlocks=100)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = post_batch(reviewer, notes(team, 2, "Never"))
+    assert response.status_code >= 500
+    assert ran["times"] == sync.DEADLOCK_ATTEMPTS
+    assert count(Note) == 3
+
+
+@pytest.mark.postgres
+def test_a_note_saved_from_the_same_version_on_two_devices_at_once_keeps_both_texts_on_postgres(pg_app,
+                                                                                                monkeypatch):
+    # The phone's batch saves the note from version 1; before it commits, the laptop saves it from version 1 too.
+    # The laptop must wait for the phone's save, then find version 2: its text kept as a conflict, never written
+    # over the phone's.
+    team = field_team_world()
+    note = f.gen_note(team.home_visit, team.reviewer, body="First text.")
+    db.session.commit()
+    note_id, visit_id, kind = note.id, team.home_visit.id, note.kind.value
+    (phone, phone_csrf), (laptop, laptop_csrf) = two_devices(pg_app, team.reviewer)
+
+    def save(body: str) -> dict:
+        return f.operation("note.save", base_version=1, note_id=note_id, visit_id=visit_id, kind=kind,
+                           body=body)
+
+    laptop_answer: dict = {}
+    laptop_sync = threading.Thread(target=lambda: laptop_answer.update(response=laptop.http.post(
+        "/api/sync", json={"ops": [save("Laptop text.")]}, headers={"X-CSRFToken": laptop_csrf})))
+    apply = sync._Batch.apply
+
+    def laptop_saves_meanwhile(batch, op):
+        answer = apply(batch, op)
+        if not laptop_sync.is_alive() and "response" not in laptop_answer:
+            laptop_sync.start()
+            time.sleep(0.5)  # long enough for the laptop to read the note and try to write it
+        return answer
+
+    monkeypatch.setattr(sync._Batch, "apply", laptop_saves_meanwhile)
+    phone_answers = phone.http.post("/api/sync", json={"ops": [save("Phone text.")]},
+                                    headers={"X-CSRFToken": phone_csrf}).get_json()["results"]
+    laptop_sync.join(timeout=30)
+    (laptop_answer,) = laptop_answer["response"].get_json()["results"]
+    assert [a["status"] for a in phone_answers] == ["applied"] and phone_answers[0]["version"] == 2
+    assert laptop_answer["status"] == "conflict" and laptop_answer["server_body"] == "Phone text."
+    db.session.expire_all()
+    saved = db.session.get(Note, note_id)
+    assert (saved.version, saved.body, saved.in_conflict) == (2, "Phone text.", True)
+    revisions = sorted((r.version or 0, r.body, r.is_conflict) for r in saved.revisions)
+    assert revisions == [(0, "Laptop text.", True), (1, "First text.", False), (2, "Phone text.", False)]

@@ -45,7 +45,8 @@ def raise_concern(user: User, op: IncomingOperation) -> dict:
 
 def _concern_for(user: User, op: IncomingOperation, may) -> Concern:
     """The concern the operation names, if this person may take this step on it."""
-    concern = db.session.get(Concern, str(op.data["concern_id"]))
+    # Locked and read afresh: which step may come next depends on the steps taken, maybe by someone else now.
+    concern = db.session.get(Concern, str(op.data["concern_id"]), with_for_update=True, populate_existing=True)
     if concern is None:
         raise forbidden()
     if not may(user, concern):

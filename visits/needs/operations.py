@@ -29,7 +29,8 @@ def set_need(user: User, op: IncomingOperation) -> dict:
     if not (may_arrange or can_raise_need(user, participant.review_id, visits)):
         raise refused(user, participant.review_id)
 
-    need = db.session.get(NeedFlag, str(op.data["need_id"]))
+    # Locked and read afresh: who may change it depends on its status, which an arranger may be changing now.
+    need = db.session.get(NeedFlag, str(op.data["need_id"]), with_for_update=True, populate_existing=True)
     if need is not None and need.participant_id != participant.id:
         # Same answer as for a need one may not see: a need id says nothing about whose it is.
         raise forbidden()

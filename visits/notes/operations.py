@@ -29,7 +29,10 @@ from ..themes import ThemeError, resolve_note_themes
 
 
 def save_note(user: User, op: IncomingOperation) -> dict:
-    note = db.session.get(Note, str(op.data["note_id"]))
+    # Locked and read afresh (not the copy an earlier operation of the batch left in the session): a save from
+    # another device waits here for this one's transaction, then compares its base with the version that commits,
+    # so two saves from the same version make one new version and one conflict copy, never two version 2s.
+    note = db.session.get(Note, str(op.data["note_id"]), with_for_update=True, populate_existing=True)
     if note is None:
         return _create(user, op)
     return _update(user, op, note)

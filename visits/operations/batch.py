@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 
 
 def begin_batch(user: "User") -> int:
-    """Start the batch's transaction (on SQLite, holding the write lock from its first statement) and load the
-    sender's memberships and reviews into it; the sender's id."""
+    """Start the batch's transaction (on SQLite, holding the write lock from its first statement; on PostgreSQL,
+    waiting for the sender's other batch, if any) and load the sender's memberships and reviews into it; the
+    sender's id."""
     from ..models import Membership, User
 
     user_id = user.id
@@ -32,6 +33,11 @@ def begin_batch(user: "User") -> int:
         # writes (SQLITE_BUSY, no waiting). Taking the write lock first makes a concurrent batch wait for this
         # one's commit instead -- and a replay of one of its operations then finds the answer stored.
         db.session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+    elif db.session.get_bind().dialect.name == "postgresql":
+        # One person's batches one after the other, as SQLite's write lock has them: their phone and laptop send
+        # the same operations in any order, and two batches each holding an op_id the other wants would deadlock
+        # every time they were applied again. Held until the batch's transaction ends.
+        db.session.execute(select(func.pg_advisory_xact_lock(user_id)))
     db.session.execute(select(User).where(User.id == user_id)
                        .options(selectinload(User.memberships).joinedload(Membership.review))).scalar_one()
     return user_id
