@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 
 from ..clock import utcnow
 from ..extensions import db
-from ..models import ItinerarySeen, Membership, User, Visit, VisitChange, VisitStatus
+from ..models import ItinerarySeen, Membership, Review, ReviewStatus, User, Visit, VisitChange, VisitStatus
 from ..vocabulary import label
 
 # The fields whose change reaches the team; anything else (a briefing, a title, the people met) is not a notice.
@@ -198,7 +198,10 @@ def start_looking(user: User) -> None:
     """A person's first look at their itinerary in each of their reviews starts the count of what is new. Called
     for a page the person opened, never for the service worker's prefetch (nobody looked then)."""
     have = set(db.session.scalars(db.select(ItinerarySeen.review_id).where(ItinerarySeen.user_id == user.id)))
-    for review_id in db.session.scalars(db.select(Membership.review_id).where(Membership.user_id == user.id)):
+    # A closed review is read-only, and nothing about it is sent any more: no count to start.
+    open_reviews = (db.select(Membership.review_id).join(Review, Review.id == Membership.review_id)
+                    .where(Membership.user_id == user.id, Review.status != ReviewStatus.closed))
+    for review_id in db.session.scalars(open_reviews):
         if review_id not in have:
             db.session.add(ItinerarySeen(user_id=user.id, review_id=review_id, seen_at=utcnow()))
 

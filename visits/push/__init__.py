@@ -2,8 +2,5 @@
 services, and the sender the alert runner delivers through (visits.push.sender.send_to_user)."""
 from __future__ import annotations
 
-from flask import Blueprint
-
-bp = Blueprint("push", __name__)
-
-from . import views  # noqa: E402,F401  (the routes, on bp)
+from . import views  # noqa: F401  (the routes, on bp)
+from .blueprint import bp  # noqa: F401

@@ -22,7 +22,7 @@ from pywebpush import WebPushException, webpush
 from ..clock import system_utcnow
 from ..extensions import db
 from ..models import LoginSession, PushSubscription
-from . import keys
+from .keys import vapid
 from .allowlist import endpoint_allowed
 from .service import session_is_live
 
@@ -52,7 +52,7 @@ def _post(subscription: PushSubscription, data: str) -> Optional[int]:
         response = webpush(
             subscription_info={"endpoint": subscription.endpoint,
                                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-            data=data, vapid_private_key=keys.vapid(),
+            data=data, vapid_private_key=vapid(),
             vapid_claims={"sub": current_app.config["VAPID_SUBJECT"]},  # a new dict each time: pywebpush adds to it
             content_encoding="aes128gcm", ttl=TTL_SECONDS, timeout=TIMEOUT_SECONDS)
     except WebPushException as error:

@@ -9,14 +9,16 @@ from marshmallow import ValidationError
 from ..api.responses import bad_request
 from ..extensions import db
 from ..sessions import current_session
-from . import bp, keys, service
+from .keys import public_key_b64
+from .service import has_subscription, subscribe as subscribe_device, unsubscribe as unsubscribe_device
+from .blueprint import bp
 from .schemas import PushKeyOut, PushStateOut, PushSubscriptionIn
 
 
 @bp.get("/api/push/key")
 @login_required
 def public_key():
-    return jsonify(PushKeyOut().dump({"publicKey": keys.public_key_b64()}))
+    return jsonify(PushKeyOut().dump({"publicKey": public_key_b64()}))
 
 
 @bp.post("/api/push/subscriptions")
@@ -26,7 +28,7 @@ def subscribe():
         data = PushSubscriptionIn().load(request.get_json(silent=True) if request.is_json else None)
     except ValidationError as error:
         return bad_request(error)
-    service.subscribe(current_user, current_session(), data)
+    subscribe_device(current_user, current_session(), data)
     db.session.commit()
     return jsonify(PushStateOut().dump({"subscribed": True}))
 
@@ -34,7 +36,7 @@ def subscribe():
 @bp.delete("/api/push/subscriptions")
 @login_required
 def unsubscribe():
-    service.unsubscribe(current_user, current_session())
+    unsubscribe_device(current_user, current_session())
     db.session.commit()
     return jsonify(PushStateOut().dump({"subscribed": False}))
 
@@ -42,4 +44,4 @@ def unsubscribe():
 @bp.app_template_global("push_subscribed")
 def push_subscribed() -> bool:
     """Whether the server will push to this device (templates/push/_button.html): the page's half of "on"."""
-    return current_user.is_authenticated and service.has_subscription(current_session())
+    return current_user.is_authenticated and has_subscription(current_session())

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("push", __name__)
