@@ -142,6 +142,18 @@ def test_a_check_out_cannot_be_undone_after_ten_minutes(team, app):
     assert visit.status is VisitStatus.completed and mine.checked_out_at is not None
 
 
+def test_a_check_out_the_server_recorded_days_ago_cannot_be_undone_by_a_device_time_made_to_fit(team, app):
+    """The ten minutes are counted on the phone's clock (an undo made offline is still an undo), so a phone could
+    claim any time: the server also bounds how long after it recorded the check-out an undo may arrive."""
+    reviewer = signed_in(app, team.reviewer)
+    checked_in_and_out(team, reviewer)
+    app.config["CLOCK"] = lambda: datetime.now(timezone.utc) + timedelta(days=3)
+    answer = send_one(reviewer, check(team, "visit.undo_check_out", london(team.day, 10, 51)))
+    assert answer["status"] == "rejected" and answer["errors"]["at"]
+    visit, mine = state(team)
+    assert visit.status is VisitStatus.completed and mine.checked_out_at is not None
+
+
 def test_a_team_member_cannot_undo_someone_else_s_check_out(team, app):
     checked_in_and_out(team, signed_in(app, team.reviewer))
     answer = send_one(signed_in(app, team.lay), check(team, "visit.undo_check_out", london(team.day, 10, 52)))

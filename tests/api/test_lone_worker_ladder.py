@@ -270,6 +270,26 @@ def test_a_duress_check_out_looks_normal_and_starts_the_ladder_at_step_two(conso
     assert 'id="team-alerted"' not in page and "help" not in page.lower().split('id="check"')[1][:3000]
 
 
+@pytest.mark.parametrize("checked_in", [True, False], ids=["far-from-the-visit", "never-checked-in"])
+def test_a_duress_code_raises_the_alarm_even_where_an_ordinary_check_out_would_be_questioned(console, app, clock,
+                                                                                               checked_in):
+    """Someone made to check out at an odd hour, or before they checked in, must not be asked 'Check out anyway?'
+    (the phone may be in someone else's hands) nor have the alarm undone with the refusal: the code wins."""
+    clock(london(console.day, 18, 0))
+    rhys = signed_in(app, console.reviewer)
+    set_code(rhys)
+    if checked_in:
+        send_one(rhys, f.operation("visit.check_in", visit_id=console.home_visit.id,
+                                   at=london(console.day, 18, 0).isoformat(), confirmed=True))
+    at_night = london(console.day + timedelta(days=1), 3, 4)  # far from an evening visit, not confirmed
+    clock(at_night)
+    answer = send_one(rhys, f.operation("visit.check_out", visit_id=console.home_visit.id, code=DURESS,
+                                        at=at_night.isoformat()))
+    assert answer["status"] == "applied"
+    (event,) = [event for event in events() if event.kind is AlertKind.duress]
+    assert event.user_id == console.reviewer.id and event.started_at == at_night
+
+
 def test_the_duress_check_out_form_looks_like_any_other(console, app, clock):
     from .test_visit_page_recording import page_of, submit, the_form
 

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
+from typing import Optional
 from zoneinfo import ZoneInfo
 
 NEAR = timedelta(hours=2)
 # A check-out tapped by mistake can be taken back for this long (by the phone's clock: offline, it is still a slip).
 UNDO_CHECK_OUT_FOR = timedelta(minutes=10)
+# The ten minutes are on the phone's clock, so an undo made offline counts when it arrives; but a phone can claim
+# any time, so the server also bounds how long after it recorded the check-out the undo may reach it: a working
+# day without signal, not days.
+UNDO_MAY_ARRIVE_WITHIN = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -53,3 +58,8 @@ def may_undo_check_out(checked_out_at: datetime, undo_at: datetime) -> bool:
     """Whether a check-out made at `checked_out_at` may still be taken back at `undo_at` (both aware). Either way
     round: the two times may come from different clocks (a phone's, then the server's for a form without script)."""
     return abs(undo_at - checked_out_at) <= UNDO_CHECK_OUT_FOR
+
+
+def undo_arrives_in_time(checked_out_recorded_at: Optional[datetime], now: datetime) -> bool:
+    """Whether an undo reaching the server at `now` is close enough to when the server recorded the check-out."""
+    return checked_out_recorded_at is not None and now - checked_out_recorded_at <= UNDO_MAY_ARRIVE_WITHIN

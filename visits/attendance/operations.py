@@ -23,7 +23,7 @@ from ..models import Attendance, AttendanceStatus, CheckIn, User, Visit, VisitSt
 from ..permissions import VisitAccess, visit_access
 from ..operations.contract import IncomingOperation, applied, forbidden, rejected
 from ..operations.refusals import refused
-from .check_times import UNDO_CHECK_OUT_FOR, is_far_from_visit, may_undo_check_out
+from .check_times import UNDO_CHECK_OUT_FOR, is_far_from_visit, may_undo_check_out, undo_arrives_in_time
 
 # A check-in starts the visit; one on a visit already completed or called off leaves its status alone (it is
 # still recorded: it says where a reviewer is).
@@ -123,11 +123,17 @@ def check_out(user: User, op: IncomingOperation) -> dict:
     if not access.check_in:
         raise refused(user, visit.review_id)
     check = _my_check(visit, user)
-    if check is None or check.checked_in_at is None:
+    duress = _is_duress_code(user, op.data.get("code"))
+    if duress:
+        # Help is needed, and the phone may be in someone else's hands: no question may stand between the code and
+        # the alarm (a refusal would undo the alarm with the rest of the change). Whatever the time, and checked
+        # in or not, this is a check-out that looks like any other.
+        check = _checked_in_for_duress(visit, user, check, op.data["at"])
+    elif check is None or check.checked_in_at is None:
         raise rejected("at", _("Check in before you check out."))
-    if op.data["at"] < check.checked_in_at:
+    elif op.data["at"] < check.checked_in_at:
         raise rejected("at", _("The check-out time is before the check-in time."))
-    if check.checked_out_at is None:
+    elif check.checked_out_at is None:
         _require_near_or_confirmed(visit, op)
     if check.checked_out_at is None:  # out twice: the first departure stands
         check.checked_out_at, check.checked_out_recorded_at = op.data["at"], utcnow()
@@ -137,7 +143,7 @@ def check_out(user: User, op: IncomingOperation) -> dict:
         refresh_cases_of_visit(visit, user, via="check_out")  # a completed home visit: the case is visited
     audit.record(user, "visit.check_out", "visit", visit.id, visit.review_id, op_id=op.op_id,
                  at=_iso(op.data["at"]))
-    if _is_duress_code(user, op.data.get("code")):
+    if duress:
         # Help is needed. Nothing in the answer, the ledger or this check-out's audit row says so: the phone may be
         # in someone else's hands. The ladder starts at its second step now (visits/alerts/overdue_alerts.py).
         from ..alerts.overdue_alerts import start_duress
@@ -145,6 +151,16 @@ def check_out(user: User, op: IncomingOperation) -> dict:
         start_duress(visit, user, op.op_id or "")
     return applied(visit_id=visit.id, checked_in_at=_iso(check.checked_in_at),
                    checked_out_at=_iso(check.checked_out_at))
+
+
+def _checked_in_for_duress(visit: Visit, user: User, check: Optional[CheckIn], at: datetime) -> CheckIn:
+    """The person's check row for a duress check-out: made (in at the same moment) when they never checked in."""
+    if check is None:
+        check = CheckIn(visit_id=visit.id, user_id=user.id)
+        db.session.add(check)
+    if check.checked_in_at is None or at < check.checked_in_at:
+        check.checked_in_at, check.checked_in_recorded_at = min(at, check.checked_in_at or at), utcnow()
+    return check
 
 
 def _is_duress_code(user: User, code: Optional[str]) -> bool:
@@ -165,7 +181,8 @@ def undo_check_out(user: User, op: IncomingOperation) -> dict:
     check = _my_check(visit, user)
     if check is None or check.checked_out_at is None:
         raise rejected("at", _("There is no check-out to undo."))
-    if not may_undo_check_out(check.checked_out_at, op.data["at"]):
+    if not (may_undo_check_out(check.checked_out_at, op.data["at"])
+            and undo_arrives_in_time(check.checked_out_recorded_at, utcnow())):
         raise rejected("at", _("A check-out can only be undone within %(minutes)s minutes. Check in again instead.",
                                minutes=int(UNDO_CHECK_OUT_FOR.total_seconds() // 60)))
     undone = check.checked_out_at
