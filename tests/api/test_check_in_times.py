@@ -244,3 +244,17 @@ def test_the_audit_log_names_an_undone_check_out(team, app):
     page = signed_in(app, team.lead).get(f"/audit?review={team.review.id}").get_data(as_text=True)
     log = page.split("<main", 1)[1]
     assert "Check-out undone" in log and "visit.undo_check_out<" not in log
+
+
+def test_the_visit_page_marks_someone_overdue_after_the_review_s_own_grace_not_the_app_s(team, app):
+    """The lead or link officer may shorten the grace of the lone-worker alarm (/alerts/settings): the visit page's
+    'overdue' follows it, as the board and the alarm do."""
+    send_one(signed_in(app, team.reviewer), check(team, "visit.check_in", london(team.day, 10)))
+    visit = state(team)[0]
+    ten_past_the_end = visit.ends_at_utc() + timedelta(minutes=10)
+    assert not any(member.overdue for member in team_checks(visit, ten_past_the_end))  # within the app's 30
+
+    visit.review.alert_grace_minutes = 5
+    db.session.commit()
+    overdue = {member.user_id for member in team_checks(state(team)[0], ten_past_the_end) if member.overdue}
+    assert team.reviewer.id in overdue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Optional
 
 from flask import current_app, render_template
@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, overdue
+from ..alerts.ladder import LadderSettings
 from ..clock import utcnow
 from ..extensions import db
 from ..itinerary.presenters import present_visit
@@ -121,7 +122,8 @@ def team_checks(visit: Visit, now: datetime) -> list[TeamCheckView]:
         for member in visit.team)
     late: set[int] = set()
     if visit.is_home_visit:
-        grace = timedelta(minutes=current_app.config["OVERDUE_GRACE_MINUTES"])
+        # The review's own grace (its lone-worker ladder, visits/alerts/ladder.py), as the board and the alarm use.
+        grace = LadderSettings.of(visit.review, current_app.config["OVERDUE_GRACE_MINUTES"]).grace
         alert = overdue.check(overdue.HomeVisitWatch(visit.id, visit.status.value, visit.ends_at_utc(), members),
                               now, grace)
         late = {member.user_id for member in alert.not_checked_out} if alert else set()
