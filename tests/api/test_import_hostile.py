@@ -196,6 +196,118 @@ def test_the_unpacked_size_is_counted_while_reading_not_only_as_the_zip_declares
     assert sum(read) <= importer.XLSX_MAX_UNPACKED_BYTES + importer._MeteredPart.CHUNK
 
 
+# --- workbooks whose styles or names are small zipped but make openpyxl build millions of objects ------------
+# Read fine before: 3,000,000 <xf/> (26 KB zipped) cost 52.7 s and 1.7 GB, 2,500,000 <font/> 38.6 s and 1.2 GB,
+# 400,000 defined names 5.4 s and 471 MB: within the unpacked budget, each an object openpyxl keeps.
+
+
+def swollen_workbook(kind: str, count: int, manifest_extra: bytes = b"") -> bytes:
+    """A valid workbook with one visit whose styles (cell formats or fonts) or defined names hold `count` entries."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_bytes([["2026-11-23", "10:00", "11:00", "briefing"]])))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in source.namelist():
+            data = source.read(name).decode()
+            if name == "xl/styles.xml" and kind in ("cell formats", "fonts"):
+                tag, entry = ("cellXfs", "<xf/>") if kind == "cell formats" else ("fonts", "<font/>")
+                start, end = data.index(f"<{tag}"), data.index(f"</{tag}>")
+                data = data[:start] + f'<{tag} count="{count}">' + entry * count + data[end:]
+            if name == "xl/workbook.xml" and kind == "names":
+                at = data.index("</sheets>") + len("</sheets>")
+                names = "".join(f'<definedName name="n{n}">1</definedName>' for n in range(count))
+                data = data[:at] + f"<definedNames>{names}</definedNames>" + data[at:]
+            if name == "[Content_Types].xml":
+                data = data.replace("</Types>", manifest_extra.decode() + "</Types>")
+            out.writestr(name, data)
+    return target.getvalue()
+
+
+SWOLLEN = {"cell formats": 3_000_000, "fonts": 2_500_000, "names": 400_000}
+SWOLLEN_PART = {"cell formats": "xl/styles.xml", "fonts": "xl/styles.xml", "names": "xl/workbook.xml"}
+SWOLLEN_SAYS = {"cell formats": "The workbook's styles are too large", "fonts": "The workbook's styles are too large",
+                "names": "The workbook's part xl/workbook.xml is too large"}
+
+
+@pytest.fixture(scope="module")
+def swollen():
+    return {kind: swollen_workbook(kind, count) for kind, count in SWOLLEN.items()}
+
+
+@pytest.mark.parametrize("kind", list(SWOLLEN))
+def test_a_workbook_of_millions_of_styles_or_names_is_refused_in_a_few_words_without_building_them(
+        client, console, swollen, kind):
+    content = swollen[kind]
+    assert len(content) < 2_000_000  # small on disk: within the upload limit
+    client.login(console.link)
+    tracemalloc.start()
+    try:
+        response = upload(client, console, content, "programme.xlsx")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert_readable_and_small(response, SWOLLEN_SAYS[kind], "save it as CSV")
+    assert peak < 30_000_000, peak  # was 471 MB to 1.7 GB
+    assert visit_count() == 0
+
+
+def counted_reads(monkeypatch) -> dict[str, int]:
+    """Bytes unpacked per part, counted where the meter hands them to openpyxl."""
+    read: dict[str, int] = {}
+    real_read = importer._MeteredPart.read
+
+    def counting_read(self, size=-1):
+        chunk = real_read(self, size)
+        if size is not None and size >= 0:  # a whole read is made of sized ones
+            read[self._name] = read.get(self._name, 0) + len(chunk)
+        return chunk
+
+    monkeypatch.setattr(importer._MeteredPart, "read", counting_read)
+    return read
+
+
+@pytest.mark.parametrize("kind", list(SWOLLEN))
+def test_a_part_that_is_not_data_is_unpacked_no_further_than_its_cap_whatever_the_zip_declares(
+        app, swollen, kind, monkeypatch):
+    monkeypatch.setattr(importer, "_declared_sizes_fit", lambda archive, budget: True)
+    read = counted_reads(monkeypatch)
+    with app.test_request_context(), pytest.raises(importer.ImportFileError, match="too large"):
+        importer.read_table("p.xlsx", swollen[kind])
+    assert read[SWOLLEN_PART[kind]] <= importer.XLSX_MAX_OTHER_PART_BYTES + importer._MeteredPart.CHUNK, read
+    assert sum(read.values()) < 2 * importer.XLSX_MAX_OTHER_PART_BYTES, read
+
+
+def test_styles_the_manifest_calls_shared_strings_are_still_capped(app, monkeypatch):
+    """Which part is data is read from the file too: the styles' own name is never taken for data."""
+    content = swollen_workbook("cell formats", 3_000_000, manifest_extra=STRINGS_TYPE.replace(
+        b"/xl/sharedStrings.xml", b"/xl/styles.xml"))
+    read = counted_reads(monkeypatch)
+    with app.test_request_context(), pytest.raises(importer.ImportFileError, match="styles are too large"):
+        importer.read_table("p.xlsx", content)
+    assert read["xl/styles.xml"] <= importer.XLSX_MAX_OTHER_PART_BYTES + importer._MeteredPart.CHUNK
+
+
+def test_a_workbook_formatted_by_hand_still_imports(client, console):
+    """Hundreds of fonts and fills: well within the cap on styles."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(HEADER)
+    for n in range(300):
+        sheet.append([console.day.isoformat(), "10:00", "10:30", "briefing", f"Briefing {n}"])
+        sheet.cell(n + 2, 1).font = Font(bold=n % 2 == 0, size=8 + n % 12, color="FF%04X00" % n)
+        sheet.cell(n + 2, 2).fill = PatternFill("solid", fgColor="FF00%04X" % n)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    parts = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    assert 10_000 < parts.getinfo("xl/styles.xml").file_size < importer.XLSX_MAX_OTHER_PART_BYTES
+    client.login(console.link)
+    response = upload(client, console, buffer.getvalue(), "programme.xlsx")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    assert "Briefing 299" in response.get_data(as_text=True)
+
+
 # --- the confirm step reads what is posted back with the same bounds ----------------------------------------
 
 

@@ -11,9 +11,11 @@ Columns (header row first, names case-insensitive, any order; see README "Import
 
 Bounds, so no file (nor the confirm step's posted rows, read by the same code) can make a worker work without end
 (issue 12): the bytes (the view), the rows and the lines read, the cells of a line and the header's columns
-(refused before any is looked at), the names in one cell, what an .xlsx unpacks to (counted as it is read), the
-errors kept (the first ERRORS_SHOWN, all counted) and the length of what an error quotes. Overlaps are found by
-one sweep per person, each row told its first clash.
+(refused before any is looked at), the names in one cell, what an .xlsx unpacks to (counted as it is read: all its
+parts together, and each part other than the sheets and the shared strings on its own, as openpyxl builds an
+object per entry of the styles and of the workbook part's names however little it needs them), the errors kept
+(the first ERRORS_SHOWN, all counted) and the length of what an error quotes. Overlaps are found by one sweep per
+person, each row told its first clash.
 """
 from __future__ import annotations
 
@@ -59,6 +61,12 @@ QUOTE_CHARS = 60
 # IMPORT_MAX_BYTES unpacks to a few times that; a zip bomb to hundreds of MB.
 XLSX_MAX_UNPACKED_BYTES = 20_000_000
 XLSX_MAX_PARTS = 500
+# Each part other than the sheets and the shared strings (styles, the workbook part with its defined names, the
+# theme, properties, relationships) unpacks to at most this: openpyxl parses them whole into one object per entry
+# even when reading only values, so 15 MB of <xf/> cost 50 s and 1.7 GB. A workbook openpyxl writes has styles of
+# about 1.5 KB and Excel's tens of KB; 2,000 rows each given its own font and fill came to 285 KB. At the cap the
+# worst styles cost about 2 s and 40 MB.
+XLSX_MAX_OTHER_PART_BYTES = 512 * 1024
 
 
 class ImportFileError(ValueError):
@@ -196,14 +204,21 @@ class _UnpackedTooLarge(Exception):
     pass
 
 
+class _PartTooLarge(Exception):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
 class _MeteredPart(io.RawIOBase):
-    """One part of the workbook as it unzips, each byte counted against the budget the whole workbook shares, so
-    reading stops at the budget however large the part says it is (or really is)."""
+    """One part of the workbook as it unzips, each byte counted against the budget the whole workbook shares and,
+    for a part that is not data, against its own cap, so reading stops there however large the part says it is
+    (or really is)."""
 
     CHUNK = 64 * 1024
 
-    def __init__(self, part, budget: list[int]):
-        self._part, self._budget = part, budget
+    def __init__(self, part, budget: list[int], name: str, cap: Optional[int]):
+        self._part, self._budget, self._name, self._left = part, budget, name, cap
 
     def readable(self) -> bool:
         return True
@@ -218,6 +233,10 @@ class _MeteredPart(io.RawIOBase):
         self._budget[0] -= len(chunk)
         if self._budget[0] < 0:
             raise _UnpackedTooLarge()
+        if self._left is not None:
+            self._left -= len(chunk)
+            if self._left < 0:
+                raise _PartTooLarge(self._name)
         return chunk
 
     def readinto(self, buffer) -> int:
@@ -231,16 +250,21 @@ class _MeteredPart(io.RawIOBase):
 
 
 class _MeteredZip(zipfile.ZipFile):
-    """The workbook's zip as openpyxl reads it: every part it opens (the sheet, the shared strings, the rest) is
-    a _MeteredPart drawing on one budget."""
+    """The workbook's zip as openpyxl reads it: every part it opens is a _MeteredPart drawing on one budget; all
+    but the data parts (the sheets and the shared strings, named once openpyxl has found them) are capped each at
+    XLSX_MAX_OTHER_PART_BYTES."""
 
     def __init__(self, file, budget: int):
         super().__init__(file)
         self.budget = [budget]
+        self.data_parts: set[str] = set()
 
     def open(self, name, mode="r", pwd=None, **kwargs):
         part = super().open(name, mode, pwd, **kwargs)
-        return _MeteredPart(part, self.budget) if mode == "r" else part
+        if mode != "r":
+            return part
+        key = name.filename if isinstance(name, zipfile.ZipInfo) else name
+        return _MeteredPart(part, self.budget, key, None if key in self.data_parts else XLSX_MAX_OTHER_PART_BYTES)
 
 
 def _declared_sizes_fit(archive: zipfile.ZipFile, budget: int) -> bool:
@@ -255,16 +279,64 @@ def _too_large_unpacked() -> ImportFileError:
                              "programme in it, or save it as CSV.", size=XLSX_MAX_UNPACKED_BYTES // 1_000_000))
 
 
-def _open_workbook(content: bytes):
-    from openpyxl.reader.excel import ExcelReader  # only needed for imports
+def _part_too_large(name: str) -> ImportFileError:
+    size = XLSX_MAX_OTHER_PART_BYTES // 1024
+    if name == "xl/styles.xml":
+        return ImportFileError(_("The workbook's styles are too large (more than %(size)s KB): copy the programme "
+                                 "into a new workbook, or save it as CSV, and try again.", size=size))
+    return ImportFileError(_("The workbook's part %(part)s is too large (more than %(size)s KB): copy the "
+                             "programme into a new workbook, or save it as CSV, and try again.",
+                             part=_quoted(name), size=size))
 
+
+def _metered_refusal(error: BaseException) -> Optional[ImportFileError]:
+    """The refusal a meter raised, whether openpyxl or the XML parser let it through as it was or wrapped it."""
+    for cause in (error, error.__cause__, error.__context__):
+        if isinstance(cause, _PartTooLarge):
+            return _part_too_large(cause.name)
+        if isinstance(cause, _UnpackedTooLarge):
+            return _too_large_unpacked()
+    return None
+
+
+# Parts with a fixed role that openpyxl parses whole: never data, whatever the manifest or relationships claim.
+_NEVER_DATA = ("[Content_Types].xml", "xl/styles.xml", "docProps/core.xml", "docProps/app.xml",
+               "docProps/custom.xml", "xl/theme/theme1.xml")
+
+
+def _reader_class():
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part  # only needed for imports
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    class MeteredReader(ExcelReader):
+        """openpyxl's own reading steps, each data part named to the meter just before openpyxl opens it (the
+        shared strings once the manifest is read, the sheets once the workbook part is)."""
+
+        def _data(self, names) -> None:
+            never = {*_NEVER_DATA, _find_workbook_part(self.package).PartName[1:]}
+            self.archive.data_parts |= {name for name in names if name not in never and not name.endswith(".rels")}
+
+        def read_strings(self):
+            strings = self.package.find(SHARED_STRINGS)
+            if strings is not None:
+                self._data([strings.PartName[1:]])
+            super().read_strings()
+
+        def read_worksheets(self):
+            self._data([rel.target for _, rel in self.parser.find_sheets() if "chartsheet" not in rel.Type])
+            super().read_worksheets()
+
+    return MeteredReader
+
+
+def _open_workbook(content: bytes):
     try:
         archive = _MeteredZip(io.BytesIO(content), XLSX_MAX_UNPACKED_BYTES)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
         raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
     if not _declared_sizes_fit(archive, XLSX_MAX_UNPACKED_BYTES):
         raise _too_large_unpacked()
-    reader = ExcelReader(io.BytesIO(content), read_only=True, data_only=True)
+    reader = _reader_class()(io.BytesIO(content), read_only=True, data_only=True)
     reader.archive.close()
     reader.archive = archive  # load_workbook's own steps, reading through the metered zip
     reader.read()
@@ -277,9 +349,8 @@ def _xlsx_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
     except ImportFileError:
         raise
     except Exception as error:  # openpyxl raises many kinds for a file that is not a workbook
-        if isinstance(error, _UnpackedTooLarge) or isinstance(error.__cause__, _UnpackedTooLarge):
-            raise _too_large_unpacked() from error
-        raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
+        raise (_metered_refusal(error) or ImportFileError(
+            _("The file is not an Excel workbook (.xlsx) that can be read."))) from error
     try:
         # read_only parses the sheet lazily, so a damaged sheet fails here rather than in load_workbook. The
         # column cap keeps a sheet whose stated size is the whole grid from padding every row to 16,384 cells.
@@ -289,12 +360,9 @@ def _xlsx_records(content: bytes) -> Iterable[tuple[int, list[str]]]:
             yield number, [_cell_text(value) for value in values]
     except ImportFileError:
         raise
-    except _UnpackedTooLarge as error:
-        raise _too_large_unpacked() from error
     except Exception as error:
-        if isinstance(error.__cause__, _UnpackedTooLarge):
-            raise _too_large_unpacked() from error
-        raise ImportFileError(_("The file is not an Excel workbook (.xlsx) that can be read.")) from error
+        raise (_metered_refusal(error) or ImportFileError(
+            _("The file is not an Excel workbook (.xlsx) that can be read."))) from error
     finally:
         workbook.close()
 
