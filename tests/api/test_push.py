@@ -356,3 +356,29 @@ def test_vapid_private_key_set_is_the_key_served(app, team):
     served = signed_in(app, team.reviewer).get("/api/push/key").get_json()["publicKey"]
     assert b64url_decode(served) == key.public_key().public_bytes(serialization.Encoding.X962,
                                                                   serialization.PublicFormat.UncompressedPoint)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_push_service_that_redirects_is_not_followed_and_not_counted_as_reached(app, team, service, status):
+    """A host on the allow-list answering 307 would have the server post the alert (and its VAPID signature) to an
+    address off the list; the redirect is not followed, the push is not reached (email takes over), and the
+    subscription stays (a push service having a bad minute is not a browser dropping it)."""
+    with push_service() as elsewhere:
+        rhys = signed_in(app, team.reviewer)
+        assert subscribe(rhys, BrowserKeys().subscription_json(service.endpoint("r"))).status_code == 200
+        service.redirect("r", elsewhere.endpoint("internal"), status)
+        assert send_to_user(team.reviewer.id, ALERT) == 0
+        assert len(service.received("r")) == 1
+        assert elsewhere.requests == []
+    assert len(subscriptions_of(team.reviewer)) == 1
+
+
+def test_a_body_nested_deeper_than_the_parser_goes_is_answered_400(app, team):
+    rhys = signed_in(app, team.reviewer)
+    body = '{"a":' * 5000 + "1" + "}" * 5000
+    response = rhys.http.post("/api/push/subscriptions", data=body, content_type="application/json",
+                              headers={"X-CSRFToken": token(rhys)})
+    assert response.status_code == 400, response.status_code
+    assert response.get_json()["error"] == "invalid"
+    assert response.get_json()["fields"]
+    assert subscriptions_of(team.reviewer) == []

@@ -41,6 +41,7 @@ class PushServiceStandIn:
     host: str = ""
     requests: list[Recorded] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
+    locations: dict[str, str] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def endpoint(self, name: str) -> str:
@@ -48,6 +49,11 @@ class PushServiceStandIn:
 
     def answer(self, name: str, status: int) -> None:
         self.statuses[f"/push/{name}"] = status
+
+    def redirect(self, name: str, location: str, status: int = 307) -> None:
+        """Answer `status` with a Location header (a push service, or someone posing as one, sending us elsewhere)."""
+        self.statuses[f"/push/{name}"] = status
+        self.locations[f"/push/{name}"] = location
 
     def received(self, name: str) -> list[Recorded]:
         with self.lock:
@@ -66,8 +72,12 @@ def push_service():
                 service.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
             status = service.statuses.get(self.path, 201)
             self.send_response(status)
+            if self.path in service.locations:
+                self.send_header("Location", service.locations[self.path])
             self.send_header("Content-Length", "0")
             self.end_headers()
+
+        do_GET = do_POST  # noqa: N815 (a redirect followed as a GET is recorded too)
 
         def log_message(self, *args):  # quiet
             pass

@@ -25,12 +25,23 @@ def public_key():
 @login_required
 def subscribe():
     try:
-        data = PushSubscriptionIn().load(request.get_json(silent=True) if request.is_json else None)
+        data = PushSubscriptionIn().load(_json_body())
     except ValidationError as error:
         return bad_request(error)
     subscribe_device(current_user, current_session(), data)
     db.session.commit()
     return jsonify(PushStateOut().dump({"subscribed": True}))
+
+
+def _json_body():
+    """The request's JSON, or None when it is not JSON or cannot be read (the schema then answers 400). A body
+    nested deeper than Python's parser goes raises RecursionError, which `silent` does not catch."""
+    if not request.is_json:
+        return None
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 @bp.delete("/api/push/subscriptions")
