@@ -182,3 +182,37 @@ def test_an_event_inserted_by_another_runner_in_between_is_found_not_duplicated(
     assert (found.id, made) == (existing.id, False)
     db.session.commit()
     assert f.count(AlertEvent) == 1
+
+
+def _claimed_and_lost(steps, minutes_ago=10, **outcome):
+    """A runner claimed each step (the row committed) and died before recording what happened, `minutes_ago`
+    by the machine's clock (claims are timed by it, not by the app's)."""
+    claimed = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+    for step in steps:
+        for recipient in step.recipients:
+            db.session.add(AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient,
+                                         claimed_at=claimed, **outcome))
+    db.session.commit()
+
+
+def test_a_claim_whose_runner_died_is_due_again_and_the_next_tick_sends_it(app, team):
+    from visits.alerts import delivery
+
+    _referred(team)
+    first = _due(app, 30)
+    _claimed_and_lost(first)
+    again = _due(app, 40)
+    assert [(step.step, set(step.recipients)) for step in again] == [(1, set(first[0].recipients))]
+    sent = []
+    outcome = delivery.deliver(again[0], send=lambda recipient, message: sent.append(recipient) or "push")
+    assert set(sent) == set(first[0].recipients) and outcome.resent == len(sent)
+    assert _due(app, 41) == []
+
+
+@pytest.mark.parametrize("state", ["fresh", "sent", "failed"])
+def test_a_claim_still_held_or_with_an_outcome_is_not_due_again(app, team, state):
+    _referred(team)
+    outcome = {"sent": {"sent_at": datetime.now(timezone.utc)},
+               "failed": {"failed_at": datetime.now(timezone.utc), "error": "SMTP down"}}.get(state, {})
+    _claimed_and_lost(_due(app, 30), minutes_ago=0 if state == "fresh" else 10, **outcome)
+    assert _due(app, 40) == []

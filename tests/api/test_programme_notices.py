@@ -48,9 +48,12 @@ def _early(app, day: date):
 
 
 def _claim(steps):
+    """What the tick does with each step: claims it and records it sent (an event ends once its sends have an
+    outcome, not while one is merely claimed)."""
     for step in steps:
         for recipient in step.recipients:
-            db.session.add(AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient))
+            db.session.add(AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient,
+                                         sent_at=datetime.now(timezone.utc)))
     db.session.commit()
 
 
@@ -232,3 +235,55 @@ def test_another_reviews_people_never_hear_of_this_reviews_changes(app):
     told = {r for step in steps for r in step.recipients}
     assert told == {user_recipient(world.reviewer.id), user_recipient(world.reviewer2.id)}
     assert user_recipient(world.lead_b.id) not in told and user_recipient(world.link_b.id) not in told
+
+
+def _two_cancelled(app, console):
+    now = _early(app, console.day)
+    visits = [f.gen_visit(console.review, [console.lay], kind="setting_visit", starts_at=at(console.day, 10 + n, 0))
+              for n in range(2)]
+    db.session.commit()
+    for visit in visits:
+        cancel_visit(console.review, console.link, visit, "Rearranged")
+    db.session.commit()
+    return now
+
+
+def _claim_at(steps, minutes_ago, **outcome):
+    claimed = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
+    for step in steps:
+        for recipient in step.recipients:
+            db.session.add(AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient,
+                                         claimed_at=claimed, **outcome))
+    db.session.commit()
+
+
+def test_a_summary_whose_runner_died_is_sent_again_with_every_change_it_carried(app, console):
+    """The carrier's claim left with no outcome for 10 minutes: the next tick sends the same summary again (both
+    changes), not the carrier's change alone; the other change is not lost with it."""
+    from visits.alerts import delivery
+
+    now = _two_cancelled(app, console)
+    first = programme_notices.due_steps(now)
+    assert len(first) == 1 and first[0].message.title == "2 changes to your visits"
+    _claim_at(first, minutes_ago=10)
+    again = programme_notices.due_steps(now + timedelta(minutes=10))
+    assert [(step.event_id, step.recipients) for step in again] == [(first[0].event_id, first[0].recipients)]
+    assert again[0].message == first[0].message
+    sent = []
+    outcome = delivery.deliver(again[0], send=lambda recipient, message: sent.append(message) or "push")
+    assert sent == [first[0].message] and outcome.resent == 1
+    assert programme_notices.due_steps(now + timedelta(minutes=11)) == []
+    assert all(event.ended_at is not None for event in db.session.scalars(db.select(AlertEvent)))
+
+
+def test_changes_carried_by_a_summary_still_being_sent_are_not_ended_before_it_is(app, console):
+    now = _two_cancelled(app, console)
+    first = programme_notices.due_steps(now)
+    _claim_at(first, minutes_ago=0)
+    assert programme_notices.due_steps(now + timedelta(minutes=1)) == []  # held by a live runner: not twice
+    assert all(event.ended_at is None for event in db.session.scalars(db.select(AlertEvent)))
+    delivery_row = db.session.scalar(db.select(AlertDelivery))
+    delivery_row.sent_at = datetime.now(timezone.utc)
+    db.session.commit()
+    assert programme_notices.due_steps(now + timedelta(minutes=2)) == []
+    assert all(event.ended_at is not None for event in db.session.scalars(db.select(AlertEvent)))

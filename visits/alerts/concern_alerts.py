@@ -23,10 +23,11 @@ from flask_babel import gettext as _
 from .. import audit
 from ..extensions import db
 from ..models import (
-    AlertDelivery, AlertEvent, AlertKind, Concern, Membership, Rating, Review, ReviewStatus, Role, User, Visit,
+    AlertEvent, AlertKind, Concern, Membership, Rating, Review, ReviewStatus, Role, User, Visit,
 )
 from ..vocabulary import label
 from .contract import DueStep, Message, email_recipient, user_recipient
+from .delivery import settled_recipients
 from .events import event_for_key
 
 STEP_TEAM = 1
@@ -83,8 +84,9 @@ def _recipients(review: Review, step: int) -> tuple[str, ...]:
 
 
 def _delivered(event_id: int, step: int) -> set[str]:
-    return set(db.session.scalars(db.select(AlertDelivery.recipient).where(
-        AlertDelivery.event_id == event_id, AlertDelivery.step == step)))
+    """Sent, failed, or claimed by a runner still within STALE_CLAIM: a lost runner's claim is due again (the
+    tick's claim takes it over), so a red concern is never left unsaid because a runner died."""
+    return settled_recipients(event_id, step)
 
 
 def _end_finished(now: datetime) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Callable, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
@@ -40,6 +40,26 @@ logger = logging.getLogger("visits.alerts")
 STALE_CLAIM = timedelta(minutes=2)
 
 Send = Callable[[str, Message], str]
+
+
+def has_outcome() -> ColumnElement[bool]:
+    """A delivery whose send is recorded, sent or failed."""
+    return or_(AlertDelivery.sent_at.is_not(None), AlertDelivery.failed_at.is_not(None))
+
+
+def is_settled(now=None) -> ColumnElement[bool]:
+    """A delivery that must not be offered again: sent, failed, or claimed less than STALE_CLAIM ago by a runner
+    that may still be sending it. Anything else is a lost runner's claim, taken over by the next `claim`.
+    Producers ask this (not "is there a row") for what is still due, so a lost claim is due again."""
+    now = now or system_utcnow()
+    return or_(has_outcome(), AlertDelivery.claimed_at >= now - STALE_CLAIM)
+
+
+def settled_recipients(event_id: int, step: int, *, outcome_only: bool = False) -> set[str]:
+    """The recipients of an event's step not to offer again (`is_settled`), or only those with a recorded outcome."""
+    return set(db.session.scalars(select(AlertDelivery.recipient).where(
+        AlertDelivery.event_id == event_id, AlertDelivery.step == step,
+        has_outcome() if outcome_only else is_settled())))
 
 
 @dataclass
@@ -114,8 +134,7 @@ def _take_over_lost_claim(event_id: int, step: int, recipient: str, now) -> Opti
     key = (AlertDelivery.event_id == event_id, AlertDelivery.step == step, AlertDelivery.recipient == recipient)
     lost = db.session.execute(
         select(AlertDelivery.id, AlertDelivery.claimed_at)
-        .where(*key, AlertDelivery.sent_at.is_(None), AlertDelivery.failed_at.is_(None),
-               AlertDelivery.claimed_at < now - STALE_CLAIM)).first()
+        .where(*key, ~is_settled(now))).first()
     if lost is None:
         return None
     # Only the runner whose UPDATE still finds the old claimed_at takes it (PostgreSQL re-reads the row after

@@ -8,7 +8,10 @@ NOTICE_WITHIN (a runner that was stopped for days does not wake everyone with ol
 
 Twelve changes to one person's day in one tick make one notification, not twelve: what is due for a person in a
 tick is said in one message ("3 changes to your visits: ...") carried by the newest of those events; the others
-note in their detail ("told_with") that the person heard of them there. Two runners at once may then each send a
+note in their detail ("told_with") that the person hears of them there. That note holds only while the
+carrier's delivery to the person is settled (sent, failed, or claimed less than delivery.STALE_CLAIM ago): a
+carrier whose runner died before recording the send is due again, with the same summary, and an event is not
+ended while a send that carries it is still under way. Two runners at once may then each send a
 summary of what they saw (a person may get two summaries): never fewer notices than changes seen.
 """
 from __future__ import annotations
@@ -22,10 +25,11 @@ from sqlalchemy import String, cast, exists, literal
 
 from ..extensions import db
 from ..models import (
-    AlertDelivery, AlertEvent, AlertKind, Membership, ReviewStatus, User, Visit, VisitChange,
+    AlertEvent, AlertKind, Membership, ReviewStatus, User, Visit, VisitChange,
 )
 from .changes import notice_line
 from .contract import DueStep, Message, user_recipient
+from .delivery import settled_recipients
 from .events import event_for_key
 
 STEP = 1
@@ -73,13 +77,38 @@ def _members(review_id: int) -> set[int]:
         .where(Membership.review_id == review_id, User.active.is_(True))))
 
 
-def _pending(event: AlertEvent, change: VisitChange, members: set[int]) -> list[int]:
-    told = {int(user_id) for user_id in (event.detail or {}).get("told_with", {})}
-    delivered = set(db.session.scalars(db.select(AlertDelivery.recipient).where(
-        AlertDelivery.event_id == event.id, AlertDelivery.step == STEP)))
-    return [user_id for user_id in change.team_ids or []
-            if user_id != change.changed_by_id and user_id in members and user_id not in told
-            and user_recipient(user_id) not in delivered]
+class _Deliveries:
+    """What the deliveries of each event's step say, read once a tick: which recipients are settled (sent, failed,
+    or claimed by a runner that may still be sending: delivery.is_settled) and which of those are still in flight."""
+
+    def __init__(self):
+        self._seen: dict[int, tuple[set[str], set[str]]] = {}
+
+    def of(self, event_id: int) -> tuple[set[str], set[str]]:
+        if event_id not in self._seen:
+            settled = settled_recipients(event_id, STEP)
+            self._seen[event_id] = settled, settled - settled_recipients(event_id, STEP, outcome_only=True)
+        return self._seen[event_id]
+
+
+def _pending(event: AlertEvent, change: VisitChange, members: set[int],
+             deliveries: _Deliveries) -> tuple[list[int], bool]:
+    """Who is still to hear of this change, and whether a send about it may still be under way. A person told with
+    another event ("told_with") has heard only once that carrier's delivery to them is settled: a carrier whose
+    runner died is due again, and so is every change it carried."""
+    settled, in_flight = deliveries.of(event.id)
+    busy = bool(in_flight)
+    told = set()
+    for user_id, carrier_id in (event.detail or {}).get("told_with", {}).items():
+        carrier_settled, carrier_in_flight = deliveries.of(int(carrier_id))
+        recipient = user_recipient(int(user_id))
+        if recipient in carrier_settled:
+            told.add(int(user_id))
+            busy = busy or recipient in carrier_in_flight
+    pending = [user_id for user_id in change.team_ids or []
+               if user_id != change.changed_by_id and user_id in members and user_id not in told
+               and user_recipient(user_id) not in settled]
+    return pending, busy
 
 
 def _day_of(change: VisitChange) -> str:
@@ -110,6 +139,7 @@ def due_steps(now: datetime) -> list[DueStep]:
         AlertEvent.kind == AlertKind.programme, AlertEvent.ended_at.is_(None), AlertEvent.acknowledged_at.is_(None))
         .order_by(AlertEvent.id)))
     members_of: dict[int, set[int]] = {}
+    deliveries = _Deliveries()
     by_person: dict[int, list[tuple[AlertEvent, VisitChange]]] = defaultdict(list)
     for event in events:
         change = db.session.get(VisitChange, (event.detail or {}).get("change_id"))
@@ -118,8 +148,8 @@ def due_steps(now: datetime) -> list[DueStep]:
             continue
         if event.review_id not in members_of:
             members_of[event.review_id] = _members(event.review_id)
-        pending = _pending(event, change, members_of[event.review_id])
-        if not pending:
+        pending, busy = _pending(event, change, members_of[event.review_id], deliveries)
+        if not pending and not busy:
             event.ended_at = now  # everyone has been told (or nobody is left to tell)
         for user_id in pending:
             by_person[user_id].append((event, change))
