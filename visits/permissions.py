@@ -448,3 +448,15 @@ def can_acknowledge_alert(user: User, review_id: int) -> bool:
 
 def may_mark_change_seen(user: User, change) -> bool:
     return role_for(user, change.review_id) is not None and user.id in (change.team_ids or [])
+
+
+# --- A duress check-out is never shown to the person who made it (DESIGN section 13; security review) ---------
+# Their phone may be in someone else's hands. So the board, the audit log and anything else that would tell of a
+# duress event leave it out for the person it is about, and their "acknowledge" changes nothing (it answers as
+# if it had: a refusal would tell too). Everyone else sees it as their role allows.
+
+def sees_duress_event(user: User, event) -> bool:
+    """False for a duress event about `user` (any other event: True)."""
+    from .models import AlertKind
+
+    return not (event.kind is AlertKind.duress and event.user_id == user.id)

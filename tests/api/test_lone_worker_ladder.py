@@ -471,3 +471,123 @@ def test_the_board_links_the_alert_settings_for_those_who_set_them(console, app)
     for person, shown in ((console.link, True), (console.lead, True), (console.coordinator, False)):
         html = signed_in(app, person).get("/attendance", query_string=query).get_data(as_text=True)
         assert (f'href="/alerts/settings?review={console.review.id}"' in html) is shown
+
+
+# --- a duress check-out by a lead or link officer: never shown to them, nor cancelled by them --------------------
+
+def duress_check_out(app, clock, console, person):
+    """`person` on a visit of their own, checked in at 17:00 and out with their duress code at 17:50: the event."""
+    visit = f.gen_visit(console.review, [person], [], "setting_visit", datetime.combine(console.day, time(17)), 60,
+                        console.day_centre, title="A setting visit")
+    db.session.commit()
+    clock(london(console.day, 17, 0))
+    phone = signed_in(app, person)
+    saved = set_code(phone)
+    assert saved.status_code == 303
+    phone.get(saved.headers["Location"])  # where "Your duress code is saved" is shown, as in the browser
+    send_one(phone, f.operation("visit.check_in", visit_id=visit.id, at=london(console.day, 17, 0).isoformat(),
+                                confirmed=True))
+    clock(london(console.day, 17, 50))
+    answer = send_one(phone, f.operation("visit.check_out", visit_id=visit.id, code=DURESS,
+                                         at=london(console.day, 17, 50).isoformat(), confirmed=True))
+    assert answer["status"] == "applied"
+    (event,) = [event for event in events() if event.kind is AlertKind.duress]
+    return phone, visit, event
+
+
+def flashes(client) -> list:
+    with client.http.session_transaction() as session:
+        return [tuple(message) for message in session.get("_flashes", [])]
+
+
+def board_html(client, console, fragment=False) -> str:
+    path = "/attendance/board-fragment" if fragment else "/attendance"
+    response = client.get(path, query_string={"review": console.review.id, "date": console.day.isoformat()})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who, other", [("lead", "link"), ("link", "lead")])
+def test_a_duress_check_out_is_never_shown_to_the_person_nor_cancelled_from_their_phone(console, app, clock, who,
+                                                                                      other):
+    """The phone may be in someone else's hands: the board, visit page and itinerary show its owner nothing; their
+    acknowledgement answers like any other and changes nothing; their audit log holds no trace of it."""
+    person = getattr(console, who)
+    phone, visit, event = duress_check_out(app, clock, console, person)
+    watcher = signed_in(app, getattr(console, other))
+
+    assert 'id="help-alerts"' in board_html(watcher, console)
+    for html in (board_html(phone, console), board_html(phone, console, fragment=True)):
+        assert 'id="help-alerts"' not in html and "needs help" not in html and "need help" not in html
+    for path in (f"/visits/{visit.id}", f"/itinerary?date={console.day.isoformat()}"):
+        html = phone.get(path).get_data(as_text=True)
+        assert "help-alerts" not in html and "needs help" not in html and "duress" not in html.lower()
+
+    # The person's own "acknowledge" answers as a real one would, and the ladder climbs on.
+    audit_rows_before = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
+    theirs = phone.post(f"/alerts/{event.id}/acknowledge")
+    assert theirs.status_code == 303 and theirs.headers["Location"] == f"/attendance?review={console.review.id}"
+    flashes_of_theirs = flashes(phone)
+    assert flashes_of_theirs == [("status", "Acknowledged: the alert stops here. Follow it up now.")]
+    (event,) = [e for e in events() if e.kind is AlertKind.duress]
+    assert event.is_open and event.acknowledged_at is None
+    later = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id).offset(audit_rows_before)).all()
+    assert all(row.user_id is None for row in later if row.action.startswith("alert."))
+    assert 'id="help-alerts"' in board_html(watcher, console)
+    due = [step for step in steps_at(london(console.day, 18, 1)) if step.event_id == event.id]
+    assert by_step(due) == {2: {user_recipient(getattr(console, other).id)}}  # never the person themselves
+
+    # The audit log: no actor on the alarm's rows; the person sees none of them, the lead/coordinator does.
+    assert [row.user_id for row in actions("alert.duress")] == [None]
+    readers = [c for c in (console.lead, console.coordinator) if c is not person]
+    for reader in readers:
+        html = signed_in(app, reader).get("/audit", query_string={"review": console.review.id}).get_data(as_text=True)
+        assert "Duress check-out" in html and f"Alert <code>{event.id}</code>" in html
+    own = phone.get("/audit", query_string={"review": console.review.id})
+    if who == "lead":
+        html = own.get_data(as_text=True)
+        assert own.status_code == 200 and "Checked out" in html
+        assert "Duress" not in html and "Lone-worker" not in html and "Alert <code>" not in html
+        by_action = phone.get("/audit", query_string={"review": console.review.id, "action": "alert.duress"})
+        assert "Duress check-out: help" not in by_action.get_data(as_text=True).split("</form>")[1]
+    else:
+        assert own.status_code == 404  # a link officer reads no audit log at all
+
+    # Once another watcher acknowledges it (the same answer as the person had), they still see nothing of it.
+    real = watcher.post(f"/alerts/{event.id}/acknowledge")
+    assert (real.status_code, real.headers["Location"]) == (theirs.status_code, theirs.headers["Location"])
+    assert flashes(watcher) == flashes_of_theirs
+    assert not [e for e in events() if e.kind is AlertKind.duress][0].is_open
+    assert [row.user_id for row in actions("alert.acknowledged")] == [None]
+    if who == "lead":
+        html = phone.get("/audit", query_string={"review": console.review.id}).get_data(as_text=True)
+        assert "Lone-worker" not in html and "Alert <code>" not in html
+
+
+def test_a_sole_watcher_under_duress_sends_the_out_of_hours_email_at_once(console, app, clock):
+    """The lead is the review's only lead/link officer left: step 2 has nobody, so step 3 goes now."""
+    db.session.get(User, console.link.id).active = False
+    console.review.out_of_hours_email = OUT_OF_HOURS.lower()
+    db.session.commit()
+    _, _, event = duress_check_out(app, clock, console, console.lead)
+    due = [step for step in steps_at(london(console.day, 17, 50)) if step.event_id == event.id]
+    assert by_step(due) == {3: {email_recipient(OUT_OF_HOURS)}}
+    assert "Lowri Lead needs help" in due[0].message.body
+
+
+def test_a_sole_watcher_under_duress_with_no_out_of_hours_email_alerts_the_coordinator(console, app, clock):
+    """Nobody on the ladder at all: the review's coordinator hears of it rather than no one."""
+    db.session.get(User, console.link.id).active = False
+    console.review.out_of_hours_email = ""
+    db.session.commit()
+    _, _, event = duress_check_out(app, clock, console, console.lead)
+    due = [step for step in steps_at(london(console.day, 17, 50)) if step.event_id == event.id]
+    assert by_step(due) == {2: {user_recipient(console.coordinator.id)}}
+
+
+def test_a_duress_check_out_by_one_watcher_still_alerts_the_other_with_no_out_of_hours_email(console, app, clock):
+    console.review.out_of_hours_email = ""
+    db.session.commit()
+    _, _, event = duress_check_out(app, clock, console, console.lead)
+    due = [step for step in steps_at(london(console.day, 17, 50)) if step.event_id == event.id]
+    assert by_step(due) == {2: {user_recipient(console.link.id)}}

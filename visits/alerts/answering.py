@@ -19,8 +19,11 @@ def acknowledge_event(event: AlertEvent, user: User, now: Optional[datetime] = N
     if not event.is_open:
         return False
     event.acknowledged_at, event.acknowledged_by_id = now or utcnow(), user.id
-    audit.record(user, "alert.acknowledged", "alert_event", event.id, event.review_id, kind=event.kind.value,
-                 visit_id=event.visit_id, via=via)
+    # A duress event's rows have no actor (who answered is in `by`): nothing in the log ties them to a person
+    # whose own log could show them; the person under duress never sees them (audit_log/queries.py).
+    actor = None if event.kind is AlertKind.duress else user
+    audit.record(actor, "alert.acknowledged", "alert_event", event.id, event.review_id, kind=event.kind.value,
+                 visit_id=event.visit_id, via=via, by=user.id)
     return True
 
 

@@ -15,7 +15,8 @@ to the person who checked out.
 No message names a service user, quotes a note or gives an address: a notification shows on a locked screen and an
 email crosses mail servers. A message names the kind of visit, its times and case reference, and the team member.
 Every step in the life of an event is in the audit log, with ids and times only: "alert.started", "alert.duress",
-"alert.acknowledged", "alert.ended".
+"alert.acknowledged", "alert.ended". A duress event's rows have no actor, and the audit page, like the board,
+leaves them out for the person the event is about (permissions.sees_duress_event).
 """
 from __future__ import annotations
 
@@ -141,12 +142,31 @@ def _end(event: AlertEvent, now: datetime) -> None:
                  visit_id=event.visit_id)
 
 
-def _watchers(review: Review, leave_out: Optional[int] = None) -> tuple[int, ...]:
+def _watchers(review: Review, leave_out: Optional[int] = None, roles=WATCHERS) -> tuple[int, ...]:
     """The lead reviewers and link officers of the review (the ladder's second step)."""
     ids = db.session.scalars(db.select(Membership.user_id).join(User, User.id == Membership.user_id).where(
-        Membership.review_id == review.id, Membership.role.in_(WATCHERS), User.active.is_(True))
+        Membership.review_id == review.id, Membership.role.in_(roles), User.active.is_(True))
         .order_by(Membership.user_id))
     return tuple(user_id for user_id in ids if user_id != leave_out)
+
+
+def _recipients(review: Review, event: AlertEvent, step: int, settings: ladder.LadderSettings,
+                missing: tuple[int, ...]) -> tuple[int, tuple[str, ...]]:
+    """(the step to claim, its recipients) for one due step. A duress event whose step 2 has nobody left (the
+    person under duress is the review's only lead/link officer) sends step 3, the out-of-hours email, at once;
+    with no out-of-hours email either, the review's coordinators are told rather than no one."""
+    if step == ladder.VISITORS:
+        return step, tuple(user_recipient(user_id) for user_id in missing)
+    out_of_hours = (email_recipient(settings.out_of_hours_email),) if settings.has_out_of_hours_contact else ()
+    if step == ladder.OUT_OF_HOURS:
+        return step, out_of_hours
+    watchers = _watchers(review, leave_out=event.user_id)
+    if watchers or event.kind is not AlertKind.duress:
+        return step, tuple(user_recipient(user_id) for user_id in watchers)
+    if out_of_hours:
+        return ladder.OUT_OF_HOURS, out_of_hours  # claimed as step 3: its own time later sends nothing again
+    return step, tuple(user_recipient(user_id) for user_id in
+                       _watchers(review, leave_out=event.user_id, roles=(Role.coordinator,)))
 
 
 def _steps_of(review: Review, event: AlertEvent, settings: ladder.LadderSettings, now: datetime,
@@ -161,17 +181,13 @@ def _steps_of(review: Review, event: AlertEvent, settings: ladder.LadderSettings
     about = db.session.get(User, event.user_id) if event.user_id else None
     names = ([about.name] if about else
              [person.name for person in db.session.scalars(db.select(User).where(User.id.in_(missing)))])
-    due = []
+    due: dict[int, DueStep] = {}
     for step in steps:
-        if step == ladder.VISITORS:
-            recipients = tuple(user_recipient(user_id) for user_id in missing)
-        elif step == ladder.TEAM:
-            recipients = tuple(user_recipient(user_id) for user_id in _watchers(review, leave_out=event.user_id))
-        else:
-            recipients = (email_recipient(settings.out_of_hours_email),) if settings.has_out_of_hours_contact else ()
-        if recipients:
-            due.append(DueStep(event.id, step, recipients, message_for(event, visit, step, names)))
-    return due
+        claimed, recipients = _recipients(review, event, step, settings, missing)
+        if recipients and claimed not in due:
+            # A step 3 sent in step 2's place reads as step 2 does: no lead or link officer was alerted before it.
+            due[claimed] = DueStep(event.id, claimed, recipients, message_for(event, visit, step, names))
+    return list(due.values())
 
 
 # --- Words ----------------------------------------------------------------------------------------------------------
@@ -231,7 +247,9 @@ def start_duress(visit: Visit, user: User, op_id: str, now: Optional[datetime] =
 
     event, made = _event_for_key(duress_key(visit.id, user.id, op_id), make)
     if made:
-        audit.record(user, "alert.duress", "alert_event", event.id, visit.review_id, visit_id=visit.id,
+        # No actor: the row must not be the person's own (DESIGN 13: their phone may be in someone else's hands);
+        # the event says whom it is about, and the audit page hides its rows from them.
+        audit.record(None, "alert.duress", "alert_event", event.id, visit.review_id, visit_id=visit.id,
                      started_at=now.isoformat())
         _tick_after_this_request()
     return event

@@ -18,7 +18,7 @@ from ..auth.passwords import hash_password, verify_password
 from ..clock import utcnow
 from ..extensions import db
 from ..models import AlertEvent, AlertKind, OverdueAcknowledgement
-from ..permissions import can_acknowledge_alert, can_edit_alert_settings, role_for
+from ..permissions import can_acknowledge_alert, can_edit_alert_settings, role_for, sees_duress_event
 from ..programme.context import review_for, reviews_choice
 from ..schemas import flatten_errors
 from ..schemas.alert_settings import AlertSettingsForm, DuressCodeForm
@@ -93,7 +93,13 @@ def acknowledge(event_id: int):
     if not can_acknowledge_alert(current_user, event.review_id):
         abort(403)
     now = utcnow()
-    if overdue_alerts.acknowledge_event(event, current_user, now, via="alert"):
+    if not sees_duress_event(current_user, event):
+        # The person under duress (or whoever holds their phone): answered as an acknowledgement would be, and the
+        # ladder climbs on. The log's row has no actor and is hidden from them (audit_log/queries.py).
+        audit.record(None, "alert.acknowledge_ignored", "alert_event", event.id, event.review_id,
+                     kind=event.kind.value, visit_id=event.visit_id, by=current_user.id)
+        flash(_("Acknowledged: the alert stops here. Follow it up now."), "status")
+    elif overdue_alerts.acknowledge_event(event, current_user, now, via="alert"):
         if event.kind is AlertKind.overdue and event.visit_id:  # the board shows it answered, as its own button does
             db.session.add(OverdueAcknowledgement(visit_id=event.visit_id, user_id=current_user.id,
                                                   acknowledged_at=now))

@@ -11,7 +11,7 @@ from typing import Optional
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Attendance, AuditEvent, Concern, Note, User, Visit
+from ..models import AlertEvent, AlertKind, Attendance, AuditEvent, Concern, Note, User, Visit
 
 PER_PAGE = 100
 
@@ -48,8 +48,28 @@ class AuditPage:
         return self.number < self.count
 
 
-def _events(review_id: int, person: Optional[int], action: Optional[str]):
-    query = select(AuditEvent).where(AuditEvent.review_id == review_id)
+def hidden_alert_events(review_id: int, viewer: Optional[User]) -> list[str]:
+    """The ids (as the log keeps them) of the review's alert events the viewer may not see: the duress events
+    about them (permissions.sees_duress_event). Every row about such an event is left out of their page."""
+    from ..permissions import sees_duress_event
+
+    if viewer is None:
+        return []
+    events = db.session.scalars(select(AlertEvent).where(AlertEvent.review_id == review_id,
+                                                         AlertEvent.kind == AlertKind.duress,
+                                                         AlertEvent.user_id == viewer.id))
+    return [str(event.id) for event in events if not sees_duress_event(viewer, event)]
+
+
+def _visible(query, review_id: int, viewer: Optional[User]):
+    hidden = hidden_alert_events(review_id, viewer)
+    if hidden:
+        query = query.where(~((AuditEvent.subject_type == "alert_event") & AuditEvent.subject_id.in_(hidden)))
+    return query
+
+
+def _events(review_id: int, person: Optional[int], action: Optional[str], viewer: Optional[User] = None):
+    query = _visible(select(AuditEvent).where(AuditEvent.review_id == review_id), review_id, viewer)
     if person is not None:
         query = query.where(AuditEvent.user_id == person)
     if action:
@@ -58,9 +78,10 @@ def _events(review_id: int, person: Optional[int], action: Optional[str]):
 
 
 def audit_page(review_id: int, number: int, person: Optional[int] = None, action: Optional[str] = None,
-               per_page: int = PER_PAGE) -> Optional[AuditPage]:
-    """The page asked for, or None when there is no such page (past the last one)."""
-    query = _events(review_id, person, action)
+               per_page: int = PER_PAGE, viewer: Optional[User] = None) -> Optional[AuditPage]:
+    """The page asked for, or None when there is no such page (past the last one). `viewer`: the person reading,
+    from whom the rows of a duress event about them are left out."""
+    query = _events(review_id, person, action, viewer)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     count = max(1, -(-total // per_page))
     if number > count:
@@ -97,13 +118,15 @@ def _visit_of(events: list[AuditEvent], review_id: int) -> dict[int, int]:
     return {event_id: visit_id for event_id, visit_id in candidates.items() if visit_id in ours}
 
 
-def people_in(review_id: int) -> list[tuple[int, str]]:
+def people_in(review_id: int, viewer: Optional[User] = None) -> list[tuple[int, str]]:
     """Whoever appears in the review's log, for the filter (people who have left the review included)."""
     return list(db.session.execute(
         select(User.id, User.name).where(User.id.in_(
-            select(AuditEvent.user_id).where(AuditEvent.review_id == review_id))).order_by(User.name, User.id)).all())
+            _visible(select(AuditEvent.user_id).where(AuditEvent.review_id == review_id), review_id, viewer)))
+        .order_by(User.name, User.id)).all())
 
 
-def actions_in(review_id: int) -> list[str]:
+def actions_in(review_id: int, viewer: Optional[User] = None) -> list[str]:
     return list(db.session.scalars(
-        select(AuditEvent.action).where(AuditEvent.review_id == review_id).distinct().order_by(AuditEvent.action)))
+        _visible(select(AuditEvent.action).where(AuditEvent.review_id == review_id), review_id, viewer)
+        .distinct().order_by(AuditEvent.action)))

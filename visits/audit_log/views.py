@@ -46,11 +46,12 @@ def index():
     except ValidationError as error:
         abort(404 if "review" in error.messages else 400)
     review = _review(query["review"])
-    page = audit_page(review.id, query["page"], person=query["person"], action=query["action"])
+    page = audit_page(review.id, query["page"], person=query["person"], action=query["action"],
+                      viewer=current_user)
     if page is None:
         abort(404)
     return render_template(
         "audit_log/index.html", review=review, reviews=reviews_choice(can_read_audit_log), page=page,
-        people=people_in(review.id), actions=actions_in(review.id), person=query["person"],
-        action=query["action"], format_datetime=format_datetime,
+        people=people_in(review.id, current_user), actions=actions_in(review.id, current_user),
+        person=query["person"], action=query["action"], format_datetime=format_datetime,
     )

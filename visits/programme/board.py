@@ -361,18 +361,22 @@ def build_board(review: Review, viewer: User, day: date, now: Optional[datetime]
         no_shows=no_shows, drop_outs=drop_outs, sample=case_sample(review),
         concerns=to_watch, unacknowledged=unacknowledged,
         status_counts={status: len(rows) for status, rows in grouped.items()},
-        help_alerts=help_alerts(review, identities),
+        help_alerts=help_alerts(review, identities, viewer),
         no_out_of_hours_email=not (review.out_of_hours_email or "").strip(),
         grace_minutes=int(review_grace(review).total_seconds() // 60),
     )
 
 
-def help_alerts(review: Review, identities: bool) -> list[HelpAlert]:
-    """The review's duress check-outs nobody has acknowledged yet, whatever day the board shows."""
+def help_alerts(review: Review, identities: bool, viewer: User) -> list[HelpAlert]:
+    """The review's duress check-outs nobody has acknowledged yet, whatever day the board shows; never one about
+    the viewer (their phone may be in someone else's hands, and must show a normal check-out)."""
     from ..alerts.answering import open_duress_events
+    from ..permissions import sees_duress_event
 
     rows = []
     for event in open_duress_events(review.id):
+        if not sees_duress_event(viewer, event):
+            continue
         visit = db.session.get(Visit, event.visit_id) if event.visit_id else None
         person = db.session.get(User, event.user_id) if event.user_id else None
         if visit is None:
