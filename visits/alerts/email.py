@@ -45,9 +45,11 @@ def alert_text(message: Message) -> str:
              body=message.body, url=absolute_link(message.url))
 
 
-def send_alert_email(address: str, message: Message) -> None:
-    """Mails `message` to `address` (subject: its title). Raises when the mail server refuses or cannot be
-    reached (OSError, smtplib's errors): the caller records the failure."""
+def send_alert_email(address: str, message: Message) -> str:
+    """Mails `message` to `address` (subject: its title) and answers where it went: "email", or "log" with no mail
+    server. Raises when the mail server refuses or cannot be reached (OSError, smtplib's errors): the caller
+    records the failure."""
     backend = "smtp" if mail_configured() else LOG_BACKEND
     connection = mail.get_connection(backend=backend, fail_silently=False)
     EmailMessage(subject=message.title, body=alert_text(message), to=[address], connection=connection).send()
+    return alert_email_channel()
