@@ -21,11 +21,10 @@ leaves them out for the person the event is about (permissions.sees_duress_event
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Optional
+from typing import Optional
 
 from flask import after_this_request, current_app, has_request_context, url_for
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..clock import utcnow
@@ -36,6 +35,7 @@ from ..vocabulary import label
 from . import ladder
 from .answering import LADDER_KINDS, acknowledge_event, open_duress_events, open_events_of_visit  # noqa: F401
 from .contract import DueStep, Message, email_recipient, user_recipient
+from .events import event_for_key
 
 WATCHERS = (Role.lead_reviewer, Role.link_officer)
 
@@ -54,22 +54,6 @@ def duress_key(visit_id: int, user_id: int, op_id: str) -> str:
 
 def first_step_of(event: AlertEvent) -> int:
     return ladder.TEAM if event.kind is AlertKind.duress else ladder.VISITORS
-
-
-def _event_for_key(key: str, make: Callable[[], AlertEvent]) -> tuple[AlertEvent, bool]:
-    """(the event with `key`, whether this call made it): inserted in a savepoint; if another runner's insert won
-    the UNIQUE key, theirs is read back."""
-    found = db.session.scalar(db.select(AlertEvent).where(AlertEvent.key == key))
-    if found is not None:
-        return found, False
-    try:
-        with db.session.begin_nested():
-            event = make()
-            db.session.add(event)
-            db.session.flush()
-    except IntegrityError:
-        return db.session.scalar(db.select(AlertEvent).where(AlertEvent.key == key)), False
-    return event, True
 
 
 # --- Producing ----------------------------------------------------------------------------------------------------
@@ -115,7 +99,7 @@ def _open_overdue_event(review: Review, visit: Visit, due_by: datetime,
                           detail={"planned_end": planned_end.isoformat(),
                                   "grace_minutes": int((due_by - planned_end).total_seconds() // 60)})
 
-    event, made = _event_for_key(overdue_key(visit.id, planned_end), make)
+    event, made = event_for_key(overdue_key(visit.id, planned_end), make)
     if made:
         audit.record(None, "alert.started", "alert_event", event.id, review.id, kind="overdue", visit_id=visit.id,
                      started_at=due_by.isoformat())
@@ -245,7 +229,7 @@ def start_duress(visit: Visit, user: User, op_id: str, now: Optional[datetime] =
                           key=duress_key(visit.id, user.id, op_id), visit_id=visit.id, user_id=user.id,
                           started_at=now, detail={"op_id": op_id})
 
-    event, made = _event_for_key(duress_key(visit.id, user.id, op_id), make)
+    event, made = event_for_key(duress_key(visit.id, user.id, op_id), make)
     if made:
         # No actor: the row must not be the person's own (DESIGN 13: their phone may be in someone else's hands);
         # the event says whom it is about, and the audit page hides its rows from them.
