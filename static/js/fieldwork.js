@@ -89,12 +89,20 @@
 
   /* Why the server refused an operation, in the server's own (translated) words, for one line of text. A message
      about the whole change (marshmallow's "_schema") names no field. */
+  /* A field as the page words it ("body" is "Note"), in a refusal's reason; its code where the page has no word. */
+  function fieldName(path) {
+    return (pageJson("waiting-words").fields || {})[path] || path;
+  }
+
   function refusal(record) {
     var result = record.result || {};
     if (result.reason) return say(result.reason);
     var flat = [];
     (function walk(value, path) {
-      if (Array.isArray(value)) { flat.push((path && path !== "_schema" ? path + ": " : "") + value.join(" ")); return; }
+      if (Array.isArray(value)) {
+        flat.push((path && path !== "_schema" ? fieldName(path) + ": " : "") + value.join(" "));
+        return;
+      }
       if (value && typeof value === "object") {
         Object.keys(value).forEach(function (key) { walk(value[key], path ? path + "." + key : key); });
       } else if (value) { flat.push(String(value)); }

@@ -126,7 +126,7 @@ def test_a_change_the_server_turns_back_is_read_fixed_and_resent_or_discarded_af
     page.wait_for_url("**/outbox")
     items = page.locator("#outbox-list > li")
     expect(items).to_have_count(2)
-    expect(items.nth(0)).to_contain_text("Not accepted")
+    expect(items.nth(0)).to_contain_text("Not accepted: Note: ")  # the field as the page words it, not "body"
     assert_accessible(page, "outbox-refused-360")
 
     # Fixed: the text is written, and it is sent again.
