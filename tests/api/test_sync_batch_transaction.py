@@ -147,20 +147,7 @@ def overlapping_batches_at_once(app, team, slow_monkeypatch=None):
     create_b = {**create_a, "op_id": f.new_id()}
     own = [notes(team, 3, "Phone"), notes(team, 3, "Laptop")]
     batches = [own[0][:1] + [create_a] + shared + own[0][1:], own[1][:1] + [create_b] + shared[::-1] + own[1][1:]]
-    start = threading.Barrier(2)
-    responses: list = [None, None]
-
-    def sync_from(index: int) -> None:
-        client, csrf = devices[index]
-        start.wait()
-        responses[index] = client.http.post("/api/sync", json={"ops": batches[index]}, headers={"X-CSRFToken": csrf})
-
-    threads = [threading.Thread(target=sync_from, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert [r.status_code for r in responses] == [200, 200], [r.get_data(as_text=True)[:300] for r in responses]
+    responses = sent_at_once(devices, batches)
     answers = [{a["op_id"]: a for a in r.get_json()["results"]} for r in responses]
     for op in shared:
         assert sorted(answers[i][op["op_id"]]["status"] for i in range(2)) == ["applied", "duplicate"]
@@ -178,8 +165,7 @@ def overlapping_batches_at_once(app, team, slow_monkeypatch=None):
 @pytest.mark.parametrize("slow", [False, True], ids=["as_fast_as_it_goes", "each_operation_slow"])
 def test_two_phones_sending_overlapping_batches_at_once_apply_each_operation_once(team, app, monkeypatch, slow):
     if slow:
-        decide = sync._decide
-        monkeypatch.setattr(sync, "_decide", lambda *args: (time.sleep(0.05), decide(*args))[1])
+        slow_operations(monkeypatch)
     overlapping_batches_at_once(app, team)
 
 
@@ -190,11 +176,36 @@ def test_two_phones_sending_overlapping_batches_at_once_apply_each_operation_onc
     if slow:
         # Both requests look the shared note up before either has committed: the second insert waits, fails on
         # the key, and is applied again in its own savepoint.
-        decide = sync._decide
-        monkeypatch.setattr(sync, "_decide", lambda *args: (time.sleep(0.05), decide(*args))[1])
+        slow_operations(monkeypatch)
     ran = counting_batches(monkeypatch)
     overlapping_batches_at_once(pg_app, field_team_world())
     assert ran["times"] == 2  # one person's batches wait for each other: neither is ended by a deadlock
+
+
+def sent_at_once(devices, batches) -> list:
+    """Each device sends its batch at the same moment (a barrier between two threads); both must be answered 200."""
+    start = threading.Barrier(len(devices))
+    responses: list = [None] * len(devices)
+
+    def sync_from(index: int) -> None:
+        client, csrf = devices[index]
+        start.wait()
+        responses[index] = client.http.post("/api/sync", json={"ops": batches[index]}, headers={"X-CSRFToken": csrf})
+
+    threads = [threading.Thread(target=sync_from, args=(i,)) for i in range(len(devices))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert [r.status_code for r in responses] == [200] * len(devices), [r.get_data(as_text=True)[:300]
+                                                                        for r in responses]
+    return responses
+
+
+def slow_operations(monkeypatch) -> None:
+    """Each operation takes 50 ms more, so two requests' operations interleave."""
+    decide = sync._decide
+    monkeypatch.setattr(sync, "_decide", lambda *args: (time.sleep(0.05), decide(*args))[1])
 
 
 def counting_batches(monkeypatch) -> dict:
@@ -215,27 +226,13 @@ def test_one_persons_two_batches_at_once_are_applied_one_after_the_other_on_post
     # The phone and the laptop send the same six new notes in opposite orders, slowly: each would hold an op_id
     # the other wants, a deadlock every time. One person's batches wait for each other instead, so each runs once.
     ran = counting_batches(monkeypatch)
-    decide = sync._decide
-    monkeypatch.setattr(sync, "_decide", lambda *args: (time.sleep(0.05), decide(*args))[1])
+    slow_operations(monkeypatch)
     team = field_team_world()
     devices = two_devices(pg_app, team.reviewer)
     db.session.commit()
     shared = notes(team, 6, "Shared")
     batches = [shared, shared[::-1]]
-    start = threading.Barrier(2)
-    responses: list = [None, None]
-
-    def sync_from(index: int) -> None:
-        client, csrf = devices[index]
-        start.wait()
-        responses[index] = client.http.post("/api/sync", json={"ops": batches[index]}, headers={"X-CSRFToken": csrf})
-
-    threads = [threading.Thread(target=sync_from, args=(i,)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert [r.status_code for r in responses] == [200, 200], [r.get_data(as_text=True)[:300] for r in responses]
+    responses = sent_at_once(devices, batches)
     statuses = sorted(a["status"] for r in responses for a in r.get_json()["results"])
     assert statuses == ["applied"] * 6 + ["duplicate"] * 6
     assert ran["times"] == 2

@@ -38,7 +38,8 @@ def named(console):
     return console
 
 
-def coordinator_pages(console) -> list[str]:
+def pages_showing_titles(console, *visits, days: int = 1) -> list[str]:
+    """Every page and JSON of the review's day that shows visit titles, then the given visits' own pages."""
     review, day = console.review.id, console.day.isoformat()
     return [
         f"/programme?review={review}",
@@ -47,11 +48,13 @@ def coordinator_pages(console) -> list[str]:
         f"/needs?review={review}",
         f"/api/programme/findings?review={review}",
         f"/api/attendance?date={day}",
-        f"/api/itinerary?from={day}&to={(console.day + timedelta(days=1)).isoformat()}",
+        f"/api/itinerary?from={day}&to={(console.day + timedelta(days=days)).isoformat()}",
         f"/itinerary?date={day}",
-        f"/visits/{console.home_visit.id}",
-        f"/visits/{console.case_interview.id}",
-    ]
+    ] + [f"/visits/{visit.id}" for visit in visits]
+
+
+def coordinator_pages(console) -> list[str]:
+    return pages_showing_titles(console, console.home_visit, console.case_interview)
 
 
 def leaked(text: str) -> list[str]:
@@ -178,18 +181,7 @@ def team_named(console):
 
 
 def team_visit_pages(console) -> list[str]:
-    review, day = console.review.id, console.day.isoformat()
-    return [
-        f"/programme?review={review}",
-        f"/attendance?review={review}&date={day}",
-        f"/attendance/board-fragment?review={review}&date={day}",
-        f"/needs?review={review}",
-        f"/api/programme/findings?review={review}",
-        f"/api/attendance?date={day}",
-        f"/api/itinerary?from={day}&to={day}",
-        f"/itinerary?date={day}",
-        f"/visits/{console.team_visit.id}",
-    ]
+    return pages_showing_titles(console, console.team_visit, days=0)
 
 
 def test_the_coordinator_never_reads_her_name_in_the_title_of_a_team_visit(client, team_named):
