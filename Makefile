@@ -10,7 +10,8 @@ WORKERS ?= 4
 JOB_WORKERS ?= 2
 export FLASK_APP := app
 
-.PHONY: run jobs test test-fast bench lighthouse install install-test chromium postgres redis db demo serve clean
+.PHONY: run jobs test test-fast bench lighthouse install install-test translations messages chromium postgres redis db demo \
+	serve clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +25,19 @@ $(VENV)/.installed-test: requirements-test.txt requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-test.txt
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed translations
+install-test: $(VENV)/.installed-test translations
+
+# The Welsh catalogue, compiled for Flask-Babel (the .mo files are built, not committed); --statistics prints how
+# much of it is translated (tests/i18n/test_catalogue.py fails below 100 %).
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d translations --statistics
+
+# After adding or changing a message: extract every string and add the new ones to the Welsh catalogue (untranslated
+# until a Welsh entry is written: README, "Welsh").
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k plural_forms:1,2 --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
 chromium:

@@ -5,7 +5,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from visits import cli, errors, security, sessions, static_files, templating, two_factor
+from visits import cli, errors, i18n, security, sessions, static_files, templating, two_factor
 from visits.config import engine_options, from_environment
 from visits.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from visits.i18n import select_locale
@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    i18n.init_app(app)  # ?lang= stored and dropped before anything else looks at the request
     login_manager.init_app(app)
     mail.init_app(app)
     sessions.init_app(app)

@@ -1,17 +1,61 @@
-"""The language of a request and of its pages. Every user-facing string goes through gettext so a Welsh catalogue
-can be added without touching code."""
+"""The language of a request and of its pages: Welsh or English (issue 13, the Welsh Language Standards).
+
+A person chooses with the "English | Cymraeg" links every page carries: the same URL with `?lang=cy` or
+`?lang=en`, which stores the choice and sends them back to the URL without it. The choice is kept on the phone (a
+cookie, so the service worker's prefetches and kept pages are in it too) and, once signed in, on their account,
+which then decides on every device. Before anyone has chosen, the browser's Accept-Language decides.
+Every user-facing string goes through gettext; translations/cy holds the Welsh catalogue."""
 from __future__ import annotations
 
-from flask import has_request_context, request
+from typing import Optional
+from urllib.parse import urlencode
 
-# Add "cy" here once translations/cy is compiled; until then a Welsh browser gets English labelled as English.
-SUPPORTED_LOCALES = ("en_GB",)
+from flask import Flask, current_app, has_request_context, redirect, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+# The code a person chooses (?lang=, the cookie, users.locale) and the Babel locale it stands for.
+LANGUAGES = {"en": "en_GB", "cy": "cy"}
+DEFAULT = "en"
+SUPPORTED_LOCALES = tuple(LANGUAGES.values())
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def language_code(locale: Optional[str]) -> Optional[str]:
+    """"cy" or "en" for a stored choice or a Babel locale; None for anything else."""
+    if not locale:
+        return None
+    for code, babel_locale in LANGUAGES.items():
+        if locale in (code, babel_locale):
+            return code
+    return None
+
+
+def chosen_language() -> str:
+    """The request's language code: the account's choice, else the phone's, else the browser's, else English."""
+    if not has_request_context():  # a flask command or a job: English unless the caller forces one
+        return DEFAULT
+    user = current_user if current_user else None
+    if user is not None and user.is_authenticated:
+        stored = language_code(getattr(user, "locale", None))
+        if stored:
+            return stored
+    from_cookie = language_code(request.cookies.get(COOKIE))
+    if from_cookie:
+        return from_cookie
+    best = request.accept_languages.best_match(SUPPORTED_LOCALES + tuple(LANGUAGES))
+    return language_code(best) or DEFAULT
 
 
 def select_locale() -> str:
-    if not has_request_context():  # a flask command: the default language
-        return "en_GB"
-    return request.accept_languages.best_match(SUPPORTED_LOCALES) or "en_GB"
+    return LANGUAGES[chosen_language()]
+
+
+def locale_for(user) -> str:
+    """The Babel locale to write to someone in when they are not the one asking (an email, an alert, their iCal
+    feed): their account's choice, else English."""
+    return LANGUAGES[language_code(getattr(user, "locale", None)) or DEFAULT]
 
 
 def plural_forms(singular: str, plural: str) -> dict[str, str]:
@@ -34,3 +78,55 @@ def html_lang() -> str:
 
     locale = get_locale()
     return str(locale).replace("_", "-") if locale else "en-GB"
+
+
+def _same_page_path() -> str:
+    """This page's path, for a GET: a form's error page (a POST) links to the form's own address when that has a
+    GET, else to the itinerary. Never protocol-relative ("//host"), so the switch cannot send anyone off site."""
+    path = "/" + request.path.lstrip("/")
+    if request.method in ("GET", "HEAD"):
+        return path
+    try:
+        current_app.url_map.bind("").match(path, method="GET")
+    except HTTPException:
+        return "/"
+    return path
+
+
+def language_url(code: str) -> str:
+    """The same page in another language: this URL with ?lang=<code> (GOV.UK's language navigation)."""
+    args = request.args.to_dict(flat=False) if request.method in ("GET", "HEAD") else {}
+    args[COOKIE] = [code]
+    return f"{_same_page_path()}?{urlencode(args, doseq=True)}"
+
+
+def language_links() -> list[dict]:
+    """The switch in every page's header: each language in its own name, the current one marked."""
+    current = chosen_language()
+    return [{"code": code, "name": name, "href": language_url(code), "current": code == current}
+            for code, name in (("en", "English"), ("cy", "Cymraeg"))]
+
+
+def _store_choice():
+    """?lang=cy on any GET: keep the choice on the phone and the account, then the same URL without it."""
+    if request.method not in ("GET", "HEAD") or COOKIE not in request.args:
+        return None
+    code = language_code(request.args.get(COOKIE))
+    args = request.args.to_dict(flat=False)
+    args.pop(COOKIE, None)
+    path = "/" + request.path.lstrip("/")
+    response = redirect(f"{path}?{urlencode(args, doseq=True)}" if args else path, code=303)
+    if code is None:  # ?lang=xx: ignored, not stored; the page as it was
+        return response
+    if current_user and current_user.is_authenticated and getattr(current_user, "locale", None) != code:
+        from .extensions import db
+
+        current_user.locale = code
+        db.session.commit()
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_store_choice)

@@ -147,6 +147,15 @@ class NoteKind(str, enum.Enum):
     general = "general"
 
 
+class ConversationLanguage(str, enum.Enum):
+    """The language an interview or home-visit conversation was held in (issue 13, Welsh Language Standards)."""
+
+    welsh = "cy"
+    english = "en"
+    other = "other"
+    interpreter = "interpreter"  # through an interpreter, whatever the languages
+
+
 class NeedType(str, enum.Enum):
     interpreting = "interpreting"
     advocacy = "advocacy"
@@ -227,6 +236,8 @@ class User(UserMixin, db.Model):
     # DESIGN section 13: a code set by the person, entered at check-out when they are not safe to say so. Hashed
     # like a password (argon2id) and never shown back.
     duress_code_hash: Mapped[Optional[str]] = mapped_column(String(255))
+    # "cy" or "en_GB" once the person has chosen with the language switch; None: their browser's language.
+    locale: Mapped[Optional[str]] = mapped_column(String(8))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
     passkeys: Mapped[list[Passkey]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -609,6 +620,9 @@ class Note(db.Model):
     in_conflict: Mapped[bool] = mapped_column(default=False)
     # Written before someone on the visit withdrew consent: kept as the team's record, marked so.
     consent_withdrawn: Mapped[bool] = mapped_column(default=False)
+    # A ConversationLanguage value, and whether the Welsh active offer was made (None: not recorded).
+    language: Mapped[Optional[str]] = mapped_column(String(16))
+    active_offer: Mapped[Optional[bool]] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=system_utcnow)
 
@@ -740,6 +754,8 @@ class Feedback(db.Model):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     language: Mapped[str] = mapped_column(String(35), default="en")
     supported_by: Mapped[SupportedBy] = mapped_column(_enum(SupportedBy, "supported_by"), default=SupportedBy.none)
+    # Whether the Welsh active offer was made before the questions (None: not recorded).
+    active_offer: Mapped[Optional[bool]] = mapped_column()
     consent: Mapped[bool] = mapped_column(default=False)
     # {question code: 1-5 or "declined"}
     answers: Mapped[dict] = mapped_column(JSON, default=dict)

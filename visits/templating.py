@@ -15,7 +15,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from .glossary.terms import abbreviate
-from .i18n import html_lang, plural_forms
+from .i18n import html_lang, language_links, plural_forms
 from .permissions import (can_read_audit_log, can_read_concerns_page, can_read_evidence, can_read_programme,
                           can_read_team, console_reviews, feedback_view, is_site_admin, managed_reviews)
 from .security import user_key
@@ -69,7 +69,7 @@ def clock_time(moment: datetime) -> str:
 
 GLOBALS = {
     "asset_url": asset_url, "csrf_token": generate_csrf, "html_lang": html_lang, "main_nav": main_nav,
-    "plural_forms": plural_forms, "user_key": user_key, "label": TemplateLabels(),
+    "language_links": language_links, "plural_forms": plural_forms, "user_key": user_key, "label": TemplateLabels(),
     "format_date": format_date, "format_datetime": format_datetime, "format_time": format_time,
 }
 
