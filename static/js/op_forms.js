@@ -180,6 +180,13 @@
         });
         return;
       }
+      // A choice made with radio buttons (a note's conversation language, the Welsh active offer): the one
+      // whose value was sent is checked again; its value must never be overwritten.
+      var radios = form.querySelectorAll('input[type="radio"][name="' + name + '"]');
+      if (radios.length) {
+        radios.forEach(function (radio) { radio.checked = radio.value === String(record.data[name]); });
+        return;
+      }
       var field = form.querySelector('[name="' + name + '"]');
       if (field && field.type !== "hidden" && field.tagName !== "BUTTON") field.value = record.data[name];
     });

@@ -13,6 +13,11 @@ Themes (`themes`, ids of the note's review's themes, visits/themes.py) replace t
 applied; left out, the note keeps its own. A change of themes alone is a new version too (the form that sent it
 expects one), and never a conflict: there is no text to lose. A save kept as a conflict copy changes no themes;
 the merge form carries them. An id that is not one of the review's themes rejects the save.
+
+The conversation's language and the Welsh active offer (`language`, `active_offer`; visits/notes/language.py)
+behave as themes do: left out, the note keeps its own; a change of them alone is a new version, never a conflict;
+a conflict copy carries none (revisions keep the text only). They are note content: the audit log, which the
+coordinator reads, never holds them.
 """
 from __future__ import annotations
 
@@ -45,7 +50,8 @@ def _create(user: User, op: IncomingOperation) -> dict:
         raise refused(user, visit.review_id if visit else None)
     themes = _themes(op, visit.review_id) or []
     note = Note(id=str(op.data["note_id"]), visit=visit, author_id=user.id, kind=NoteKind(op.data["kind"]),
-                body=op.data["body"], prompts=op.data["prompts"], version=1)
+                body=op.data["body"], prompts=op.data["prompts"], version=1,
+                language=op.data.get("language"), active_offer=op.data.get("active_offer"))
     note.themes = themes
     db.session.add(note)
     _keep_revision(note, user, op)
@@ -63,16 +69,23 @@ def _update(user: User, op: IncomingOperation, note: Note) -> dict:
         raise rejected("kind", _("A note keeps the kind it was written as."))
     themes = _themes(op, note.visit.review_id)
     same_themes = themes is None or {t.id for t in themes} == {t.id for t in note.themes}
+    language, offer = op.data.get("language"), op.data.get("active_offer")
+    same_conversation = language in (None, note.language) and offer in (None, note.active_offer)
     same_text = (op.data["body"], op.data["prompts"]) == (note.body, note.prompts or {})
     if same_text and not note.in_conflict:
-        if same_themes:
+        if same_themes and same_conversation:
             return applied(note_id=note.id, version=note.version)  # the same text sent twice is not a conflict
-        # Only the themes changed: nothing to conflict with, whatever version the device started from.
+        # Only the themes or the conversation's language changed: nothing to conflict with, whatever version the
+        # device started from.
     elif op.base_version != note.version or (note.in_conflict and not op.data.get("resolves_conflict")):
         return _keep_conflict(user, op, note)
     note.body, note.prompts = op.data["body"], op.data["prompts"]
     if themes is not None:
         note.themes = themes
+    if language is not None:
+        note.language = language
+    if offer is not None:
+        note.active_offer = offer
     note.version += 1
     note.updated_at = utcnow()
     merged = note.in_conflict

@@ -18,6 +18,7 @@ from ..api.responses import bad_request
 from .. import audit
 from ..extensions import db
 from .. import themes
+from . import language
 from ..models import SETTING_PROMPTS, Note, Review, Visit
 from ..operations.refusals import closed_review_message
 from ..permissions import (
@@ -30,6 +31,9 @@ from ..recording.page import NO_FORM, FormState, new_id, theme_choices
 from ..schemas import NotesOut, NotesQuery
 
 bp = Blueprint("notes", __name__)
+# The note form's language choices and a note's language line, for the templates (visits/notes/language.py).
+bp.add_app_template_global(language.language_choices, "conversation_languages")
+bp.add_app_template_global(language.conversation_line, "conversation_line")
 
 THEME_ACTIONS = ("add", "rename", "up", "down", "retire", "restore", "delete")
 
@@ -79,7 +83,8 @@ def notes_api():
     return jsonify(NotesOut().dump({"notes": [
         {"id": n.id, "visit_id": n.visit_id, "author_id": n.author_id, "author_name": n.author.name,
          "kind": n.kind.value, "body": n.body, "prompts": n.prompts or {}, "version": n.version,
-         "in_conflict": n.in_conflict, "updated_at": n.updated_at,
+         "in_conflict": n.in_conflict, "updated_at": n.updated_at, "language": n.language,
+         "active_offer": n.active_offer,
          "themes": [{"id": t.id, "name": t.name} for t in n.themes]} for n in notes]}))
 
 

@@ -67,6 +67,8 @@ class NoteView:
     consent_withdrawn: bool = False   # written before someone on the visit withdrew consent: kept, marked so
     themes: list[ThemeChoice] = field(default_factory=list)          # the themes it carries, in the review's order
     theme_choices: list[ThemeChoice] = field(default_factory=list)   # its edit form's: offered + its retired ones
+    language: Optional[str] = None        # the conversation's (visits/notes/language.py); None: not recorded
+    active_offer: Optional[bool] = None   # whether the Welsh active offer was made; None: not recorded
 
     @property
     def answered_prompts(self) -> list[tuple[str, str]]:
@@ -136,7 +138,7 @@ def _note_view(note: Note, user: User, offered: list[ThemeChoice]) -> NoteView:
     kept = [theme for theme in carried if theme.retired]   # retired since: still ticked on its edit form
     return NoteView(note.id, note.kind.value, note.author.name, can_edit_note(user, note), note.body,
                     dict(note.prompts or {}), note.version, note.in_conflict, note.updated_at,
-                    note.consent_withdrawn, carried, offered + kept)
+                    note.consent_withdrawn, carried, offered + kept, note.language, note.active_offer)
 
 
 def present_work(visit: Visit, access: VisitAccess, user: User) -> VisitWork:

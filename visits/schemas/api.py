@@ -145,6 +145,10 @@ class NoteOut(Schema):
     updated_at = fields.AwareDateTime()
     themes = fields.List(fields.Nested(NoteThemeOut), metadata={
         "description": "The review's themes this note carries, in the review's order"})
+    language = fields.String(allow_none=True, metadata={
+        "description": "The conversation's language: cy, en, other or interpreter; null: not recorded"})
+    active_offer = fields.Boolean(allow_none=True, metadata={
+        "description": "Whether the Welsh active offer was made; null: not recorded"})
 
 
 class NotesOut(Schema):

@@ -11,7 +11,8 @@ from marshmallow.validate import Length, OneOf
 from ..models import (
     SETTING_PROMPTS, AttendanceStatus, ConcernCategory, NeedStatus, NeedType, NoteKind, Rating, SupportedBy,
 )
-from .base import PlainText, Schema, WholeNumber, codes, review_years
+from .base import N_, PlainText, Schema, WholeNumber, codes, review_years
+from ..notes.language import LANGUAGE_CODES
 from ..notes.prompts import ALL_PROMPTS, PROMPTS_BY_KIND, prompts_for
 from ..themes import MAX_THEMES_ON_A_NOTE
 from ..vocabulary import label
@@ -54,6 +55,22 @@ class NoteSaveData(Schema):
                        f"note keeps its themes. At most {MAX_THEMES_ON_A_NOTE}."})
     resolves_conflict = fields.Boolean(load_default=False, metadata={
         "description": "True only from the merge view: this text replaces the note and its conflict copies."})
+    # Issue 13 (visits/notes/language.py): like themes, left out (or null, or "") the note keeps what it has.
+    language = fields.String(load_default=None, allow_none=True, validate=OneOf(LANGUAGE_CODES, error=N_(
+        "Choose Welsh, English, another language or with an interpreter.")), metadata={
+        "description": "The language the conversation was held in: cy (Welsh), en (English), other, or "
+                       "interpreter; left out, the note keeps the one it has (none: not recorded)."})
+    active_offer = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "Whether the Welsh active offer was made (Welsh offered without being asked for); left "
+                       "out, the note keeps what it has (none: not recorded)."})
+
+    @pre_load
+    def _blank_is_left_out(self, values, **kwargs):
+        # A form sends "" for a choice nobody made: not recorded (or unchanged), as if left out.
+        if isinstance(values, dict) and any(values.get(name) == "" for name in ("language", "active_offer")):
+            values = {name: value for name, value in values.items()
+                      if not (name in ("language", "active_offer") and value == "")}
+        return values
 
     @validates_schema
     def _prompts_and_text(self, values, **kwargs):
@@ -232,13 +249,16 @@ class FeedbackRecordData(Schema):
     comment = PlainText(load_default="", validate=Length(max=FEEDBACK_COMMENT_MAX_CHARS))
     at = fields.AwareDateTime(load_default=None, validate=review_years,
                               metadata={"description": "Device time, with its UTC offset."})
+    # Issue 13: asked of the team member, not of the person answering; left out: not recorded.
+    active_offer = fields.Boolean(load_default=None, allow_none=True, metadata={
+        "description": "Whether the Welsh active offer was made before the questions (none: not recorded)."})
 
     @pre_load
     def _blank_is_none(self, values, **kwargs):
-        # A form's empty participant (nobody named) or time is "not given".
+        # A form's empty participant (nobody named), time or active offer is "not given".
         if isinstance(values, dict):
             values = dict(values)
-            for name in ("participant_id", "at"):
+            for name in ("participant_id", "at", "active_offer"):
                 if values.get(name) == "":
                     values[name] = None
         return values
