@@ -8,10 +8,10 @@ Every user-facing string goes through gettext; translations/cy holds the Welsh c
 from __future__ import annotations
 
 from typing import Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, has_request_context, redirect, request
-from flask_login import current_user
+from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import HTTPException
 
 # The code a person chooses (?lang=, the cookie, users.locale) and the Babel locale it stands for.
@@ -80,14 +80,20 @@ def html_lang() -> str:
     return str(locale).replace("_", "-") if locale else "en-GB"
 
 
+def _this_path() -> str:
+    """The request's path as a link on this site: never protocol-relative ("//host"), and quoted, so that no
+    character a browser reads as a slash ("/\\host") or as the end of the path can make it another host."""
+    return quote("/" + request.path.lstrip("/"), safe="/:@!$&'()*+,;=-._~")
+
+
 def _same_page_path() -> str:
     """This page's path, for a GET: a form's error page (a POST) links to the form's own address when that has a
-    GET, else to the itinerary. Never protocol-relative ("//host"), so the switch cannot send anyone off site."""
-    path = "/" + request.path.lstrip("/")
+    GET, else to the itinerary. Never another host (_this_path), so the switch cannot send anyone off site."""
+    path = _this_path()
     if request.method in ("GET", "HEAD"):
         return path
     try:
-        current_app.url_map.bind("").match(path, method="GET")
+        current_app.url_map.bind("").match("/" + request.path.lstrip("/"), method="GET")
     except HTTPException:
         return "/"
     return path
@@ -114,7 +120,7 @@ def _store_choice():
     code = language_code(request.args.get(COOKIE))
     args = request.args.to_dict(flat=False)
     args.pop(COOKIE, None)
-    path = "/" + request.path.lstrip("/")
+    path = _this_path()
     response = redirect(f"{path}?{urlencode(args, doseq=True)}" if args else path, code=303)
     if code is None:  # ?lang=xx: ignored, not stored; the page as it was
         return response
@@ -123,10 +129,49 @@ def _store_choice():
 
         current_user.locale = code
         db.session.commit()
+    _set_cookie(response, code)
+    return response
+
+
+def _set_cookie(response, code: str) -> None:
     response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+
+
+def adopt_phone_choice(user) -> bool:
+    """At sign-in: an account that has no language yet takes the one this phone was given (the person chose
+    Cymraeg on the sign-in page, then signed in). An account that has one keeps it: it decides on every device.
+    True when the account changed (the caller's commit stores it)."""
+    if language_code(getattr(user, "locale", None)):
+        return False
+    from_cookie = language_code(request.cookies.get(COOKIE)) if has_request_context() else None
+    if not from_cookie:
+        return False
+    user.locale = from_cookie
+    return True
+
+
+def _on_sign_in(sender, user, **extra) -> None:
+    if adopt_phone_choice(user):
+        from .extensions import db
+
+        db.session.commit()
+
+
+def _phone_follows_account(response):
+    """The phone keeps the account's choice too (the cookie), so that what is fetched without the session — the
+    sign-in page after signing out, the offline page the service worker keeps — is in the person's language; and
+    a page says which language it is in (Content-Language), which the service worker compares with the page's."""
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Content-Language", html_lang())
+    if current_user and current_user.is_authenticated:
+        account = language_code(getattr(current_user, "locale", None))
+        if account and language_code(request.cookies.get(COOKIE)) != account and COOKIE not in request.args:
+            _set_cookie(response, account)
     return response
 
 
 def init_app(app: Flask) -> None:
     app.before_request(_store_choice)
+    app.after_request(_phone_follows_account)
+    user_logged_in.connect(_on_sign_in, app)
