@@ -39,7 +39,7 @@ def record_feedback(user: User, op: IncomingOperation) -> dict:
                         recorded_by_id=user.id, language=op.data["language"].strip() or "en",
                         supported_by=SupportedBy(op.data["supported_by"]), consent=True,
                         answers=dict(op.data["answers"]), comment=op.data["comment"].strip(),
-                        recorded_at_device=op.data.get("at"))
+                        recorded_at_device=op.data.get("at"), active_offer=op.data.get("active_offer"))
     db.session.add(feedback)
     # Never the answers or the comment: only that feedback was given, and how many questions were answered.
     audit.record(user, "feedback.record", "feedback", feedback_id, visit.review_id, op_id=op.op_id,

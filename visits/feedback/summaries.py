@@ -2,8 +2,9 @@
 counting is tested without a database. views.py reads the rows and hands them over as `Response`s.
 
 Per group (a setting, or a kind of visit): how many answered, and per question the spread of answers over the
-five-point scale, the median and how many would rather not say. Comments travel only in the lead's summary;
-the link officer's is counts per setting and nothing else.
+five-point scale, the median and how many would rather not say; in which languages, and whether the Welsh active
+offer was made. Comments and languages travel only in the lead's summary; the link officer's is counts per
+setting and nothing else.
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ class Response:
     visit_kind: str
     answers: dict
     comment: str = ""
+    language: str = ""                   # the language answered in (a code of views.LANGUAGES)
+    active_offer: Optional[bool] = None  # the Welsh active offer made (None: not recorded)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class GroupSummary:
     count: int = 0
     questions: list[QuestionSummary] = field(default_factory=list)
     comments: list[str] = field(default_factory=list)
+    # Issue 13, for the lead: how many answered in each language (most first), and whether the Welsh active offer
+    # was made ("yes", "no", "not_recorded" -> how many).
+    languages: list[tuple[str, int]] = field(default_factory=list)
+    offers: dict[str, int] = field(default_factory=dict)
 
 
 def summarise_question(code: str, answers: Iterable[dict]) -> QuestionSummary:
@@ -58,6 +65,22 @@ def summarise_question(code: str, answers: Iterable[dict]) -> QuestionSummary:
             distribution[value] += 1
     scores = [score for score in SCALE for _ in range(distribution[score])]
     return QuestionSummary(code, distribution, declined, median(scores) if scores else None)
+
+
+def count_languages(responses: Iterable[Response]) -> list[tuple[str, int]]:
+    """How many answered in each language, the most used first (ties in code order)."""
+    counts: dict[str, int] = {}
+    for response in responses:
+        counts[response.language] = counts.get(response.language, 0) + 1
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def count_offers(responses: Iterable[Response]) -> dict[str, int]:
+    """Whether the Welsh active offer was made: {"yes": n, "no": n, "not_recorded": n}."""
+    counts = {"yes": 0, "no": 0, "not_recorded": 0}
+    for response in responses:
+        counts["not_recorded" if response.active_offer is None else "yes" if response.active_offer else "no"] += 1
+    return counts
 
 
 def _groups(responses: Sequence[Response], key, label) -> dict:
@@ -80,7 +103,8 @@ def summarise(responses: Sequence[Response], codes: Sequence[str], by: str = "se
         answers = [member.answers for member in members]
         summaries.append(GroupSummary(
             key, label, len(members), [summarise_question(code, answers) for code in codes],
-            [member.comment for member in members if member.comment.strip()] if with_comments else []))
+            [member.comment for member in members if member.comment.strip()] if with_comments else [],
+            count_languages(members) if with_comments else [], count_offers(members) if with_comments else {}))
     return sorted(summaries, key=lambda summary: (str(summary.label).lower(), str(summary.key)))
 
 

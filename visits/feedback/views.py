@@ -14,6 +14,7 @@ from typing import Optional
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -32,9 +33,18 @@ from .summaries import Response, counts_per_setting, summarise
 
 bp = Blueprint("feedback", __name__)
 
-LANGUAGES = (("en", "English"), ("cy", "Cymraeg (Welsh)"), ("bfi", "British Sign Language"), ("pl", "Polski"),
-             ("pa", "ਪੰਜਾਬੀ (Punjabi)"), ("ur", "اردو (Urdu)"), ("bn", "বাংলা (Bengali)"), ("ar", "العربية (Arabic)"),
-             ("so", "Soomaali"), ("other", "Another language"))
+# Each language in its own name with, in brackets, the reader's word for it: lazy, so translated when shown (a
+# `_(name)` on a plain string is never extracted, so never translated). Welsh first: the Welsh Language Standards
+# ask that Welsh is not treated less favourably than English.
+LANGUAGES = (("cy", _l("Cymraeg (Welsh)")), ("en", _l("English")), ("bfi", _l("British Sign Language")),
+             ("pl", _l("Polski (Polish)")), ("pa", _l("ਪੰਜਾਬੀ (Punjabi)")), ("ur", _l("اردو (Urdu)")),
+             ("bn", _l("বাংলা (Bengali)")), ("ar", _l("العربية (Arabic)")), ("so", _l("Soomaali (Somali)")),
+             ("other", _l("Another language")))
+
+
+def language_name(code: str) -> str:
+    """A feedback's language in words (a code no longer offered, or typed by a client, as it is)."""
+    return str(dict(LANGUAGES).get(code, code))
 ACTION_MAX_CHARS = 4000
 
 
@@ -184,7 +194,8 @@ def _responses(review_id: int, recorded_by: Optional[int] = None) -> list[tuple[
 
 def _as_responses(rows) -> list[Response]:
     return [Response(visit.location_id, name or _("No place"), visit.kind.value, feedback.answers or {},
-                     feedback.comment or "") for feedback, visit, name in rows]
+                     feedback.comment or "", feedback.language or "", feedback.active_offer)
+            for feedback, visit, name in rows]
 
 
 @bp.get("/feedback")
@@ -215,7 +226,7 @@ def summary():
         "feedback/summary.html", review_id=review_id, questions=questions,
         by_setting=summarise(responses, codes, by="setting"), by_kind=summarise(responses, codes, by="kind"),
         actions=actions, may_manage=can_manage_feedback(current_user, review_id), scale=scale_words(),
-        supported=dict(_supported_by_labels()), errors=request.args.get("error"))
+        supported=dict(_supported_by_labels()), errors=request.args.get("error"), language_name=language_name)
 
 
 @bp.post("/feedback/actions")
