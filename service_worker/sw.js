@@ -8,6 +8,11 @@
  *   shell-<version>  The app shell (CSS, JS, htmx, icons, manifest, offline page), precached at install.
  *                    Cache first; matched ignoring ?v= so pages cached before a deploy still find their assets.
  *                    A new version fills a new cache; activating it deletes every older shell cache.
+ *                    The offline page is in one language, the one its request had (the `lang` cookie, or the
+ *                    account's choice: visits/i18n.py). Every page load tells us its <html lang>
+ *                    ("page-language"); when the kept offline page's Content-Language differs (the person switched
+ *                    to Cymraeg or back), it is fetched again, so a page never kept is answered in their language.
+ *                    The language is kept here too (LANGUAGE_URL), for the words this worker shows by itself.
  *   pages            The signed-in person's own pages: itinerary days and visit pages. After login and on every
  *                    online load the page asks us to fetch the coming days (/api/offline-pages) so they open
  *                    with no signal; that list is kept here too (KEPT_LIST_URL), and it is the only thing that
@@ -27,6 +32,8 @@
  *                    a navigation that the server answers with the sign-in page (the session has ended).
  *                    /outbox (what is waiting on this phone) is on every person's list: a shell with nothing of
  *                    the server's in it, whose list the page draws from IndexedDB (static/js/outbox_page.js).
+ *                    Kept pages are in the language they were fetched in: every online load fetches them all again
+ *                    (keep-pages), so the first load after a language change brings them in the new one.
  *   (nothing else)   /api/* and every non-GET request go straight to the network: writes travel through the
  *                    IndexedDB outbox (static/js/outbox.js), never through a cache.
  *
@@ -36,6 +43,10 @@
  *
  * Background Sync: where the browser has it, a "outbox" sync event flushes the outbox from here, using the same
  * outbox script as the page.
+ *
+ * Words: the worker shows almost nothing by itself; what it does (the last-resort text when even the offline page
+ * is missing, an alert's title when the alert has none) comes in BUILD.words in every language, and it picks the
+ * one of the last page it was told about (all of them, Welsh first, before any page has told it).
  *
  * Alerts (Web Push, DESIGN section 13): a `push` event carries {"kind", "title", "body", "url"} (encrypted by the
  * server for this browser, decrypted by the browser); it is shown as a notification at once, nothing is cached
@@ -53,6 +64,8 @@ const SHELL_CACHE = `shell-${BUILD.version}`;
 const { PAGES_CACHE, USER_KEY_URL } = Fieldwork;
 // The pages this person may keep, as the server last listed them (JSON: hrefs), beside the pages themselves.
 const KEPT_LIST_URL = "/__fieldwork/kept-pages";
+// The language of the pages last shown (their <html lang>, e.g. "cy" or "en-GB"), beside the shell it matches.
+const LANGUAGE_URL = "/__fieldwork/page-language";
 const NAV_TIMEOUT_MS = 4000;
 
 self.addEventListener("install", (event) => {
@@ -75,6 +88,8 @@ self.addEventListener("message", (event) => {
     self.skipWaiting();
   } else if (message.type === "keep-pages") {
     event.waitUntil(keepPages(message.userKey));
+  } else if (message.type === "page-language") {
+    event.waitUntil(followPageLanguage(message.lang));
   } else if (message.type === "clear-user-data") {
     event.waitUntil(clearUserData(message.userKey).then(() => reply(event, { type: "cleared" })));
   }
@@ -148,8 +163,54 @@ async function navigate(request) {
     // Slow rather than absent: wait for the network after all before giving up.
     try { return await network; } catch (ignored) { /* offline */ }
     const shell = await caches.open(SHELL_CACHE);
-    return (await shell.match(BUILD.offline)) || new Response(BUILD.offline_text, {
+    return (await shell.match(BUILD.offline, { ignoreVary: true })) || new Response(await say("offline_text"), {
       status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" } });
+  }
+}
+
+// --- The person's language (see "shell" and "Words" in the plan at the top) -----------------------------------
+
+let pageLanguage = null;
+
+async function lastPageLanguage() {
+  if (pageLanguage === null) {
+    const hit = await (await caches.open(SHELL_CACHE)).match(LANGUAGE_URL);
+    pageLanguage = hit ? await hit.text() : "";
+  }
+  return pageLanguage;
+}
+
+/* BUILD.words' entry for a <html lang> ("cy", "en-GB"), or null for a language it has no words in. */
+function wordsFor(lang) {
+  const code = String(lang || "").toLowerCase().split("-")[0];
+  return Object.prototype.hasOwnProperty.call(BUILD.words, code) ? BUILD.words[code] : null;
+}
+
+/* One of the worker's own texts in the language of the last page shown; every language's, Welsh first, when no
+   page has said yet. */
+async function say(key) {
+  const words = wordsFor(await lastPageLanguage());
+  if (words) return words[key];
+  const codes = Object.keys(BUILD.words).sort((a, b) => (a === "cy" ? -1 : b === "cy" ? 1 : 0));
+  return [...new Set(codes.map((code) => BUILD.words[code][key]))].join("\n\n");
+}
+
+/* A page was shown in `lang`: remember it, and fetch the offline page again if the kept one is in another
+   language. Best effort: with no signal the old one stays until the next page load. */
+async function followPageLanguage(lang) {
+  if (!lang) return;
+  const shell = await caches.open(SHELL_CACHE);
+  if (lang !== (await lastPageLanguage())) {
+    pageLanguage = lang;
+    await shell.put(LANGUAGE_URL, new Response(lang));
+  }
+  const kept = await shell.match(BUILD.offline, { ignoreVary: true });
+  if (kept && kept.headers.get("Content-Language") === lang) return;
+  try {
+    const response = await fetch(BUILD.offline, { credentials: "same-origin", cache: "no-store" });
+    if (response.ok && !response.redirected) await shell.put(BUILD.offline, response);
+  } catch (error) {
+    // offline: try again on the next page load
   }
 }
 
@@ -259,7 +320,7 @@ function clearUserData(userKey) {
 // --- Alerts: Web Push and the notification's tap (see the plan at the top) -------------------------------------
 const ALERT_ICON = "/static/icons/icon-192.png";
 
-function alertFromPush(event) {
+async function alertFromPush(event) {
   let data = {};
   try {
     data = event.data ? event.data.json() : {};
@@ -268,7 +329,7 @@ function alertFromPush(event) {
   }
   return {
     kind: String(data.kind || "alert"),
-    title: String(data.title || "Fieldwork"),
+    title: String(data.title || (await say("app_name"))),
     body: String(data.body || ""),
     url: sameOriginPath(data.url),
   };
@@ -288,8 +349,7 @@ function sameOriginPath(url) {
 }
 
 self.addEventListener("push", (event) => {
-  const alert = alertFromPush(event);
-  event.waitUntil(self.registration.showNotification(alert.title, {
+  event.waitUntil(alertFromPush(event).then((alert) => self.registration.showNotification(alert.title, {
     body: alert.body,
     data: { url: alert.url, kind: alert.kind },
     tag: `${alert.kind}:${alert.url}`,
@@ -297,7 +357,7 @@ self.addEventListener("push", (event) => {
     requireInteraction: alert.kind === "overdue" || alert.kind === "duress",
     icon: ALERT_ICON,
     badge: ALERT_ICON,
-  }));
+  })));
 });
 
 // The tap's work, a function of its own so that it can be run (and tested) without a notification centre:

@@ -4,6 +4,8 @@
  *     this person's coming days, so they open with no signal.
  *   - A new worker waits; the update bar offers "Update", and the page reloads once the new one has taken over,
  *     so a worker is never swapped under a half-written form.
+ *   - Tells it this page's language (<html lang>) on every load, signed in or not: it fetches the offline page
+ *     again when the one it keeps is in another language (the person switched), and says its own few words in it.
  *   - Asks the browser to keep this site's storage (the outbox) even when the phone runs short of space.
  */
 (function () {
@@ -51,6 +53,16 @@
     });
   }
 
+  /* The worker keeps the offline page, and shows its own few words, in the language of the pages it was last
+     told about (service_worker/sw.js, "page-language"). */
+  function tellLanguage() {
+    var lang = document.documentElement.lang;
+    if (!lang || !("serviceWorker" in navigator)) return;
+    navigator.serviceWorker.ready.then(function (reg) {
+      if (reg.active) reg.active.postMessage({ type: "page-language", lang: lang });
+    });
+  }
+
   /* Where the browser has Background Sync, the worker flushes the outbox even after this page is closed. */
   function requestBackgroundSync() {
     if (registration && registration.sync) {
@@ -61,6 +73,7 @@
   if ("serviceWorker" in navigator) {
     register();
     if (navigator.onLine) keepPages();
+    tellLanguage();
   }
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
 

@@ -210,3 +210,13 @@ def test_every_page_has_exactly_one_switch_with_hreflang_lang_and_aria_current(a
             target = urlsplit(link["href"])
             assert not target.netloc and parse_qs(target.query)["lang"] == [link["hreflang"]], (key, link)
     assert pages > 5, "the walk met too few pages to prove anything"
+
+
+def test_the_account_page_says_the_language_and_changes_it(app, rhys):
+    phone = Client(app)
+    phone.login(rhys)
+    phone.get("/?lang=cy")
+    page = phone.get("/account").get_data(as_text=True)
+    assert '<span lang="cy">Cymraeg</span>' in page
+    assert 'href="/account?lang=en" hreflang="en"' in page
+    assert phone.get("/account?lang=en").headers["Location"] == "/account" and stored_locale(rhys) == "en"

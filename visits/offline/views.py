@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint, current_app, g, jsonify, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
@@ -14,6 +15,7 @@ from flask_wtf.csrf import generate_csrf
 from ..clock import today_in
 from ..extensions import db, limiter
 from ..feedback.views import questionnaire_urls
+from ..i18n import LANGUAGES
 from ..itinerary.queries import visits_between
 from ..models import Note
 from ..permissions import review_closed_for
@@ -47,8 +49,7 @@ def service_worker():
                                                                url_for("offline.manifest")],
         "scripts": [asset_url(name) for name in WORKER_SCRIPTS],
         "offline": url_for("offline.offline_page"),
-        # For a page never kept when even the offline page is missing from the cache: the offline page's heading.
-        "offline_text": _("No signal, and this page is not on your phone"),
+        "words": worker_words(),
     }
     body = f"const BUILD = {json.dumps(build)};\n" + worker_path().read_text()
     response = current_app.response_class(body, mimetype="text/javascript")
@@ -56,6 +57,19 @@ def service_worker():
     response.headers["Cache-Control"] = "no-cache, no-store, max-age=0"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
+
+
+def worker_words() -> dict[str, dict[str, str]]:
+    """What the worker says by itself, in every language: the worker is one file for everyone (a language change
+    must not look like a new version), so it picks the words of the language its pages were last shown in.
+    offline_text: for a page never kept when even the offline page is missing from the cache (its heading).
+    app_name: the title of an alert that came without one."""
+    words = {}
+    for code, locale in LANGUAGES.items():
+        with force_locale(locale):
+            words[code] = {"offline_text": _("No signal, and this page is not on your phone"),
+                           "app_name": _("Fieldwork")}
+    return words
 
 
 @bp.get("/manifest.webmanifest")
