@@ -273,17 +273,17 @@ def test_the_csv_is_one_row_per_note_neutralised_against_formulas_and_names_nobo
     assert response.headers["Cache-Control"] == "no-store"
     assert response.data.startswith("\ufeff".encode("utf-8"))
     text = response.data.decode("utf-8")
-    rows = {row["note_id"]: row for row in csv.DictReader(io.StringIO(text[1:]))}
+    rows = {row["Note id"]: row for row in csv.DictReader(io.StringIO(text[1:]))}
     assert set(rows) == {pack.first_note.id, pack.home_note.id, pack.interview_note.id, pack.setting_note.id,
                          pack.colleague_note.id}
     setting = rows[pack.setting_note.id]
-    assert setting["text"] == "'" + SETTING_NOTE
-    assert setting["prompts"] == "Welcome and reception: " + SETTING_PROMPT
-    assert setting["themes"] == "" and setting["visit_kind"] == "Setting visit"
+    assert setting["Text"] == "'" + SETTING_NOTE
+    assert setting["Headings"] == "Welcome and reception: " + SETTING_PROMPT
+    assert setting["Themes"] == "" and setting["Kind of visit"] == "Setting visit"
     home = rows[pack.home_note.id]
-    assert home["visit_title"] == "Home visit · AD-014" and home["themes"] == "Assessment; Safeguarding"
-    assert home["author"] == "Rhys Reviewer" and home["visit_id"] == str(pack.home_visit.id)
-    assert home["date"] == pack.day.isoformat() and home["time"] == "18:00"
+    assert home["Visit"] == "Home visit · AD-014" and home["Themes"] == "Assessment; Safeguarding"
+    assert home["Written by"] == "Rhys Reviewer" and home["Visit id"] == str(pack.home_visit.id)
+    assert home["Date"] == pack.day.isoformat() and home["Time"] == "18:00"
     assert not [name for name in NAMES if name in text]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows.values() for cell in row.values())
     [event] = exports_audited(pack, pack.lead)

@@ -29,7 +29,7 @@ def test_the_pack_and_the_pathway_on_postgres(app):
     rhys = signed_in(app, pack.reviewer)
     text = rhys.get("/evidence/export.csv", query_string={"review": pack.review.id, "q": "HOMEVISIT"}).data
     rows = list(csv.DictReader(io.StringIO(text.decode("utf-8").lstrip("\ufeff"))))
-    assert [row["note_id"] for row in rows] == [pack.home_note.id]
+    assert [row["Note id"] for row in rows] == [pack.home_note.id]
     assert not [name for name in NAMES if name in text.decode("utf-8")]
 
     pathway = rhys.get(f"/cases/{pack.case.id}").get_data(as_text=True)

@@ -97,10 +97,10 @@ def test_the_csv_has_a_bom_one_row_per_note_and_neutralised_cells():
                           [("Welcome", "-friendly"), ("To follow up", "ask")])])
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
-    assert rows[0] == ["note_id", "visit_id", "date", "time", "visit_kind", "visit_title", "author", "themes",
-                       "text", "prompts"]
+    assert rows[0] == ["Note id", "Visit id", "Date", "Time", "Kind of visit", "Visit", "Written by", "Themes",
+                       "Text", "Headings", "Language of the conversation", "Welsh active offer made"]
     assert rows[1] == ["n1", "7", "2026-11-23", "10:30", "Setting visit", "Maes Day Centre", "Lena Lay",
-                       "Carers; Access", "'=cmd|' /C calc'!A0", "Welcome: -friendly\nTo follow up: ask"]
+                       "Carers; Access", "'=cmd|' /C calc'!A0", "Welcome: -friendly\nTo follow up: ask", "", ""]
 
 
 def test_text_a_word_document_cannot_hold_is_dropped():

@@ -29,6 +29,7 @@ from ..extensions import db
 from ..identity import person_name, place_name
 from ..itinerary.presenters import _about_private_people as about_private_people
 from ..models import Attendance, Case, Location, Note, Participant, Review, Theme, User, Visit
+from ..notes.language import NOT_RECORDED, conversation_line, language_words, offer_words
 from ..notes.prompts import answered
 from ..permissions import (
     can_name_service_users_in_export, can_read_case_pathway, can_read_evidence, sees_identities,
@@ -122,6 +123,12 @@ def _filter_words(review: Review, values: dict, redact: Redactor) -> str:
             words.append(_("written by someone else"))
     if values.get("day") is not None:
         words.append(format_date(values["day"], "EEEE d MMMM yyyy"))
+    if values.get("language") is not None:
+        words.append(_("language of the conversation: %(language)s",
+                       language=language_words(None if values["language"] == NOT_RECORDED else values["language"])))
+    if values.get("offer") is not None:
+        words.append(_("Welsh active offer made: %(answer)s", answer=offer_words(
+            None if values["offer"] == NOT_RECORDED else values["offer"] == "yes")))
     return "; ".join(word for word in words if word)
 
 
@@ -137,7 +144,10 @@ def _items(notes, redact: Redactor) -> list[EvidenceItem]:
         about_private_people=about_private_people(note.visit), author=note.author.name,
         themes=[theme.name for theme in note.themes], body=note.body,
         prompts=[(label("prompt", key), text) for key, text in answered(note.kind, note.prompts)],
-        consent_withdrawn=note.consent_withdrawn, redact=redact) for note in notes]
+        consent_withdrawn=note.consent_withdrawn, redact=redact,
+        language=language_words(note.language) if note.language else "",
+        active_offer=offer_words(note.active_offer) if note.active_offer is not None else "",
+        conversation=conversation_line(note.language, note.active_offer)) for note in notes]
 
 
 def _pack(fmt: str):

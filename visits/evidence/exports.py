@@ -26,6 +26,7 @@ from datetime import datetime, timezone
 from typing import Iterable, Optional, Sequence
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 # The same guard as the programme's export (visits/programme/importer.py, OWASP): a cell a spreadsheet would read
 # as a formula is prefixed with ' so it stays text.
@@ -37,8 +38,15 @@ TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "rev", "
 # Characters XML 1.0 cannot hold (a .docx is XML): C0 controls but tab, newline and carriage return.
 _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-CSV_COLUMNS = ("note_id", "visit_id", "date", "time", "visit_kind", "visit_title", "author", "themes", "text",
-               "prompts")
+# The spreadsheet's header row, in the reader's language (issue 13: everything that leaves the app is in the
+# person's language): lazy, so each export translates them for its own request.
+CSV_HEADINGS = (_l("Note id"), _l("Visit id"), _l("Date"), _l("Time"), _l("Kind of visit"), _l("Visit"),
+                _l("Written by"), _l("Themes"), _l("Text"), _l("Headings"), _l("Language of the conversation"),
+                _l("Welsh active offer made"))
+
+
+def csv_headings() -> list[str]:
+    return [str(heading) for heading in CSV_HEADINGS]
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,11 @@ class EvidenceItem:
     body: str
     prompts: tuple[tuple[str, str], ...]   # (heading, answer) in the order shown on the phone
     consent_withdrawn: bool = False
+    # Issue 13, in words (visits/notes/language.py): the conversation's language and whether the Welsh active
+    # offer was made ("" when not recorded), and the line the Word pack gives them ("" when neither is).
+    language: str = ""
+    active_offer: str = ""
+    conversation: str = ""
 
 
 # --- naming ------------------------------------------------------------------------------------------------
@@ -125,14 +138,15 @@ def visit_title(title: str, kind_words: str, case_reference: Optional[str], abou
 def word_item(*, note_id: str, visit_id: int, starts_at: datetime, visit_kind: str, title: str,
               case_reference: Optional[str], about_private_people: bool, author: str, themes: Sequence[str],
               body: str, prompts: Sequence[tuple[str, str]], consent_withdrawn: bool,
-              redact: Redactor) -> EvidenceItem:
+              redact: Redactor, language: str = "", active_offer: str = "", conversation: str = "") -> EvidenceItem:
     """One note worded for the pack: the title by `visit_title`, every piece of free text through `redact`."""
     return EvidenceItem(
         note_id=note_id, visit_id=visit_id, starts_at=starts_at, visit_kind=visit_kind,
         visit_title=visit_title(title, visit_kind, case_reference, about_private_people, redact),
         author=author, themes=tuple(themes), body=redact(body),
         prompts=tuple((heading, redact(answer)) for heading, answer in prompts),
-        consent_withdrawn=consent_withdrawn,
+        consent_withdrawn=consent_withdrawn, language=language, active_offer=active_offer,
+        conversation=conversation,
     )
 
 
@@ -172,11 +186,12 @@ def csv_text(items: Iterable[EvidenceItem]) -> str:
     cell, a "Heading: answer" line each; themes are separated by "; "."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([neutralise(heading) for heading in csv_headings()])
     for item in items:
         row = (item.note_id, str(item.visit_id), item.starts_at.date().isoformat(), item.starts_at.strftime("%H:%M"),
                item.visit_kind, item.visit_title, item.author, "; ".join(item.themes), item.body,
-               "\n".join(f"{heading}: {answer}" for heading, answer in item.prompts))
+               "\n".join(f"{heading}: {answer}" for heading, answer in item.prompts), item.language,
+               item.active_offer)
         writer.writerow([neutralise(cell) for cell in row])
     return "\ufeff" + buffer.getvalue()
 
@@ -241,6 +256,8 @@ def docx_bytes(cover: PackCover, sections: Sequence[tuple[str, Sequence[Evidence
             if item.consent_withdrawn:
                 document.add_paragraph(_("Written before someone on this visit withdrew consent; kept as the "
                                          "team's record."))
+            if item.conversation:
+                document.add_paragraph(xml_safe(item.conversation))
             for heading, answer in item.prompts:
                 paragraph = document.add_paragraph()
                 paragraph.add_run(xml_safe(heading) + ": ").bold = True

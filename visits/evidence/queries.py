@@ -16,6 +16,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ..extensions import db
 from ..models import Case, Location, Note, Review, Theme, User, Visit, VisitKind, note_themes, visit_team
+from ..notes.language import NOT_RECORDED
 from ..permissions import EVIDENCE_OWN_VISITS_SCOPE, evidence_scope
 from .search import SearchTerms, matches, parse_terms
 
@@ -35,6 +36,8 @@ class EvidenceFilters:
     author_id: Optional[int] = None
     day: Optional[date] = None          # the visit's day, in the review's wall-clock time
     text: str = ""                      # plain words and "quoted phrases" (search.parse_terms)
+    language: Optional[str] = None      # a ConversationLanguage code, or NOT_RECORDED (notes/language.py)
+    active_offer: Optional[str] = None  # "yes", "no" or NOT_RECORDED
     order: str = ORDER_NEWEST
 
     @property
@@ -74,12 +77,28 @@ def readable_notes(viewer: User, review: Union[Review, int], filters: Optional[E
     if filters.day is not None:
         start = datetime.combine(filters.day, time.min)
         query = query.where(Visit.starts_at >= start, Visit.starts_at < start + timedelta(days=1))
+    if filters.language is not None:
+        query = query.where(conversation_in(filters.language))
+    if filters.active_offer is not None:
+        query = query.where(offer_was(filters.active_offer))
     terms = filters.terms
     if terms:
         query = query.where(matches(terms))
     if filters.order == ORDER_BY_DAY:
         return query.order_by(Visit.starts_at, Visit.id, Note.created_at, Note.id)
     return query.order_by(Note.updated_at.desc(), Note.id)
+
+
+def conversation_in(language: str):
+    """Notes whose conversation was held in `language` (a code), or that do not say (NOT_RECORDED)."""
+    return Note.language.is_(None) if language == NOT_RECORDED else Note.language == language
+
+
+def offer_was(answer: str):
+    """Notes where the Welsh active offer was made ("yes"), was not ("no"), or is not recorded (NOT_RECORDED)."""
+    if answer == NOT_RECORDED:
+        return Note.active_offer.is_(None)
+    return Note.active_offer.is_(answer == "yes")
 
 
 def note_text(note: Note) -> str:

@@ -3,7 +3,7 @@
 Parse (forms.EvidenceFilterSchema; a bad value is a 400 page with the message beside its field) → check
 (permissions.can_read_evidence through programme.context.review_for: 404 for someone not on the review, 403 for
 the link officer and the coordinator) → one page of notes (queries.evidence_page) → one audited read listing the
-notes shown → render. Query string: review, q, theme, kind, case, place, author, day, order, page.
+notes shown → render. Query string: review, q, theme, kind, case, place, author, day, language, offer, order, page.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError
 from .. import audit
 from ..extensions import db
 from ..models import Note, Review
+from ..notes.language import conversation_line, language_filter_choices, offer_filter_choices
 from ..permissions import can_read_evidence
 from ..programme.context import review_for, reviews_choice
 from ..schemas.base import flatten_errors
@@ -29,7 +30,7 @@ from .forms import EvidenceFilterSchema
 from .queries import EvidenceFilters, evidence_page, filter_choices, note_text
 from .search import SearchTerms, excerpt
 
-FILTER_FIELDS = ("q", "theme", "kind", "case", "place", "author", "day", "order")
+FILTER_FIELDS = ("q", "theme", "kind", "case", "place", "author", "day", "language", "offer", "order")
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def case_url(case_id: Optional[int]) -> Optional[str]:
 def _filters(values: dict) -> EvidenceFilters:
     return EvidenceFilters(theme_id=values["theme"], visit_kind=values["kind"], case_id=values["case"],
                            location_id=values["place"], author_id=values["author"], day=values["day"],
-                           text=values["q"], order=values["order"])
+                           text=values["q"], order=values["order"], language=values["language"],
+                           active_offer=values["offer"])
 
 
 def _render(review: Review, values: dict, errors: dict, page=None, terms: SearchTerms = SearchTerms(),
@@ -63,7 +65,8 @@ def _render(review: Review, values: dict, errors: dict, page=None, terms: Search
     return render_template(
         "evidence/index.html", review=review, reviews=reviews_choice(can_read_evidence), values=values,
         errors=errors, page=page, hits=hits, choices=filter_choices(current_user, review), filtered=filtered,
-        kinds=label_choices("visit_kind"), format_date=format_date,
+        kinds=label_choices("visit_kind"), format_date=format_date, languages=language_filter_choices(),
+        offers=offer_filter_choices(), conversation_line=conversation_line,
         unfolded=bool(errors) or any(values.get(name) for name in FILTER_FIELDS if name not in ("q", "order")),
     ), status
 
