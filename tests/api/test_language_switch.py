@@ -220,3 +220,19 @@ def test_the_account_page_says_the_language_and_changes_it(app, rhys):
     assert '<span lang="cy">Cymraeg</span>' in page
     assert 'href="/account?lang=en" hreflang="en"' in page
     assert phone.get("/account?lang=en").headers["Location"] == "/account" and stored_locale(rhys) == "en"
+
+
+def test_the_offline_page_the_phone_keeps_is_the_same_for_everyone_only_its_language_differs(app, planted):  # noqa: F811
+    """The service worker fetches it again, with the session, when the language changes; its one copy serves
+    whoever uses the phone next, so it carries nothing of the person (not even the main navigation of their role)."""
+    bodies = {}
+    for role in ("lead", "link", "coordinator", "signed_out"):
+        phone = Client(app)
+        if role != "signed_out":
+            phone.login(planted.member(WHO[role]))
+        phone.get("/?lang=cy")
+        response = phone.get("/offline")
+        assert response.headers["Content-Language"] == "cy"
+        bodies[role] = response.get_data(as_text=True)
+    assert len(set(bodies.values())) == 1, "the offline page differs by who asked"
+    assert 'class="main-nav"' not in bodies["lead"]
