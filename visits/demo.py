@@ -925,6 +925,9 @@ FEEDBACK_1 = (
     (1, "none", {"respect": 4, "listened": 3, "information": 3, "getting_in": 4, "choices": 3, "overall": 3}, ""),
     (2, "carer", {"respect": 5, "listened": 5, "information": 4, "getting_in": 5, "choices": 4, "overall": 5}, ""),
 )
+# Issue 13, for each of FEEDBACK_1 in turn: the language answered in and whether the Welsh active offer was made
+# (None: not recorded). The interpreter's answers were in Polish.
+FEEDBACK_LANGUAGES_1 = (("cy", True), ("en", True), ("en", False), ("pl", True), ("en", None), ("cy", True))
 
 
 def _seed_feedback(session: Session, demo: _ReviewBuilder) -> None:
@@ -934,10 +937,12 @@ def _seed_feedback(session: Session, demo: _ReviewBuilder) -> None:
     wanted += [visit for visit in demo.visits if visit.kind is VisitKind.home_visit][:1]
     if len(wanted) < 3:
         return
-    for number, (index, supported_by, answers, comment) in enumerate(FEEDBACK_1):
+    for number, ((index, supported_by, answers, comment), (language, offer)) in enumerate(
+            zip(FEEDBACK_1, FEEDBACK_LANGUAGES_1, strict=True)):
         visit = wanted[index]
         recorded = demo._utc(visit.ends_at - timedelta(minutes=10 + number))
-        session.add(Feedback(visit_id=visit.id, recorded_by_id=visit.team[0].id, language="en",
+        session.add(Feedback(visit_id=visit.id, recorded_by_id=visit.team[0].id, language=language,
+                             active_offer=offer,
                              supported_by=SupportedBy(supported_by), consent=True, answers=answers,
                              comment=comment, recorded_at_device=recorded, recorded_at=recorded))
     session.add(FeedbackAction(review_id=demo.review.id, location_id=wanted[0].location_id,
@@ -993,6 +998,14 @@ THEMED_NOTES_1 = [
      "Manager was open about the staffing gaps.", ("Diversity and language", "Staffing and workload")),
     (VisitKind.home_visit, "general", {}, "Visit cut short: the person was unwell. Offered another day.", ()),
 ]
+# Issue 13, for each of THEMED_NOTES_1 in turn: the conversation's language and whether the Welsh active offer was
+# made (None: not recorded). The team manager's interview was held in Welsh, offered without being asked for; the
+# person who asked twice for Welsh information was never offered it.
+NOTE_CONVERSATIONS_1 = (
+    ("en", True), ("en", True), ("en", False),
+    ("en", True), ("cy", True), ("interpreter", True),
+    ("en", None), (None, None), (None, None),
+)
 
 
 def _seed_themes(session: Session, reviews: list[_ReviewBuilder]) -> None:
@@ -1012,14 +1025,16 @@ def _seed_themes(session: Session, reviews: list[_ReviewBuilder]) -> None:
     started = [v for v in demo.visits if v.starts_at.date() <= demo.today and v.team] or \
         [v for v in demo.visits if v.team]
     used: set[int] = set()
-    for visit_kind, note_kind, prompts, body, names in THEMED_NOTES_1:
+    for (visit_kind, note_kind, prompts, body, names), (language, offer) in zip(THEMED_NOTES_1, NOTE_CONVERSATIONS_1,
+                                                                                  strict=True):
         visit = next((v for v in started if v.kind is visit_kind and v.id not in used), None)
         if visit is None:
             continue
         used.add(visit.id)
         author = visit.team[0]
         note = Note(visit=visit, author_id=author.id, kind=NoteKind(note_kind), body=body, prompts=prompts,
-                    version=1, themes=[themes[name] for name in names if name in themes])
+                    version=1, themes=[themes[name] for name in names if name in themes], language=language,
+                    active_offer=offer)
         session.add(note)
         session.add(NoteRevision(note=note, version=1, body=body, prompts=prompts, saved_by_id=author.id))
     session.flush()

@@ -177,3 +177,26 @@ def test_the_language_shows_on_the_visit_page_only_to_those_who_read_the_note(ap
     history = client.get(f"/notes/{welsh_note.welsh_note.id}/history")
     assert (history.status_code == 200) is sees
     assert (LINE in history.get_data(as_text=True)) is sees
+
+
+# --- the demo ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("weekday", [0, 2])
+def test_the_demo_has_a_welsh_interview_with_the_offer_made_and_feedback_in_welsh(weekday):
+    from datetime import date, timedelta
+
+    from visits.models import Feedback, NoteKind
+    from ..unit.test_demo_seed import load_demo
+
+    session, _summary = load_demo(date(2026, 3, 9) + timedelta(days=weekday))
+    try:
+        notes = session.scalars(select(Note)).all()
+        welsh = [note for note in notes if note.language == "cy"]
+        assert [(note.kind, note.active_offer) for note in welsh] == [(NoteKind.interview, True)]
+        assert {note.language for note in notes} >= {"cy", "en", "interpreter", None}
+        feedback = session.scalars(select(Feedback)).all()
+        assert any(row.language == "cy" and row.active_offer for row in feedback)
+        assert {row.active_offer for row in feedback} == {True, False, None}
+    finally:
+        session.close()
