@@ -4,12 +4,15 @@ it to pass on by hand, and is told whether it was mailed)."""
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_mailman import EmailMessage
 from flask_mailman.backends.base import BaseEmailBackend
 
 from ..extensions import mail
+from ..i18n import LANGUAGES, language_code
 
 log = logging.getLogger("fieldwork.mail")
 
@@ -39,3 +42,19 @@ def send(to: str, subject: str, body: str) -> bool:
         log.exception("Mail to %s could not be sent", to)
         return False
     return mail_configured()
+
+
+def send_to_person(user, compose: Callable[[], tuple[str, str]]) -> bool:
+    """Sends the (subject, body) that `compose` makes in the person's chosen language; before they have chosen one
+    (a new invitation), both, Welsh first, as the Welsh Language Standards ask of a letter in both languages."""
+    chosen = language_code(getattr(user, "locale", None))
+    if chosen:
+        with force_locale(LANGUAGES[chosen]):
+            subject, body = compose()
+        return send(user.email, subject, body)
+    with force_locale(LANGUAGES["cy"]):
+        welsh_subject, welsh_body = compose()
+    with force_locale(LANGUAGES["en"]):
+        english_subject, english_body = compose()
+    return send(user.email, f"{welsh_subject} / {english_subject}",
+                f"{welsh_body}\n\n{'-' * 40}\n\n{english_body}")

@@ -65,11 +65,11 @@ def invite(user: User, *, by: Optional[User]) -> IssuedLink:
     token, expires_at = tokens.issue(user, TokenPurpose.invitation, lifetime, by)
     url = public_url("accounts.invitation", token=token)
     record(by, "invitation_issued", "user", user.id, None)
-    emailed = mail.send(user.email, _("You are invited to Fieldwork"), _(
+    emailed = mail.send_to_person(user, lambda: (_("You are invited to Fieldwork"), _(
         "%(inviter)s has invited you to Fieldwork, the app for the review's fieldwork.\n\n"
         "Choose your password here (the link works once, for %(days)d days):\n%(url)s\n\n"
         "If you were not expecting this, you can ignore this mail.",
-        inviter=by.name if by else _("The review's administrator"), days=lifetime.days, url=url))
+        inviter=by.name if by else _("The review's administrator"), days=lifetime.days, url=url)))
     return IssuedLink(url, emailed, expires_at)
 
 
@@ -80,11 +80,11 @@ def issue_reset(user: User, *, by: Optional[User]) -> IssuedLink:
     token, expires_at = tokens.issue(user, TokenPurpose.reset, lifetime, by)
     url = public_url("accounts.reset", token=token)
     record(by, "reset_link_issued", "user", user.id, None, requested_by_self=by is None)
-    emailed = mail.send(user.email, _("Reset your Fieldwork password"), _(
+    emailed = mail.send_to_person(user, lambda: (_("Reset your Fieldwork password"), _(
         "Someone asked to reset the password of your Fieldwork account.\n\n"
         "Choose a new password here (the link works once, for %(hours)d hour(s)):\n%(url)s\n\n"
         "If it was not you, ignore this mail: your password stays as it is.",
-        hours=int(lifetime.total_seconds() // 3600), url=url))
+        hours=int(lifetime.total_seconds() // 3600), url=url)))
     return IssuedLink(url, emailed, expires_at)
 
 

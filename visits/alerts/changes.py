@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Iterable, Optional
 
 from babel.dates import format_date, format_time
-from flask import current_app, has_request_context
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from ..clock import utcnow
@@ -72,7 +72,8 @@ def record_visit_change(visit: Visit, by: Optional[User], before: Optional[dict]
 # --- words ---------------------------------------------------------------------------------------------------
 
 def _locale() -> str:
-    if has_request_context():
+    """The language in force: the request's, or the one the alert's delivery forced for its recipient."""
+    if has_app_context():
         from flask_babel import get_locale
 
         locale = get_locale()

@@ -15,9 +15,11 @@ acknowledged", and a link to the concerns page, which shows the concern only to 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from babel.dates import format_time
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from .. import audit
@@ -65,8 +67,7 @@ def _team(review_id: int) -> list[int]:
 
 
 def _message(concern: Concern, review: Review, step: int) -> Message:
-    locale = current_app.config.get("BABEL_DEFAULT_LOCALE", "en_GB")
-    referred = format_time(concern.referred_at.astimezone(review.tz).time(), "HH:mm", locale=locale)
+    referred = format_time(concern.referred_at.astimezone(review.tz).time(), "HH:mm", locale=str(get_locale()))
     category = label("concern_category", concern.category).lower()
     body = _("A red %(category)s concern referred at %(time)s has not been acknowledged.",
              category=category, time=referred)
@@ -133,6 +134,7 @@ def due_steps(now: datetime) -> list[DueStep]:
             delivered = _delivered(event.id, step)
             recipients = tuple(r for r in _recipients(review, step) if r not in delivered)
             if recipients:
-                due.append(DueStep(event.id, step, recipients, _message(concern, review, step)))
+                compose = partial(_message, concern, review, step)
+                due.append(DueStep(event.id, step, recipients, compose(), compose))
     db.session.commit()
     return due

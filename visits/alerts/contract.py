@@ -9,8 +9,8 @@ look (`url`, a page of the app that asks who is looking before it shows anything
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Callable, Optional
 
 USER = "user"
 EMAIL = "email"
@@ -25,6 +25,9 @@ class Message:
     title: str
     body: str
     url: str  # a path of the app: the visit, the board, the concerns page, the itinerary
+    # The same alert in English, after this Welsh one, for a recipient whose language nobody has chosen (the
+    # review's out-of-hours contact): the Welsh Language Standards put Welsh first when both are sent. Email only.
+    also: Optional["Message"] = None
 
     def payload(self) -> dict:
         """The Web Push payload (DESIGN section 13)."""
@@ -39,6 +42,12 @@ class DueStep:
     step: int
     recipients: tuple[str, ...]  # each made by user_recipient or email_recipient
     message: Message
+    # Makes `message` again in the language in force, so each recipient reads it in theirs (delivery.py forces it);
+    # None: `message` as it is, for everyone.
+    compose: Optional[Callable[[], Message]] = field(default=None, compare=False, repr=False)
+
+    def message_now(self) -> Message:
+        return self.compose() if self.compose is not None else self.message
 
 
 def user_recipient(user_id: int) -> str:

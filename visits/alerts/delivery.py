@@ -21,19 +21,21 @@ on a clock a test has set to another day.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Callable, Optional
 
-from sqlalchemy import ColumnElement, or_, select, update
+from flask_babel import force_locale
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..clock import system_utcnow
 from ..extensions import db
-from ..models import AlertDelivery, AlertEvent
+from ..i18n import LANGUAGES, language_code, locale_for
+from ..models import AlertDelivery, AlertEvent, User
 from . import channels
-from .contract import DueStep, Message, recipient_user_id
+from .contract import EMAIL, DueStep, Message, parse_recipient, recipient_user_id
 
 logger = logging.getLogger("visits.alerts")
 
@@ -150,11 +152,34 @@ def _take_over_lost_claim(event_id: int, step: int, recipient: str, now) -> Opti
     return lost.id
 
 
+def recipient_locale(recipient: str) -> Optional[str]:
+    """The language to write to a recipient in: a person's chosen one (English if they never chose); for an address
+    that is nobody's account with a chosen language (the review's out-of-hours contact), None: both."""
+    kind, value = parse_recipient(recipient)
+    if kind != EMAIL:
+        return locale_for(db.session.get(User, int(value)))
+    chosen = db.session.scalar(select(User.locale).where(func.lower(User.email) == value).limit(1))
+    return LANGUAGES[language_code(chosen)] if language_code(chosen) else None
+
+
+def send_in_their_language(recipient: str, due: DueStep, send: Send) -> str:
+    """Composes the step's message in the recipient's language and sends it in it (an email's own words too);
+    to a recipient of unknown language, Welsh first and then English, as the Welsh Language Standards ask."""
+    locale = recipient_locale(recipient)
+    with force_locale(locale or LANGUAGES["cy"]):
+        message = due.message_now()
+    if locale is None and due.compose is not None:  # a fixed message (no composer) reads the same either way
+        with force_locale(LANGUAGES["en"]):
+            message = replace(message, also=due.message_now())
+    with force_locale(locale or LANGUAGES["cy"]):
+        return send(recipient, message)
+
+
 def send_claimed(delivery_id: int, review_id: int, due: DueStep, recipient: str, send: Send) -> bool:
     """Send a claimed delivery and record what happened; True when it was sent."""
     channel, error = "", ""
     try:
-        channel = send(recipient, due.message)
+        channel = send_in_their_language(recipient, due, send)
     except channels.ChannelError as failure:
         channel, error = failure.channel, str(failure)
     except Exception as failure:  # a channel's bug must not stop the other recipients

@@ -12,6 +12,7 @@ the page, which asks who is looking before it shows anything.
 from __future__ import annotations
 
 from flask import current_app, has_request_context, request
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mailman import EmailMessage
 
@@ -39,6 +40,20 @@ def absolute_link(path: str) -> str:
 
 
 def alert_text(message: Message) -> str:
+    """The mail's text in the language in force; a bilingual message (Welsh with `also` in English) both, Welsh
+    first."""
+    if message.also is not None:
+        with force_locale("en_GB"):
+            english = alert_text(message.also)
+        return f"{_alert_text(message)}\n\n{'-' * 40}\n\n{english}"
+    return _alert_text(message)
+
+
+def subject_of(message: Message) -> str:
+    return f"{message.title} / {message.also.title}" if message.also is not None else message.title
+
+
+def _alert_text(message: Message) -> str:
     return _("%(body)s\n\n"
              "Open it in Fieldwork (you may be asked to sign in):\n%(url)s\n\n"
              "This alert names no one on purpose: the details are in the app, for those allowed to see them.",
@@ -51,5 +66,5 @@ def send_alert_email(address: str, message: Message) -> str:
     records the failure."""
     backend = "smtp" if mail_configured() else LOG_BACKEND
     connection = mail.get_connection(backend=backend, fail_silently=False)
-    EmailMessage(subject=message.title, body=alert_text(message), to=[address], connection=connection).send()
+    EmailMessage(subject=subject_of(message), body=alert_text(message), to=[address], connection=connection).send()
     return alert_email_channel()

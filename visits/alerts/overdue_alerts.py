@@ -21,6 +21,7 @@ leaves them out for the person the event is about (permissions.sees_duress_event
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from typing import Optional
 
 from flask import after_this_request, current_app, has_request_context, url_for
@@ -170,7 +171,8 @@ def _steps_of(review: Review, event: AlertEvent, settings: ladder.LadderSettings
         claimed, recipients = _recipients(review, event, step, settings, missing)
         if recipients and claimed not in due:
             # A step 3 sent in step 2's place reads as step 2 does: no lead or link officer was alerted before it.
-            due[claimed] = DueStep(event.id, claimed, recipients, message_for(event, visit, step, names))
+            compose = partial(message_for, event, visit, step, names)
+            due[claimed] = DueStep(event.id, claimed, recipients, compose(), compose)
     return list(due.values())
 
 

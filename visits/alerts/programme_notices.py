@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import partial
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -161,7 +162,7 @@ def due_steps(now: datetime) -> list[DueStep]:
                 told = dict((event.detail or {}).get("told_with", {}))
                 told[str(user_id)] = carrier.id
                 event.detail = {**(event.detail or {}), "told_with": told}
-        due.append(DueStep(carrier.id, STEP, (user_recipient(user_id),),
-                           message_for(user_id, [change for _event, change in items])))
+        compose = partial(message_for, user_id, [change for _event, change in items])
+        due.append(DueStep(carrier.id, STEP, (user_recipient(user_id),), compose(), compose))
     db.session.commit()
     return due
