@@ -62,6 +62,18 @@ def main_nav() -> list[tuple[str, str]]:
     return items
 
 
+def date_words() -> dict:
+    """The names the page's scripts write another day's time with (static/js/fieldwork.js, Fieldwork.clock), in the
+    page's language from Babel's data: browsers' own Intl has no Welsh dates in Chromium (it writes English), so
+    the scripts never ask it for names. Weekdays start on Sunday, as JavaScript's getDay() counts."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    days = locale.days["format"]["abbreviated"]  # Babel counts from Monday (0)
+    months = locale.months["format"]["abbreviated"]
+    return {"weekdays": [days[6]] + [days[n] for n in range(6)], "months": [months[n] for n in range(1, 13)]}
+
+
 def clock_time(moment: datetime) -> str:
     """A time of day as a programme writes it: 14:05."""
     return moment.strftime("%H:%M")
@@ -69,7 +81,8 @@ def clock_time(moment: datetime) -> str:
 
 GLOBALS = {
     "asset_url": asset_url, "csrf_token": generate_csrf, "html_lang": html_lang, "main_nav": main_nav,
-    "language_links": language_links, "plural_forms": plural_forms, "user_key": user_key, "label": TemplateLabels(),
+    "language_links": language_links, "plural_forms": plural_forms, "date_words": date_words,
+    "user_key": user_key, "label": TemplateLabels(),
     "format_date": format_date, "format_datetime": format_datetime, "format_time": format_time,
 }
 

@@ -5,9 +5,11 @@
  * (importScripts), so a constant defined here is the one both use. The page's parts read the document only when
  * asked, never while this file loads, which keeps it usable in the worker.
  *
- * The page's words come from two JSON blocks (templates/partials/sync_bar.html), so no script carries English
+ * The page's words come from JSON blocks (templates/partials/sync_bar.html), so no script carries English
  * or names an operation type:
- *   #ui-strings       every message the scripts show, translated; counted ones as one text per plural category.
+ *   #ui-strings       every message the scripts show, translated; counted ones as one text per plural category
+ *                     (picked with Intl.PluralRules for <html lang>: Welsh has six).
+ *   #date-words       the names of weekdays and months, for the times the scripts write (clock).
  *   #operation-types  per operation type, what the page needs of the server's table of operation types: the
  *                     section it redraws, whether it carries device time, what names the thing it changes, its
  *                     "done" message, and the form's behaviour (a versioned text, a choice, the next type).
@@ -64,10 +66,21 @@
     return fill(text, values);
   }
 
-  /* A time of day in the page's language: now, or the given ISO time. */
+  function twoDigits(number) {
+    return (number < 10 ? "0" : "") + number;
+  }
+
+  /* A time as the page writes times: now, or the given ISO time. Today's is a time of day ("20:14", as the server
+     writes them); another day's names the day too ("Gwen 4 Rhag, 20:14"), so a change left waiting since
+     yesterday does not read as made this evening. The names are the page's (#date-words, from Babel): Chromium's
+     Intl has no Welsh dates and would write them in English. */
   function clock(iso) {
     var date = iso ? new Date(iso) : new Date();
-    return date.toLocaleTimeString(document.documentElement.lang || "en-GB", { hour: "2-digit", minute: "2-digit" });
+    var time = twoDigits(date.getHours()) + ":" + twoDigits(date.getMinutes());
+    var names = pageJson("date-words");
+    if (date.toDateString() === new Date().toDateString() || !names.weekdays) return time;
+    return say("another_day", { weekday: names.weekdays[date.getDay()], day: date.getDate(),
+                                month: names.months[date.getMonth()], time: time });
   }
 
   /* Whose page this is: the opaque key the server puts on the body of a signed-in page, or null. */

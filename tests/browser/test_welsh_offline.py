@@ -49,6 +49,24 @@ def wait_for_kept_language(page, urls, lang: str):
     }}""", timeout=20)
 
 
+def assert_welsh_clock(page):
+    """Fieldwork.clock (static/js/fieldwork.js) writes a time three days ago with its day and month, in the page's
+    language: the names Welsh gives them (CLDR, as Babel has them), not English's."""
+    from babel import Locale
+
+    when = page.evaluate("""() => {
+        const d = new Date(Date.now() - 3 * 86400000);
+        d.setHours(20, 14, 0, 0);
+        return {text: Fieldwork.clock(d.toISOString()), weekday: d.getDay(), month: d.getMonth() + 1,
+                today: Fieldwork.clock(new Date().toISOString())};
+    }""")
+    welsh = Locale.parse("cy")
+    day = welsh.days["format"]["abbreviated"][(when["weekday"] + 6) % 7]  # Babel's week starts on Monday
+    month = welsh.months["format"]["abbreviated"][when["month"]]
+    assert day in when["text"] and month in when["text"] and "20:14" in when["text"], when
+    assert len(when["today"]) == 5 and when["today"][2] == ":", when  # today's: the time alone
+
+
 def write_note(page, app, text: str):
     form = page.locator("#notes form.note-form:not([data-waiting-edit])")
     form.get_by_label(words(app, "cy", "Kind of note")).select_option("home_visit")
@@ -74,6 +92,13 @@ def test_a_phone_switched_to_cymraeg_opens_its_kept_pages_in_welsh_offline_and_b
     page.goto("/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page, "welsh-itinerary-360")
+    # The times the scripts write ("saved on this phone ..."): another day's names it in Welsh.
+    assert_welsh_clock(page)
+    # Counted messages carry Welsh's six plural forms, and the browser picks among them by Welsh rules.
+    forms = page.evaluate("JSON.parse(document.getElementById('ui-strings').textContent).waiting")
+    assert set(forms) == {"zero", "one", "two", "few", "many", "other"}
+    assert page.evaluate("[0, 1, 2, 3, 6, 7].map(n => new Intl.PluralRules(document.documentElement.lang)"
+                         ".select(n))") == ["zero", "one", "two", "few", "many", "other"]
 
     context.set_offline(True)
     response = page.goto(visit)

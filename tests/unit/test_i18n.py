@@ -101,3 +101,18 @@ def test_the_worker_has_its_own_words_in_every_language(app):
                 expected = gettext("No signal, and this page is not on your phone")
             assert words[code]["offline_text"] == expected and words[code]["app_name"]
     assert set(words) == {"cy", "en"}
+
+
+def test_the_scripts_name_days_and_months_with_the_pages_words(app):
+    """#date-words (visits/templating.py): Chromium's Intl writes Welsh dates in English, so the page gives the
+    names; weekdays from Sunday, as JavaScript's getDay() counts."""
+    from visits.templating import date_words
+
+    with app.test_request_context("/"):
+        with force_locale("cy"):
+            welsh = date_words()
+        with force_locale("en_GB"):
+            english = date_words()
+    assert english["weekdays"][0] == "Sun" and english["weekdays"][5] == "Fri" and english["months"][11] == "Dec"
+    assert welsh["weekdays"][5] == "Gwen" and welsh["months"][11] == "Rhag"
+    assert len(welsh["weekdays"]) == 7 and len(welsh["months"]) == 12
