@@ -112,3 +112,19 @@ def test_the_feed_reaches_back_a_month_at_most(client, console, app):
     client.login(console.reviewer)
     calendar = Calendar.from_ical(fetch(app, make_feed(client)).data)
     assert [str(e.get("uid")) for e in calendar.events] == [f"visit-{console.home_visit.id}@fieldwork"]
+
+
+def test_the_feed_is_in_its_owners_language_whoever_fetches_it(client, console, app):
+    """A calendar app sends no cookie and no useful Accept-Language: the titles follow the owner's choice."""
+    from flask_babel import force_locale, gettext
+
+    client.login(console.reviewer)
+    client.get("/?lang=cy")
+    assert console.reviewer.locale == "cy"
+    calendar = Calendar.from_ical(fetch(app, make_feed(client)).data)
+    home = next(e for e in calendar.events if str(e.get("uid")) == f"visit-{console.home_visit.id}@fieldwork")
+    with app.test_request_context(), force_locale("cy"):
+        welsh_home_visit, welsh_name = gettext("Home visit"), gettext("Fieldwork visits")
+    assert welsh_home_visit != "Home visit"
+    assert str(home.get("summary")) == f"{welsh_home_visit} (AD-014)"
+    assert str(calendar.get("name") or calendar.get("x-wr-calname")) == welsh_name

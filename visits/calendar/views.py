@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from functools import partial
 
 from flask import Blueprint, Response, abort, g, render_template, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -15,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from .. import audit
 from ..clock import today_in, utcnow
 from ..extensions import db, limiter
+from ..i18n import locale_for
 from ..models import Attendance, CalendarFeed, User, Visit, visit_team
 from ..vocabulary import label
 from .feed import HISTORY_DAYS, active_feed, build_calendar, new_token, token_hash
@@ -96,10 +98,12 @@ def feed_ics(token: str):
         .order_by(Visit.starts_at, Visit.id)
         .options(selectinload(Visit.team), selectinload(Visit.location), selectinload(Visit.case),
                  selectinload(Visit.review), selectinload(Visit.attendances).selectinload(Attendance.participant)))
-    body = build_calendar(
-        user, visits, kind_label=partial(label, "visit_kind"),
-        visit_url=lambda visit: url_for("itinerary.visit_page", visit_id=visit.id, _external=True),
-        calendar_name=_("Fieldwork visits"), team_label=_("Team:"), now=utcnow())
+    # A calendar app has no session and no language of its own: the feed's titles are in its owner's language.
+    with force_locale(locale_for(user)):
+        body = build_calendar(
+            user, visits, kind_label=partial(label, "visit_kind"),
+            visit_url=lambda visit: url_for("itinerary.visit_page", visit_id=visit.id, _external=True),
+            calendar_name=_("Fieldwork visits"), team_label=_("Team:"), now=utcnow())
     feed.last_used_at = utcnow()
     db.session.commit()
     return Response(body, mimetype="text/calendar",
