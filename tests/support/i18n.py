@@ -6,8 +6,10 @@ still an English message of the catalogue.
 Plain functions: tests/i18n/ checks the catalogue with them, tests/browser/test_welsh_pages.py the pages."""
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -433,3 +435,197 @@ def welsh_date_words() -> tuple[str, ...]:
     for names in (welsh.days, welsh.months, welsh.quarters, welsh.eras, welsh.day_periods):
         collect(names)
     return tuple(sorted(words, key=len, reverse=True))
+
+
+# --- The same texts from the HTML alone (no browser: the fast check of every page) ---------------------------------
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_SKIPPED = {"script", "style", "template", "noscript", "code", "kbd", "samp"}
+_IDENTIFIER = re.compile(r"^[\w.:/?=&#%-]+$")
+
+
+class _PageTexts(HTMLParser):
+    """PAGE_TEXTS_SCRIPT's rules on the HTML as the server sent it (what scripts add later is not there: their
+    words come from the JSON blocks, which are read here)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[dict] = []
+        self.page_lang = ""
+        self.skip: list[list] = []   # [tag, depth] of the elements whose text is not judged
+        self.json: list[str] | None = None
+        self.title: list[str] | None = None
+        self.where = "body"
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "html":
+            self.page_lang = attributes.get("lang", "")
+            return
+        if self.skip and self.skip[-1][0] == tag:
+            self.skip[-1][1] += 1
+        elif tag not in _VOID and (tag in _SKIPPED or attributes.get("translate") == "no"
+                                   or ("lang" in attributes and attributes["lang"] != self.page_lang)):
+            self.skip.append([tag, 1])
+        if tag == "script" and attributes.get("type") == "application/json":
+            self.json = []
+            self.where = f"script#{attributes.get('id', '?')}"
+        if tag == "title":
+            self.title = []
+        if attributes.get("id"):
+            self.where = f"{tag}#{attributes['id']}"
+        if self.skip:
+            return
+        for name in ("aria-label", "title", "placeholder", "alt"):
+            value = attributes.get(name)
+            if value and value.strip():
+                self.found.append({"kind": name, "text": _clean(value), "where": f"{tag} in {self.where}"})
+        if tag == "input" and attributes.get("type") in ("submit", "button", "reset") and attributes.get("value"):
+            self.found.append({"kind": "value", "text": _clean(attributes["value"]), "where": self.where})
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self.json is not None:
+            try:
+                parsed = json.loads("".join(self.json))
+            except ValueError:
+                parsed = None
+            for text in json_strings(parsed):
+                if text.strip() and not _IDENTIFIER.match(text.strip()):
+                    self.found.append({"kind": "json", "text": _clean(text), "where": self.where})
+            self.json = None
+        if tag == "title" and self.title is not None:
+            self.found.append({"kind": "title", "text": _clean("".join(self.title)), "where": "title"})
+            self.title = None
+        if self.skip and self.skip[-1][0] == tag:
+            self.skip[-1][1] -= 1
+            if not self.skip[-1][1]:
+                self.skip.pop()
+
+    def handle_data(self, data):
+        if self.json is not None:
+            self.json.append(data)
+        elif self.title is not None:
+            self.title.append(data)
+        elif not self.skip and data.strip():
+            self.found.append({"kind": "text", "text": _clean(data), "where": self.where})
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def json_strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in json_strings(item)]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in json_strings(item)]
+    return []
+
+
+def html_texts(html: str) -> tuple[str, list[dict]]:
+    """The page's <html lang> and its texts, as page_texts finds them in a browser (from the HTML alone)."""
+    parser = _PageTexts()
+    parser.feed(html)
+    parser.close()
+    return parser.page_lang, parser.found
+
+
+# --- Who opens which pages ---------------------------------------------------------------------------------------
+
+ROLES = ("lead", "reviewer", "lay", "link", "coordinator", "admin")
+WHO = {"lead": "lead_reviewer", "reviewer": "reviewer", "lay": "lay_assessor", "link": "link_officer",
+       "coordinator": "coordinator"}
+# Rules that are not a page a person reads: data, files, fragments a page loads into itself, and the steps of
+# signing in or of a link from an email (which need a token nobody has here).
+NOT_PAGES = re.compile(r"^GET (/api/|/static/|/sw\.js|/manifest|/healthz|/login|/invite/|/password-reset/|"
+                       r"/calendar/<token>)|\.(csv|json|ics|docx)$|/board-fragment$|/sections/<name>$|"
+                       r"^GET /evidence/export$")
+# Text deliberately the same in both languages: the product's name, and each language's own name in the switch.
+SAME_IN_BOTH = ("Fieldwork", "Cymraeg", "English")
+
+
+def pages_for(role: str, ids: dict) -> list[tuple[str, str]]:
+    """Every page `role` may open (ROUTE_DECISIONS), with the world's ids in it, and its rule ("GET /visits/<int:
+    visit_id>"); the site administrator (in no review) gets the pages everyone signed in gets and the
+    administration's."""
+    from .routes import ADMIN_GETS, OK, ROUTE_DECISIONS, url_for_rule
+
+    rules = sorted(key for key in ROUTE_DECISIONS if key.startswith("GET ") and not NOT_PAGES.search(key))
+    if role == "admin":
+        keys = [key for key in rules if ROUTE_DECISIONS[key]["other_review"] == OK]
+        keys += [f"GET {path.replace('{review}', '<int:review_id>')}" for path in ADMIN_GETS]
+    else:
+        keys = [key for key in rules if ROUTE_DECISIONS[key][role] == OK]
+    return [(url_for_rule(key, ids), key) for key in keys]
+
+
+def welsh_world():
+    """Review A's day (two_reviews_world) with a note and a concern on Rhys's home visit, his calendar feed and a
+    site administrator (committed); `world.ids` are the ids pages are opened with. The note and the concern are
+    written in Welsh, so no English message can be taken from them."""
+    from visits.calendar.feed import new_token, token_hash
+    from visits.extensions import db
+    from visits.models import CalendarFeed
+
+    from . import factories as f
+    from .world import two_reviews_world
+
+    world = two_reviews_world()
+    world.note = f.gen_note(world.home_visit, world.reviewer, "Nodyn: mae'r gegin yn oer.", kind="home_visit")
+    world.concern = f.gen_concern(world.home_visit, world.reviewer, "Pryder: drws tân ar agor.")
+    world.admin = f.gen_user(name="Alun Admin", is_admin=True)
+    db.session.add(CalendarFeed(user_id=world.reviewer.id, token_hash=token_hash(new_token())))
+    db.session.commit()
+    world.ids = {"review_id": world.review.id, "user_id": world.reviewer2.id, "visit_id": world.home_visit.id,
+                 "case_id": world.case.id, "participant_id": world.service_user.id, "location_id": world.home.id,
+                 "note_id": world.note.id, "day": world.day.isoformat(), "session_id": 999_999, "token": "none"}
+    return world
+
+
+def person(world, role: str):
+    return world.admin if role == "admin" else world.member(WHO[role])
+
+
+def untranslated_report(found: dict[str, dict[str, set[str]]]) -> str:
+    """Texts without the marker, grouped by page (those on most pages once, first), each with where it was, the
+    roles that saw it, and the files that seem to hold it."""
+    pages_with: dict[str, int] = {}
+    for texts in found.values():
+        for text in texts:
+            pages_with[text] = pages_with.get(text, 0) + 1
+    common = "(on most pages or answers: base.html, its partials, error.html)"
+    everywhere = {text for text, count in pages_with.items() if count >= max(3, len(found) // 2)}
+    groups: dict[str, dict[str, set[str]]] = {common: {}}
+    for url, texts in found.items():
+        for text, roles in texts.items():
+            group = groups[common] if text in everywhere else groups.setdefault(url, {})
+            group.setdefault(text, set()).update(roles)
+    lines = []
+    for url, texts in groups.items():
+        if not texts:
+            continue
+        lines.append(f"== {url}")
+        for text, roles in sorted(texts.items()):
+            shown = re.match(r"\w[\w-]*: '(.*)' in ", text)
+            sources = ", ".join(source_of(shown.group(1) if shown else text)) or "?"
+            lines.append(f"  {text}  [{', '.join(sorted(roles))}]  <- {sources}")
+    return "\n".join(lines) + "\n"
+
+
+def source_of(text: str) -> list[str]:
+    """The files (templates, Python, scripts) that hold `text` or its longest run of words: a best guess."""
+    needles = [text] + sorted(re.split(r"[^\w' -]+", text), key=len, reverse=True)[:1]
+    for needle in (n.strip() for n in needles):
+        if len(needle) < 3:
+            continue
+        hits = []
+        for folder, pattern in (("templates", "*.html"), ("visits", "*.py"), ("static/js", "*.js"),
+                                ("service_worker", "*.js")):
+            for path in (ROOT / folder).rglob(pattern):
+                if needle in path.read_text(encoding="utf-8", errors="replace"):
+                    hits.append(str(path.relative_to(ROOT)))
+        if hits:
+            return hits[:4]
+    return []
