@@ -11,6 +11,7 @@ import re
 from contextlib import contextmanager
 from html.parser import HTMLParser
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -276,7 +277,7 @@ PAGE_TEXTS_SCRIPT = r"""() => {
     }
   }
   // A JSON block holds codes and URLs as well as words to show: only the words are judged.
-  const identifier = /^[\w.:\/?=&#%-]+$/;
+  const identifier = /^[a-z0-9_.:\/?=&#%-]+$/;
   const strings = (value, out) => {
     if (typeof value === 'string') out.push(value);
     else if (Array.isArray(value)) value.forEach(v => strings(v, out));
@@ -358,7 +359,20 @@ def _fragments(english: str) -> list[str]:
     return [re.sub(r"\s+", " ", part).strip() for part in _TAG.split(english)[::3] if part.strip()]
 
 
-def english_messages(catalogue: Catalog) -> list[EnglishMessage]:
+class EnglishMessages(list):
+    """The EnglishMessage list, with all of them in one pattern each way: a text that matches none (most of a
+    translated page) is passed over in one search instead of thousands."""
+
+    @cached_property
+    def any_whole(self) -> re.Pattern:
+        return re.compile("|".join(f"(?:{m.whole.pattern})" for m in self) or r"(?!)")
+
+    @cached_property
+    def any_inside(self) -> re.Pattern:
+        return re.compile("|".join(f"(?:{m.inside.pattern})" for m in self if m.inside) or r"(?!)")
+
+
+def english_messages(catalogue: Catalog) -> EnglishMessages:
     """The English of every entry whose Welsh is different (an entry the same in both languages — a name, "OK"
     — cannot be told apart on the page), as patterns to look for in a rendered text."""
     found = []
@@ -371,12 +385,13 @@ def english_messages(catalogue: Catalog) -> list[EnglishMessage]:
                 if fragment in welsh or not has_words(_NAMED.sub("", fragment)):
                     continue
                 pattern = _pattern(fragment)
-                words = len(_LETTERS.findall(_NAMED.sub(" ", fragment)))
-                if words < 2 and _NAMED.search(fragment):
+                literal = _LETTERS.findall(_NAMED.sub(" ", fragment))
+                words = len(literal)
+                if len("".join(literal)) < 4 and _NAMED.search(fragment):
                     continue  # "%(browser)s on %(system)s" would match any text with "on" in it
                 inside = re.compile(r"(?<!\w)" + pattern + r"(?!\w)") if words >= 3 else None
                 found.append(EnglishMessage(fragment, re.compile(pattern + r"\Z"), inside))
-    return found
+    return EnglishMessages(found)
 
 
 def english_left(texts: list[dict], catalogue: Catalog | list[EnglishMessage],
@@ -384,11 +399,12 @@ def english_left(texts: list[dict], catalogue: Catalog | list[EnglishMessage],
     """The texts of a page (page_texts) that are still an English message of the catalogue: a whole text equal
     to one (placeholders as wildcards), or an English message of three words or more inside one. User data is
     taken out first, so a visit's title or a person's name is never taken for a message."""
-    messages = catalogue if isinstance(catalogue, list) else english_messages(catalogue)
+    messages = catalogue if isinstance(catalogue, EnglishMessages) else (
+        EnglishMessages(catalogue) if isinstance(catalogue, list) else english_messages(catalogue))
     left = []
     for found in texts:
         text = re.sub(r"\s+", " ", without_user_data(found["text"], user_data)).strip()
-        if not has_words(text):
+        if not has_words(text) or not (messages.any_whole.match(text) or messages.any_inside.search(text)):
             continue
         for message in messages:
             if message.whole.match(text) or (message.inside is not None and message.inside.search(text)):
@@ -441,7 +457,7 @@ def welsh_date_words() -> tuple[str, ...]:
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _SKIPPED = {"script", "style", "template", "noscript", "code", "kbd", "samp"}
-_IDENTIFIER = re.compile(r"^[\w.:/?=&#%-]+$")
+_IDENTIFIER = re.compile(r"^[a-z0-9_.:/?=&#%-]+$")  # "note.save", "visit_id", a URL: not words to show
 
 
 class _PageTexts(HTMLParser):
