@@ -1,6 +1,6 @@
 /* Fieldwork service worker. Served at /sw.js (root scope, never HTTP-cached); the server puts a `BUILD`
  * constant above this line (visits/offline/views.py): the version (a hash of every static file and of this
- * worker), the app-shell URLs, the scripts it imports, the offline page and the text to show without it.
+ * worker), the app-shell URLs, the scripts it imports, the offline page, and its own few words in every language.
  * The names the page must agree on (the pages cache, the user-key URL) come from static/js/fieldwork.js, which
  * both the page and this worker load.
  *
@@ -8,8 +8,9 @@
  *   shell-<version>  The app shell (CSS, JS, htmx, icons, manifest, offline page), precached at install.
  *                    Cache first; matched ignoring ?v= so pages cached before a deploy still find their assets.
  *                    A new version fills a new cache; activating it deletes every older shell cache.
- *                    The offline page is in one language, the one its request had (the `lang` cookie, or the
- *                    account's choice: visits/i18n.py). Every page load tells us its <html lang>
+ *                    The offline page is one copy for whoever uses the phone (nothing of the person in it), in
+ *                    the language its request had (the `lang` cookie, or the account's choice: visits/i18n.py).
+ *                    Every page load tells us its <html lang>
  *                    ("page-language"); when the kept offline page's Content-Language differs (the person switched
  *                    to Cymraeg or back), it is fetched again, so a page never kept is answered in their language.
  *                    The language is kept here too (LANGUAGE_URL), for the words this worker shows by itself.

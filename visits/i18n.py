@@ -86,24 +86,26 @@ def _this_path() -> str:
     return quote("/" + request.path.lstrip("/"), safe="/:@!$&'()*+,;=-._~")
 
 
-def _same_page_path() -> str:
-    """This page's path, for a GET: a form's error page (a POST) links to the form's own address when that has a
-    GET, else to the itinerary. Never another host (_this_path), so the switch cannot send anyone off site."""
-    path = _this_path()
-    if request.method in ("GET", "HEAD"):
-        return path
+def _has_get(path: str) -> bool:
     try:
-        current_app.url_map.bind("").match("/" + request.path.lstrip("/"), method="GET")
+        current_app.url_map.bind("").match(path, method="GET")
     except HTTPException:
-        return "/"
-    return path
+        return False
+    return True
 
 
 def language_url(code: str) -> str:
-    """The same page in another language: this URL with ?lang=<code> (GOV.UK's language navigation)."""
-    args = request.args.to_dict(flat=False) if request.method in ("GET", "HEAD") else {}
-    args[COOKIE] = [code]
-    return f"{_same_page_path()}?{urlencode(args, doseq=True)}"
+    """The same page in another language: this URL with ?lang=<code> (GOV.UK's language navigation).
+
+    Written as a reference to the page's own address ("?date=...&lang=cy"), which a browser resolves against the
+    address it shows: the switch can never lead to another host or path, and the page does not repeat its path
+    (a link's secret token, which must not tell a used link's page from an unknown one's). A form's error page (a
+    POST) leads to a GET of the form's own address when there is one (its fields are not carried over), else to
+    the itinerary."""
+    if request.method in ("GET", "HEAD"):
+        return "?" + urlencode({**request.args.to_dict(flat=False), COOKIE: [code]}, doseq=True)
+    query = urlencode({COOKIE: code})
+    return f"?{query}" if _has_get("/" + request.path.lstrip("/")) else f"/?{query}"
 
 
 def language_links() -> list[dict]:

@@ -40,7 +40,8 @@ def test_before_sign_in_the_phones_choice_then_the_browsers_decides(app, headers
 
 def test_the_switch_on_a_get_keeps_the_query_and_puts_the_language_in_it(app):
     with app.test_request_context("/itinerary?date=2026-12-07&lang=en"):
-        assert language_url("cy") == "/itinerary?date=2026-12-07&lang=cy"
+        # A reference to this very address: the browser keeps the path it shows, the query is the new one.
+        assert language_url("cy") == "?date=2026-12-07&lang=cy"
         links = language_links()
     assert [(link["code"], link["name"], link["current"]) for link in links] == [
         ("en", "English", True), ("cy", "Cymraeg", False)]
@@ -49,7 +50,7 @@ def test_the_switch_on_a_get_keeps_the_query_and_puts_the_language_in_it(app):
 def test_the_switch_on_a_forms_answer_leads_to_a_get_page_never_the_post(app):
     # A form shown again with its errors: its own address when that answers a GET, with none of the form's fields.
     with app.test_request_context("/login?next=/itinerary", method="POST", data={"email": "a@b.c"}):
-        assert language_url("cy") == "/login?lang=cy"
+        assert language_url("cy") == "?lang=cy"
     # A POST-only address: the itinerary.
     with app.test_request_context("/logout", method="POST"):
         assert language_url("cy") == "/?lang=cy"
@@ -57,14 +58,31 @@ def test_the_switch_on_a_forms_answer_leads_to_a_get_page_never_the_post(app):
 
 @pytest.mark.parametrize("path", ["//evil.example", "///evil.example/x", "/\\evil.example", "/\\\\evil.example",
                                   "/\t/evil.example"])
-def test_the_switch_never_makes_a_link_to_another_host(app, path):
-    """A browser reads "/\\host" as "//host": the path is quoted, so what it resolves to stays on this site."""
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_the_switch_never_makes_a_link_to_another_host(app, path, method):
+    """A browser reads "/\\host" as "//host": the switch never writes the path, only a query for this address."""
+    with app.test_request_context("/", method=method, environ_overrides={"PATH_INFO": path}):
+        href = language_url("cy")
+    assert href in ("?lang=cy", "/?lang=cy")
+
+
+def test_a_link_with_a_secret_in_its_path_is_not_repeated_by_the_switch(app):
+    """/invite/<token>: the page must read the same whether the token was used or never existed."""
+    with app.test_request_context("/invite/cc3tyKGnvmbayY8I9Y5"):
+        assert "cc3ty" not in language_url("cy")
+
+
+@pytest.mark.parametrize("path", ["//evil.example", "/\\evil.example", "/\\\\evil.example"])
+def test_choosing_a_language_never_sends_anyone_to_another_host(app, path):
+    """?lang= answers with the same address without it, quoted: a browser reading "/\\host" as "//host" stays."""
     from urllib.parse import urljoin, urlsplit
 
-    with app.test_request_context("/", environ_overrides={"PATH_INFO": path}):
-        href = language_url("cy")
-    assert href.startswith("/") and not href.startswith("//") and "\\" not in href and "\t" not in href
-    assert urlsplit(urljoin("https://fieldwork.example/", href.replace("\\", "/"))).netloc == "fieldwork.example"
+    from visits.i18n import _store_choice
+
+    with app.test_request_context("/", query_string="lang=cy", environ_overrides={"PATH_INFO": path}):
+        location = _store_choice().headers["Location"]
+    assert location.startswith("/") and not location.startswith("//") and "\\" not in location
+    assert urlsplit(urljoin("https://fieldwork.example/", location)).netloc == "fieldwork.example"
 
 
 def test_signing_in_adopts_the_phones_choice_only_onto_an_account_without_one(app):
