@@ -20,7 +20,7 @@ from ..support.browser import assert_accessible, sign_in, wait_for_kept_pages, w
 from ..support.i18n import (
     MARKER, ROLES, SAME_IN_BOTH, WELSH_PO, english_left, english_messages, extract_messages, fresh_translations,
     page_texts, pages_for, person, pseudo_catalogue, read_catalogue, unmarked, untranslated_report,
-    user_data_of_database, welsh_date_words, write_translations,
+    user_data_of_database, welsh_date_words, with_welsh, write_translations,
 )
 from ..support.i18n import welsh_world as make_welsh_world
 
@@ -61,9 +61,10 @@ def choose_welsh(page):
 
 
 @pytest.fixture(scope="module")
-def welsh_english():
-    """The English messages of the Welsh catalogue whose Welsh differs, as patterns (read once)."""
-    return english_messages(read_catalogue(WELSH_PO))
+def welsh_english(tmp_path_factory):
+    """The English of every message the code marks whose Welsh differs or is missing, as patterns (read once)."""
+    extracted = extract_messages(tmp_path_factory.mktemp("pot"))
+    return english_messages(with_welsh(extracted, read_catalogue(WELSH_PO)))
 
 
 @pytest.mark.parametrize("role", ROLES)

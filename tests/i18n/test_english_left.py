@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from babel.messages.catalog import Catalog
 
-from ..support.i18n import english_left, html_texts
+from ..support.i18n import english_left, html_texts, with_welsh
 
 
 def catalogue(*entries) -> Catalog:
@@ -59,3 +59,11 @@ def test_the_html_reader_skips_code_scripts_and_other_languages_and_reads_labels
     assert [(f["kind"], f["text"]) for f in found] == [
         ("title", "Teitl"), ("text", "Testun"), ("aria-label", "Cau"), ("text", "×"), ("value", "Cadw"),
         ("json", "Dim byd"), ("json", "Un")]
+
+
+def test_a_message_the_catalogue_does_not_have_yet_is_looked_for_too():
+    extracted = catalogue(("Sign out", ""), ("Added since the catalogue was updated", ""))
+    merged = with_welsh(extracted, WELSH)
+    left = english_left(texts("Allgofnodi", "Added since the catalogue was updated"), merged)
+    assert left == ["text 'Added since the catalogue was updated' is the English "
+                    "'Added since the catalogue was updated' (p)"]

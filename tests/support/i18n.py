@@ -175,6 +175,20 @@ def _placeholder_problems(message: Message, forms: list[str]) -> list[str]:
     return problems
 
 
+def with_welsh(extracted: Catalog, welsh: Catalog) -> Catalog:
+    """The messages the code marks today, each with its Welsh from the catalogue ("" where it has none yet): what
+    a page can show, so a message added since the catalogue was last updated is looked for too."""
+    merged = Catalog(locale="cy")
+    for message in extracted:
+        if not message.id:
+            continue
+        entry = welsh.get(message.id)
+        string = entry.string if entry is not None and not entry.fuzzy else (
+            ("",) * merged.num_plurals if message.pluralizable else "")
+        merged.add(message.id, string, context=message.context)
+    return merged
+
+
 # --- Pseudo-Welsh ------------------------------------------------------------------------------------------------
 
 
