@@ -22,6 +22,8 @@ from datetime import date, datetime, time, timedelta
 from functools import cached_property
 from typing import Any, Callable, Iterable, Mapping, Optional
 
+from babel.dates import format_date
+
 from .models import VisitKind
 from .vocabulary import (
     FIELD_ROLES,
@@ -289,13 +291,25 @@ class Finding:
 
 
 # --- wording helpers ---------------------------------------------------------------------------------------
-# English date forms; the view may re-render times in the user's locale, the sentence needs something readable.
+def _locale() -> str:
+    """The language the findings are read in: Flask-Babel's for a request, English for a script or a unit test
+    (the rules themselves know nothing of Flask)."""
+    try:
+        from flask import has_app_context
+        from flask_babel import get_locale
+    except ImportError:  # pragma: no cover - Flask is always there in the app
+        return "en_GB"
+    locale = get_locale() if has_app_context() else None
+    return str(locale) if locale else "en_GB"
+
+
 def _day(moment: date) -> str:
-    return f"{moment:%A} {moment.day} {moment:%B}"
+    """"Wednesday 9 March", "Dydd Mercher 9 Mawrth"."""
+    return format_date(moment, "EEEE d MMMM", locale=_locale())
 
 
 def _short_day(moment: date) -> str:
-    return f"{moment:%a} {moment.day} {moment:%b}"
+    return format_date(moment, "EEE d MMM", locale=_locale())
 
 
 def _clock(moment: datetime | time) -> str:
