@@ -104,7 +104,8 @@ def test_a_kept_page_opens_in_welsh_with_no_signal(page, context, welsh_world, w
     user_data = user_data_of_database()
     context.set_offline(True)
     for url in (visit, day, "/glossary"):  # the glossary was never kept: the offline page answers
-        page.goto(url)
+        response = page.goto(url)
+        assert response.from_service_worker, url
         assert page.evaluate("document.documentElement.lang") == "cy", url
         left = english_left(page_texts(page), welsh_english, user_data)
         assert not left, f"{url} with no signal:\n" + "\n".join(left[:50])
