@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError, StatementError
@@ -46,6 +47,36 @@ def _htmx_page_path() -> str:
     return (current.path + (f"?{current.query}" if current.query else "")) or request.path
 
 
+# Werkzeug names its errors and describes them in English, in its own words: ours, in the person's language, for
+# every status a client may meet. A view's own description (abort(400, description=_(...))) is kept.
+PLAIN_WORDS = {
+    400: (_l("Something was wrong with the request"),
+          _l("The page could not use what was sent. Go back, check what was entered and try again.")),
+    401: (_l("Please sign in"), _l("Please sign in again.")),
+    403: (_l("Not allowed"), _l("Your role in this review does not allow this page or this change.")),
+    404: (_l("Page not found"), _l("There is no page at this address. If you typed it, check it; otherwise go back "
+                                   "to your itinerary.")),
+    405: (_l("Not allowed here"), _l("This address cannot be used that way.")),
+    409: (_l("Changed in the meantime"), _l("Someone changed this at the same time. Reload the page and try again.")),
+    410: (_l("No longer here"), _l("What was at this address has been removed.")),
+    413: (_l("Too large to send"), _l("This is more than can be sent at once. Nothing was saved.")),
+    415: (_l("Something was wrong with the request"), _l("The page could not use what was sent.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Wait a few minutes and try again.")),
+    500: (_l("Something went wrong"), _l("Something went wrong on our side. What you saved before is safe; what you "
+                                         "were sending waits on your phone and is sent again later.")),
+}
+
+
+def in_plain_words(error: HTTPException) -> SimpleNamespace:
+    """The error's heading and sentence in the person's language, its status and allowed methods kept."""
+    name, sentence = PLAIN_WORDS.get(error.code or 0, (None, None))
+    description = error.description
+    if sentence is not None and (description == type(error).description or error.code == 429):
+        description = str(sentence)  # werkzeug's own words (and the limiter's "120 per 1 hour")
+    return SimpleNamespace(code=error.code, name=str(name) if name else error.name, description=description,
+                           valid_methods=getattr(error, "valid_methods", None))
+
+
 def _error_response(error: HTTPException):
     if error.code == 403 and _refused_because_closed():
         # The page's heading is the reason, in plain words; the status stays 403 (and "forbidden" for JSON).
@@ -54,11 +85,13 @@ def _error_response(error: HTTPException):
         if wants_json():
             return jsonify(error="forbidden", message=error.description), 403
         return render_template("error.html", error=error), 403
+    words = in_plain_words(error)
     if wants_json():
-        body = {"error": error.name.lower().replace(" ", "_"), "message": error.description}
+        # "error" is the code the outbox and its tests know (werkzeug's name); "message" is for a person.
+        body = {"error": error.name.lower().replace(" ", "_"), "message": words.description}
         response = make_response(jsonify(body), error.code)
     else:
-        response = make_response(render_template("error.html", error=error), error.code)
+        response = make_response(render_template("error.html", error=words), error.code)
     if getattr(error, "valid_methods", None):
         # A 405 names the methods the URL takes (RFC 9110); werkzeug's own page would, ours must too.
         response.headers["Allow"] = ", ".join(error.valid_methods)
@@ -139,7 +172,7 @@ def _csrf_error(error: CSRFError):
                                                  "again.")}), 400
     if wants_json() or request.headers.get("HX-Request"):
         return jsonify(error="csrf", message=_("Your page was open too long. Trying again.")), 400
-    return render_template("error.html", error=error,
+    return render_template("error.html", error=in_plain_words(error),
                            message=_("This form had expired. Go back, reload the page and send it again: "
                                      "what you typed is still in the form.")), 400
 
