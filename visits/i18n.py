@@ -19,6 +19,11 @@ LANGUAGES = {"en": "en_GB", "cy": "cy"}
 DEFAULT = "en"
 SUPPORTED_LOCALES = tuple(LANGUAGES.values())
 COOKIE = "lang"
+# Set beside it when someone chooses with the switch before signing in, for this browser session only: the choice
+# an account with none may adopt at sign-in. The `lang` cookie alone may be the last person's on a shared phone.
+CHOSEN_COOKIE = "lang_chosen"
+# Sec-Fetch-Site values of a request the person made on this site (or typed): only these may change an account.
+OWN_SITE = ("same-origin", "none")
 COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
@@ -126,12 +131,19 @@ def _store_choice():
     response = redirect(f"{path}?{urlencode(args, doseq=True)}" if args else path, code=303)
     if code is None:  # ?lang=xx: ignored, not stored; the page as it was
         return response
-    if current_user and current_user.is_authenticated and getattr(current_user, "locale", None) != code:
+    signed_in = bool(current_user and current_user.is_authenticated)
+    if signed_in and request.headers.get("Sec-Fetch-Site", "none") not in OWN_SITE:
+        # A link on another site may not change an account (and with it the language of its alerts and mails).
+        return response
+    if signed_in and getattr(current_user, "locale", None) != code:
         from .extensions import db
 
         current_user.locale = code
         db.session.commit()
     _set_cookie(response, code)
+    if not signed_in:
+        response.set_cookie(CHOSEN_COOKIE, code, samesite="Lax", httponly=True,
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response
 
 
@@ -146,7 +158,8 @@ def adopt_phone_choice(user) -> bool:
     True when the account changed (the caller's commit stores it)."""
     if language_code(getattr(user, "locale", None)):
         return False
-    from_cookie = language_code(request.cookies.get(COOKIE)) if has_request_context() else None
+    # Only a choice made with the switch in this browser session: the `lang` cookie may be the last person's.
+    from_cookie = language_code(request.cookies.get(CHOSEN_COOKIE)) if has_request_context() else None
     if not from_cookie:
         return False
     user.locale = from_cookie
@@ -167,6 +180,8 @@ def _phone_follows_account(response):
     if response.mimetype == "text/html":
         response.headers.setdefault("Content-Language", html_lang())
     if current_user and current_user.is_authenticated:
+        if CHOSEN_COOKIE in request.cookies:  # adopted at sign-in, or not wanted: never the next person's
+            response.delete_cookie(CHOSEN_COOKIE)
         account = language_code(getattr(current_user, "locale", None))
         if account and language_code(request.cookies.get(COOKIE)) != account and COOKIE not in request.args:
             _set_cookie(response, account)

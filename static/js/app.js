@@ -14,6 +14,16 @@
     if (heading && document.activeElement !== heading) heading.focus();
   });
 
+  // The language switch is drawn with the page; after htmx has moved to another day (push-url) its link would name
+  // the old address. Read the address as it is now, at the moment of the click, and only change `lang`.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".language-switch a[hreflang]");
+    if (!link) return;
+    var query = new URLSearchParams(window.location.search);
+    query.set("lang", link.getAttribute("hreflang"));
+    link.setAttribute("href", "?" + query.toString());
+  });
+
   // With no signal htmx cannot fetch the next day; a plain navigation can, from the service worker's cache.
   document.addEventListener("htmx:sendError", function (event) {
     var link = event.detail && event.detail.elt;

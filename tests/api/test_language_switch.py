@@ -236,3 +236,29 @@ def test_the_offline_page_the_phone_keeps_is_the_same_for_everyone_only_its_lang
         bodies[role] = response.get_data(as_text=True)
     assert len(set(bodies.values())) == 1, "the offline page differs by who asked"
     assert 'class="main-nav"' not in bodies["lead"]
+
+
+def test_on_a_shared_phone_the_next_person_does_not_inherit_the_last_persons_language(app, rhys):
+    """Gwen chose Cymraeg; she signs out and Rhys, who never chose, signs in on the same phone without touching the
+    switch: his alerts, mails and calendar must not turn Welsh behind his back."""
+    gwen = f.gen_user("Gwen Lead", "gwen@example.test")
+    gwen.locale = "cy"
+    db.session.commit()
+    phone = Client(app)
+    phone.login(gwen)  # a fresh cookie jar: the phone as it was handed to Gwen
+    phone.get("/")
+    assert phone.http.get_cookie("lang").value == "cy"
+    phone.post("/logout")
+    page = phone.http.get("/login")
+    assert read_page(page).html_lang == "cy"  # the sign-in page still in the last language, as the phone shows it
+    phone.http.post("/login", data={"email": rhys.email, "password": f.PASSWORD, "csrf_token": csrf_from(page)})
+    assert stored_locale(rhys) is None
+
+
+def test_a_link_from_another_site_does_not_change_an_account(app, rhys):
+    phone = Client(app)
+    phone.login(rhys)
+    response = phone.get("/?lang=cy", headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 303 and stored_locale(rhys) is None
+    phone.get("/?lang=cy", headers={"Sec-Fetch-Site": "same-origin"})
+    assert stored_locale(rhys) == "cy"

@@ -4,6 +4,7 @@ Welsh first, while nobody has chosen (a new invitation, the out-of-hours contact
 Standards put Welsh first when both are sent."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from flask_babel import force_locale, gettext
@@ -104,3 +105,16 @@ def test_a_reset_goes_in_the_language_the_person_chose(app, team, monkeypatch):
     subject, body = mails[-1]
     assert subject == welsh("Reset your Fieldwork password")
     assert "Reset your Fieldwork password" not in subject and "If it was not you" not in body
+
+
+def test_an_alert_whose_recomposing_fails_is_still_sent_in_the_producers_words(app, team):
+    """A delivery is claimed before it is composed for its recipient, and a failed delivery is never sent again:
+    if composing fails (the visit erased mid-ladder, a broken translation), the words the producer composed go."""
+    team.lead.locale = "cy"
+    (step,) = [s for s in _steps(app, team, 30) if user_recipient(team.lead.id) in s.recipients]
+
+    def broken():
+        raise KeyError("a placeholder the translation lacks")
+
+    sent = _sent([replace(step, recipients=(user_recipient(team.lead.id),), compose=broken)])
+    assert sent[user_recipient(team.lead.id)] == step.message

@@ -112,3 +112,17 @@ def test_pages_work_without_javascript(browser, live_server, lay_week):
     page.wait_for_url("**/itinerary?date=*")
     assert page.get_by_role("link", name="Tŷ Hafan Care Home", exact=True).is_visible()
     context.close()
+
+
+def test_after_moving_to_the_next_day_cymraeg_opens_that_day_in_welsh(page, lay_week):
+    """The switch is drawn with the page, outside the day htmx swaps in: it must follow the address as it is when
+    it is clicked, or a lay assessor who moved to tomorrow lands back on today."""
+    sign_in(page, lay_week)
+    page.get_by_role("link", name="Next day").click()
+    tomorrow = today_in() + timedelta(days=1)
+    page.wait_for_url(f"**/itinerary?date={tomorrow}")
+    page.get_by_role("link", name="Tŷ Hafan Care Home", exact=True).wait_for()
+    page.get_by_role("link", name="Cymraeg").click()
+    page.wait_for_url(f"**/itinerary?date={tomorrow}")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    expect(page.get_by_role("link", name="Tŷ Hafan Care Home", exact=True)).to_be_visible()

@@ -87,6 +87,9 @@ def test_choosing_a_language_never_sends_anyone_to_another_host(app, path):
 
 def test_signing_in_adopts_the_phones_choice_only_onto_an_account_without_one(app):
     with app.test_request_context("/login", headers={"Cookie": "lang=cy"}):
+        # The phone's language alone may be the last person's on a shared phone: not a choice of this one.
+        assert not adopt_phone_choice(SimpleNamespace(locale=None))
+    with app.test_request_context("/login", headers={"Cookie": "lang=cy; lang_chosen=cy"}):
         newcomer = SimpleNamespace(locale=None)
         assert adopt_phone_choice(newcomer) and newcomer.locale == "cy"
         settled = SimpleNamespace(locale="en")

@@ -166,12 +166,21 @@ def send_in_their_language(recipient: str, due: DueStep, send: Send) -> str:
     """Composes the step's message in the recipient's language and sends it in it (an email's own words too);
     to a recipient of unknown language, Welsh first and then English, as the Welsh Language Standards ask."""
     locale = recipient_locale(recipient)
-    with force_locale(locale or LANGUAGES["cy"]):
-        message = due.message_now()
-    if locale is None and due.compose is not None:  # a fixed message (no composer) reads the same either way
-        with force_locale(LANGUAGES["en"]):
-            message = replace(message, also=due.message_now())
-    with force_locale(locale or LANGUAGES["cy"]):
+    in_language = locale or LANGUAGES["cy"]
+    try:
+        with force_locale(in_language):
+            message = due.message_now()
+        if locale is None and due.compose is not None:  # a fixed message (no composer) reads the same either way
+            with force_locale(LANGUAGES["en"]):
+                message = replace(message, also=due.message_now())
+    except Exception:
+        # The delivery is claimed and a failed one is never sent again: an alert in the producer's words (what it
+        # composed when it found the step due) is better than none.
+        db.session.rollback()
+        logger.exception("composing event %s step %s for a recipient failed; sent as first composed",
+                         due.event_id, due.step)
+        in_language, message = LANGUAGES["en"], due.message  # the runner's language, which has no request
+    with force_locale(in_language):
         return send(recipient, message)
 
 
