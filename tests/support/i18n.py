@@ -247,6 +247,20 @@ def fresh_translations():
         forget()
 
 
+@contextmanager
+def app_with_welsh(folder: Path, welsh: dict[str, str]):
+    """An app on SQLite in `folder` whose Welsh catalogue holds only `welsh` (English -> Welsh): a test of where
+    translations reach that does not depend on the wording of the real catalogue."""
+    from .apps import sqlite_app
+
+    catalogue = Catalog(locale="cy")
+    for english, text in welsh.items():
+        catalogue.add(english, text)
+    directory = write_translations(Path(folder) / "translations", catalogue)
+    with fresh_translations(), sqlite_app(folder, BABEL_TRANSLATION_DIRECTORIES=str(directory)) as app:
+        yield app
+
+
 # --- What a page shows -------------------------------------------------------------------------------------------
 
 # Every piece of text a person meets on the page: text nodes (even in folded or hidden parts the scripts show),

@@ -7,15 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from flask_babel import force_locale
 
-from visits.extensions import babel, db
+from visits.extensions import db
 from visits.glossary.terms import TERMS, abbreviate, all_terms
 
 from ..support import factories as f
-from ..support.apps import sqlite_app
+from ..support.i18n import app_with_welsh
 from ..support.clients import signed_in
 
 # What the catalogue will hold (translations/cy/TERMS.md); a small catalogue of these stands in for it here.
@@ -28,26 +26,10 @@ WELSH = {
 TERMS_MD = Path(__file__).resolve().parents[2] / "translations" / "cy" / "TERMS.md"
 
 
-def _forget_loaded_catalogues():
-    # Flask-Babel keeps loaded catalogues on its one Babel object, shared by every app of the process.
-    domain = babel.__dict__.get("domain_instance")
-    if domain is not None:
-        domain.cache.clear()
-
-
 @pytest.fixture
 def welsh_app(tmp_path):
-    catalogue = Catalog(locale="cy")
-    for english, welsh in WELSH.items():
-        catalogue.add(english, welsh)
-    folder = tmp_path / "translations" / "cy" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with (folder / "messages.mo").open("wb") as stream:
-        write_mo(stream, catalogue)
-    _forget_loaded_catalogues()
-    with sqlite_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations")) as app:
+    with app_with_welsh(tmp_path, WELSH) as app:
         yield app
-    _forget_loaded_catalogues()
 
 
 def test_the_welsh_acronyms_are_those_of_the_term_list():
