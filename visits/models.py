@@ -649,6 +649,10 @@ class NoteRevision(db.Model):
     op_id: Mapped[Optional[str]] = mapped_column(String(36))
     is_conflict: Mapped[bool] = mapped_column(default=False)
     resolved: Mapped[bool] = mapped_column(default=False)
+    # The conversation's language and the Welsh active offer as this save carried them (None: it said nothing):
+    # a conflict copy keeps them so the merge does not lose them (visits/notes/operations.py).
+    language: Mapped[Optional[str]] = mapped_column(String(16))
+    active_offer: Mapped[Optional[bool]] = mapped_column()
 
     note: Mapped[Note] = relationship(back_populates="revisions")
     saved_by: Mapped[User] = relationship()

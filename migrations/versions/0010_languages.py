@@ -1,5 +1,5 @@
 """Welsh and English (issue 13): each person's chosen language, and the language a note's conversation or a
-feedback questionnaire was held in, with whether the Welsh active offer was made
+feedback questionnaire was held in, with whether the Welsh active offer was made (kept on a note's conflict copy too)
 
 Revision ID: a1c3e5f70010
 Revises: 9e4a2f100009
@@ -25,9 +25,16 @@ def upgrade():
         batch_op.add_column(sa.Column('active_offer', sa.Boolean(), nullable=True))
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.add_column(sa.Column('active_offer', sa.Boolean(), nullable=True))
+    # What a conflict copy carried, so the merge does not lose it.
+    with op.batch_alter_table('note_revisions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sa.String(length=16), nullable=True))
+        batch_op.add_column(sa.Column('active_offer', sa.Boolean(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('note_revisions', schema=None) as batch_op:
+        batch_op.drop_column('active_offer')
+        batch_op.drop_column('language')
     with op.batch_alter_table('feedback', schema=None) as batch_op:
         batch_op.drop_column('active_offer')
     with op.batch_alter_table('notes', schema=None) as batch_op:

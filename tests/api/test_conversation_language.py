@@ -50,7 +50,57 @@ def test_a_value_that_is_not_one_of_the_choices_is_refused_with_a_message_on_its
 
 def test_a_bad_language_names_the_choices_in_words(team, app):
     answer = send_one(signed_in(app, team.reviewer), save(team, language="xx"))
-    assert answer["errors"]["language"] == ["Choose Welsh, English, another language or with an interpreter."]
+    assert answer["errors"]["language"] == [
+        "Choose Welsh, English, another language, with an interpreter or not recorded."]
+
+
+def test_a_bad_offer_names_the_choices_in_words(team, app):
+    answer = send_one(signed_in(app, team.reviewer), save(team, active_offer="maybe"))
+    assert answer["errors"]["active_offer"] == ["Choose yes, no or not recorded."]
+
+
+def test_none_takes_them_back_to_not_recorded_and_absent_null_or_blank_keep_them(team, app):
+    rhys = signed_in(app, team.reviewer)
+    note_id = send_one(rhys, save(team, language="cy", active_offer=True))["note_id"]
+    for version, unchanged in enumerate(({}, {"language": None, "active_offer": None},
+                                         {"language": "", "active_offer": ""}), start=1):
+        answer = send_one(rhys, save(team, note_id, version, body=f"Text {version}.", **unchanged))
+        assert answer["status"] == "applied" and answer["version"] == version + 1
+        db.session.expire_all()
+        note = db.session.get(Note, note_id)
+        assert (note.language, note.active_offer) == ("cy", True)
+    cleared = send_one(rhys, save(team, note_id, 4, body="Text 3.", language="none", active_offer="none"))
+    assert cleared["status"] == "applied" and cleared["version"] == 5  # a change of them alone is a new version
+    db.session.expire_all()
+    note = db.session.get(Note, note_id)
+    assert (note.language, note.active_offer) == (None, None)
+    # One at a time, and a new note told "none" is simply not recorded.
+    send_one(rhys, save(team, note_id, 5, body="Text 3.", language="en", active_offer=False))
+    send_one(rhys, save(team, note_id, 6, body="Text 3.", active_offer="none"))
+    db.session.expire_all()
+    note = db.session.get(Note, note_id)
+    assert (note.language, note.active_offer) == ("en", None)
+    fresh = send_one(rhys, save(team, language="none", active_offer="none"))
+    assert fresh["status"] == "applied"
+    assert (db.session.get(Note, fresh["note_id"]).language, db.session.get(Note, fresh["note_id"]).active_offer) \
+        == (None, None)
+
+
+def test_the_forms_offer_not_recorded_chosen_by_nobody_and_it_clears_them_without_javascript(team, app):
+    rhys = signed_in(app, team.reviewer)
+    note_id = send_one(rhys, save(team, language="cy", active_offer=True))["note_id"]
+    edit = rhys.get(f"/visits/{team.home_visit.id}", query_string={"edit": note_id}).get_data(as_text=True)
+    assert f'id="edit-{note_id}-language-none"' in edit or 'name="language" value="none"' in edit
+    assert 'name="active_offer" value="none"' in edit
+    new_form = note_form(rhys.get(f"/visits/{team.home_visit.id}").get_data(as_text=True))
+    assert "language" not in new_form.fields and "active_offer" not in new_form.fields  # left out: unchanged
+    form = next(form for form in forms_on(edit, "note.save") if form.fields.get("note_id") == note_id)
+    assert form.fields["language"] == "cy"
+    response = rhys.http.post(form.action, data=form.filled(language="none", active_offer="none"))
+    assert response.status_code == 303
+    db.session.expire_all()
+    note = db.session.get(Note, note_id)
+    assert (note.language, note.active_offer) == (None, None)
 
 
 def test_an_edit_that_leaves_them_out_keeps_them_and_one_that_changes_only_them_is_a_new_version(team, app):
@@ -82,6 +132,44 @@ def test_a_stale_edit_is_a_conflict_copy_and_changes_no_language(team, app):
     assert stale["status"] == "conflict"
     db.session.expire_all()
     assert db.session.get(Note, note_id).language == "en"
+
+
+def test_a_conflict_copy_keeps_the_language_and_offer_it_carried_and_the_merge_offers_them(team, app):
+    rhys = signed_in(app, team.reviewer)
+    note_id = send_one(rhys, save(team))["note_id"]
+    send_one(rhys, save(team, note_id, 1, body="Newer text."))
+    stale = send_one(rhys, save(team, note_id, 1, body="Older device's text.", language="cy", active_offer=True))
+    assert stale["status"] == "conflict"
+    db.session.expire_all()
+    note = db.session.get(Note, note_id)
+    [copy] = [revision for revision in note.revisions if revision.is_conflict]
+    assert (copy.language, copy.active_offer) == ("cy", True)
+    assert (note.language, note.active_offer) == (None, None)
+    html = rhys.get(f"/notes/{note_id}/history").get_data(as_text=True)
+    # Both are shown: the conflict copy says what it carried ...
+    merge = html[html.index('id="merge-title"'):html.index('id="revisions-title"')]
+    assert "Language of the conversation: Welsh. The Welsh active offer was made." in merge
+    # ... and the merge form starts from it where the saved note records nothing.
+    [form] = [form for form in forms_on(html, "note.save") if form.fields.get("resolves_conflict") == "true"]
+    assert (form.fields["language"], form.fields["active_offer"]) == ("cy", "true")
+    response = rhys.http.post(form.action, data=form.filled(body="Both texts, merged."))
+    assert response.status_code == 303
+    db.session.expire_all()
+    note = db.session.get(Note, note_id)
+    assert (note.language, note.active_offer, note.in_conflict) == ("cy", True, False)
+
+
+def test_the_merge_form_starts_from_the_saved_notes_own_choice_when_it_has_one(team, app):
+    rhys = signed_in(app, team.reviewer)
+    note_id = send_one(rhys, save(team, language="en", active_offer=False))["note_id"]
+    send_one(rhys, save(team, note_id, 1, body="Newer text."))
+    send_one(rhys, save(team, note_id, 1, body="Older device's text.", language="cy", active_offer=True))
+    html = rhys.get(f"/notes/{note_id}/history").get_data(as_text=True)
+    [form] = [form for form in forms_on(html, "note.save") if form.fields.get("resolves_conflict") == "true"]
+    assert (form.fields["language"], form.fields["active_offer"]) == ("en", "false")
+    merge = html[html.index('id="merge-title"'):html.index('id="revisions-title"')]
+    assert "Language of the conversation: English. The Welsh active offer was not made." in merge
+    assert "Language of the conversation: Welsh. The Welsh active offer was made." in merge
 
 
 def test_the_audit_log_never_holds_the_language(team, app):
@@ -128,7 +216,7 @@ def test_a_refused_language_shows_the_form_again_with_its_message(team, app):
     response = rhys.http.post(form.action, data=form.filled(body="Text kept.", language="klingon"))
     html = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "Choose Welsh, English, another language or with an interpreter." in html
+    assert "Choose Welsh, English, another language, with an interpreter or not recorded." in html
     assert 'id="new-note-language-error"' in html and "Text kept." in html
 
 

@@ -36,6 +36,31 @@ _LANGUAGE_WORDS = {
 }
 
 
+def sent_conversation(data: dict, language: Optional[str], offer: Optional[bool]) -> tuple:
+    """The (language, active_offer) a note.save leaves a note with, from the note's own (`language`, `offer`):
+    a value left out (or null, or "" -- the schema drops those) keeps the note's; NOT_RECORDED ("none") takes it
+    back to None, "not recorded"."""
+    sent_language, sent_offer = data.get("language"), data.get("active_offer")
+    if sent_language is not None:
+        language = None if sent_language == NOT_RECORDED else sent_language
+    if sent_offer is not None:
+        offer = None if sent_offer == NOT_RECORDED else sent_offer
+    return language, offer
+
+
+def merge_conversation(note, conflict_copies) -> tuple[Optional[str], Optional[bool]]:
+    """Where the merge form starts: the saved note's language and offer, and where it records none, the newest
+    conflict copy's that records one (`conflict_copies` newest first). Both are shown beside their texts; the
+    person can choose otherwise."""
+    language, offer = note.language, note.active_offer
+    for copy in conflict_copies:
+        if language is None:
+            language = copy.language
+        if offer is None:
+            offer = copy.active_offer
+    return language, offer
+
+
 def language_choices() -> list[tuple[str, str]]:
     """The note form's radio buttons, in the order offered: Welsh first (the Standards: never less favourably)."""
     return [(code, str(_LANGUAGE_WORDS[code])) for code in LANGUAGE_CODES]

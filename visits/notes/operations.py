@@ -15,15 +15,17 @@ expects one), and never a conflict: there is no text to lose. A save kept as a c
 the merge form carries them. An id that is not one of the review's themes rejects the save.
 
 The conversation's language and the Welsh active offer (`language`, `active_offer`; visits/notes/language.py)
-behave as themes do: left out, the note keeps its own; a change of them alone is a new version, never a conflict;
-a conflict copy carries none (revisions keep the text only). They are note content: the audit log, which the
-coordinator reads, never holds them.
+behave as themes do: left out (null, ""), the note keeps its own; "none" takes one back to not recorded; a change
+of them alone is a new version, never a conflict. A conflict copy keeps the ones it carried, and the merge form
+offers them (visits/notes/views.py). They are note content: the audit log, which the coordinator reads, never
+holds them.
 """
 from __future__ import annotations
 
 from flask_babel import gettext as _
 
 from .. import audit
+from .language import sent_conversation
 from ..clock import utcnow
 from ..extensions import db
 from ..models import Note, NoteKind, NoteRevision, User, Visit
@@ -50,8 +52,8 @@ def _create(user: User, op: IncomingOperation) -> dict:
         raise refused(user, visit.review_id if visit else None)
     themes = _themes(op, visit.review_id) or []
     note = Note(id=str(op.data["note_id"]), visit=visit, author_id=user.id, kind=NoteKind(op.data["kind"]),
-                body=op.data["body"], prompts=op.data["prompts"], version=1,
-                language=op.data.get("language"), active_offer=op.data.get("active_offer"))
+                body=op.data["body"], prompts=op.data["prompts"], version=1)
+    note.language, note.active_offer = sent_conversation(op.data, None, None)
     note.themes = themes
     db.session.add(note)
     _keep_revision(note, user, op)
@@ -69,8 +71,8 @@ def _update(user: User, op: IncomingOperation, note: Note) -> dict:
         raise rejected("kind", _("A note keeps the kind it was written as."))
     themes = _themes(op, note.visit.review_id)
     same_themes = themes is None or {t.id for t in themes} == {t.id for t in note.themes}
-    language, offer = op.data.get("language"), op.data.get("active_offer")
-    same_conversation = language in (None, note.language) and offer in (None, note.active_offer)
+    language, offer = sent_conversation(op.data, note.language, note.active_offer)
+    same_conversation = (language, offer) == (note.language, note.active_offer)
     same_text = (op.data["body"], op.data["prompts"]) == (note.body, note.prompts or {})
     if same_text and not note.in_conflict:
         if same_themes and same_conversation:
@@ -82,10 +84,7 @@ def _update(user: User, op: IncomingOperation, note: Note) -> dict:
     note.body, note.prompts = op.data["body"], op.data["prompts"]
     if themes is not None:
         note.themes = themes
-    if language is not None:
-        note.language = language
-    if offer is not None:
-        note.active_offer = offer
+    note.language, note.active_offer = language, offer
     note.version += 1
     note.updated_at = utcnow()
     merged = note.in_conflict
@@ -101,9 +100,11 @@ def _update(user: User, op: IncomingOperation, note: Note) -> dict:
 
 
 def _keep_conflict(user: User, op: IncomingOperation, note: Note) -> dict:
+    # What it said of the conversation is kept with its text (None: it said nothing, or "not recorded").
+    language, offer = sent_conversation(op.data, None, None)
     db.session.add(NoteRevision(note=note, version=None, base_version=op.base_version, body=op.data["body"],
                                 prompts=op.data["prompts"], saved_by_id=user.id, op_id=op.op_id,
-                                is_conflict=True))
+                                is_conflict=True, language=language, active_offer=offer))
     note.in_conflict = True
     review_id = note.visit.review_id
     audit.record(user, "note.conflict", "note", note.id, review_id, op_id=op.op_id, base_version=op.base_version,
@@ -127,4 +128,5 @@ def _themes(op: IncomingOperation, review_id: int):
 
 def _keep_revision(note: Note, user: User, op: IncomingOperation) -> None:
     db.session.add(NoteRevision(note=note, version=note.version, base_version=op.base_version, body=note.body,
-                                prompts=note.prompts, saved_by_id=user.id, op_id=op.op_id))
+                                prompts=note.prompts, saved_by_id=user.id, op_id=op.op_id,
+                                language=note.language, active_offer=note.active_offer))

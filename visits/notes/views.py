@@ -42,11 +42,13 @@ def render_note_history(note: Note, *, form: FormState = NO_FORM, status: int = 
     audit.record(current_user, "read", "note", note.id, note.visit.review_id, view="history")
     db.session.commit()
     revisions = list(reversed(note.revisions))
+    waiting = [r for r in revisions if r.is_conflict and not r.resolved]
+    merge_language, merge_offer = language.merge_conversation(note, waiting)
     carried = theme_choices(note.themes)
     choices = theme_choices(themes.offered_themes(note.visit.review)) + [theme for theme in carried if theme.retired]
     return render_template(
         "notes/history.html", note=note, revisions=revisions,
-        waiting=[r for r in revisions if r.is_conflict and not r.resolved],
+        waiting=waiting, merge_language=merge_language, merge_offer=merge_offer,
         may_merge=note.in_conflict and can_edit_note(current_user, note), form=form, new_id=new_id,
         prompts=SETTING_PROMPTS, prompts_for=prompts_for, answered=answered, format_datetime=format_datetime,
         theme_choices=choices, theme_ids=[str(theme.id) for theme in carried],

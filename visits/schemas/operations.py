@@ -12,7 +12,7 @@ from ..models import (
     SETTING_PROMPTS, AttendanceStatus, ConcernCategory, NeedStatus, NeedType, NoteKind, Rating, SupportedBy,
 )
 from .base import N_, PlainText, Schema, WholeNumber, codes, review_years
-from ..notes.language import LANGUAGE_CODES
+from ..notes.language import LANGUAGE_CODES, NOT_RECORDED
 from ..notes.prompts import ALL_PROMPTS, PROMPTS_BY_KIND, prompts_for
 from ..themes import MAX_THEMES_ON_A_NOTE
 from ..vocabulary import label
@@ -38,6 +38,18 @@ class OperationIn(Schema):
     data = fields.Dict(required=True)
 
 
+class OfferOrNotRecorded(fields.Boolean):
+    """A note's Welsh active offer: true or false, or "none" for "Not recorded" (kept as NOT_RECORDED, so a save
+    that takes the answer back is told apart from one that leaves it out)."""
+
+    default_error_messages = {"invalid": N_("Choose yes, no or not recorded.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == NOT_RECORDED:
+            return NOT_RECORDED
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class NoteSaveData(Schema):
     note_id = fields.UUID(required=True)
     visit_id = WholeNumber(required=True)
@@ -55,14 +67,19 @@ class NoteSaveData(Schema):
                        f"note keeps its themes. At most {MAX_THEMES_ON_A_NOTE}."})
     resolves_conflict = fields.Boolean(load_default=False, metadata={
         "description": "True only from the merge view: this text replaces the note and its conflict copies."})
-    # Issue 13 (visits/notes/language.py): like themes, left out (or null, or "") the note keeps what it has.
-    language = fields.String(load_default=None, allow_none=True, validate=OneOf(LANGUAGE_CODES, error=N_(
-        "Choose Welsh, English, another language or with an interpreter.")), metadata={
-        "description": "The language the conversation was held in: cy (Welsh), en (English), other, or "
-                       "interpreter; left out, the note keeps the one it has (none: not recorded)."})
-    active_offer = fields.Boolean(load_default=None, allow_none=True, metadata={
-        "description": "Whether the Welsh active offer was made (Welsh offered without being asked for); left "
-                       "out, the note keeps what it has (none: not recorded)."})
+    # Issue 13 (visits/notes/language.py): like themes, left out (or null, or "") the note keeps what it has;
+    # "none" takes it back to "not recorded".
+    language = fields.String(load_default=None, allow_none=True,
+                             validate=OneOf(LANGUAGE_CODES + (NOT_RECORDED,), error=N_(
+                                 "Choose Welsh, English, another language, with an interpreter or not recorded.")),
+                             metadata={
+        "description": "The language the conversation was held in: cy (Welsh), en (English), other, "
+                       "interpreter, or none (not recorded); left out (or null, or \"\"), the note keeps the one "
+                       "it has."})
+    active_offer = OfferOrNotRecorded(load_default=None, allow_none=True, metadata={
+        "description": "Whether the Welsh active offer was made (Welsh offered without being asked for): true, "
+                       "false, or \"none\" (not recorded); left out (or null, or \"\"), the note keeps what it "
+                       "has."})
 
     @pre_load
     def _blank_is_left_out(self, values, **kwargs):
