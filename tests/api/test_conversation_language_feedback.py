@@ -75,3 +75,28 @@ def test_the_link_officer_learns_nothing_of_languages_or_offers(app, answered):
     assert "Maes Day Centre" in page
     for word in ("Languages answered in", "active offer", "Cymraeg (Welsh)", "Polski"):
         assert word not in page
+
+
+def _selected_language(html):
+    step = html[html.index('id="fb-language"'):]
+    step = step[:step.index("</select>")]
+    return [part.split('"')[1] for part in step.split("<option")[1:] if " selected" in part.split(">")[0]]
+
+
+@pytest.mark.parametrize("locale, expected", [("cy", ["cy"]), ("en", ["en"]), (None, ["en"])])
+def test_the_questionnaire_starts_from_the_pages_language(app, team, locale, expected):
+    # A Welsh page handed to someone answering in Welsh must not say they answered in English.
+    team.lay.locale = locale
+    db.session.commit()
+    html = signed_in(app, team.lay).get(f"/visits/{team.home_visit.id}/feedback").get_data(as_text=True)
+    assert _selected_language(html) == expected
+
+
+def test_the_default_language_of_an_answer_is_welsh_only_for_a_welsh_page():
+    from babel import Locale
+
+    from visits.feedback.views import answer_language_default
+
+    assert answer_language_default(Locale.parse("cy")) == "cy"
+    assert answer_language_default(Locale.parse("en_GB")) == "en"
+    assert answer_language_default(None) == "en"

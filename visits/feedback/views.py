@@ -13,6 +13,7 @@ import uuid
 from typing import Optional
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -46,6 +47,12 @@ def language_name(code: str) -> str:
     """A feedback's language in words (a code no longer offered, or typed by a client, as it is)."""
     return str(dict(LANGUAGES).get(code, code))
 ACTION_MAX_CHARS = 4000
+
+
+def answer_language_default(locale) -> str:
+    """The language the questionnaire starts from: the page's (Flask-Babel's `get_locale()`), Welsh on a Welsh
+    page, English otherwise. The person answering can choose any other."""
+    return "cy" if locale is not None and locale.language == "cy" else "en"
 
 
 def _supported_by_labels() -> list[tuple[str, str]]:
@@ -92,7 +99,8 @@ def _render_questionnaire(visit: Visit, errors: Optional[dict] = None, values: O
         people = []
     return render_template(
         "feedback/questionnaire.html", visit=visit, questions=question_service.questions_of(visit.review_id),
-        people=people, languages=LANGUAGES, supported_by=_supported_by_labels(), scale=scale_words(),
+        people=people, languages=LANGUAGES, default_language=answer_language_default(get_locale()),
+        supported_by=_supported_by_labels(), scale=scale_words(),
         errors=errors or {}, values=values or MultiDict(), done=done, op_id=str(uuid.uuid4()),
         feedback_id=str(uuid.uuid4()), comment_max=FEEDBACK_COMMENT_MAX_CHARS), status
 
