@@ -11,7 +11,9 @@ from visits.extensions import db
 from visits.models import Note, Operation
 
 from ..support import factories as f
-from ..support.browser import assert_accessible, outbox, sign_in, wait_for_kept_pages, wait_for_worker
+from ..support.browser import (
+    assert_accessible, outbox, sign_in, wait_for_kept_pages, wait_for_worker, wait_until,
+)
 
 NOTE = "Siaradon ni yn y gegin: mae'r gofalwyr yn hwyr bob bore."
 
@@ -52,7 +54,7 @@ def test_a_note_held_in_welsh_saved_offline_keeps_its_language_and_syncs_once(pa
     expect(editing.get_by_role("radio", name="Welsh")).to_be_checked()
     expect(editing.get_by_role("radio", name="Yes")).to_be_checked()
     assert editing.locator('input[name="language"]').evaluate_all("radios => radios.map(r => r.value)") == [
-        "cy", "en", "other", "interpreter"]
+        "cy", "en", "other", "interpreter", "none"]
     editing.get_by_role("button", name="Save note").click()
     expect(waiting).to_have_count(1)
     (op,) = outbox(page)
@@ -67,6 +69,35 @@ def test_a_note_held_in_welsh_saved_offline_keeps_its_language_and_syncs_once(pa
     assert (note.body, note.language, note.active_offer, note.version) == (NOTE, "cy", True, 1)
     assert db.session.scalar(select(db.func.count()).select_from(Operation)) == 1
     assert outbox(page) == []
+
+
+def test_offline_a_recorded_language_and_offer_go_back_to_not_recorded(page, context, team):
+    note = f.gen_note(team.home_visit, team.reviewer, body="Cyfweliad.", kind="home_visit")
+    note.language, note.active_offer = "cy", True
+    db.session.commit()
+    sign_in(page, team.reviewer)
+    url = f"/visits/{team.home_visit.id}?edit={note.id}"
+    page.goto(url)
+    wait_for_worker(page)
+    context.set_offline(True)
+    open_all_folds(page)
+    form = page.locator(f"#note-{note.id} form")
+    expect(form.locator('input[name="language"][value="cy"]')).to_be_checked()
+    form.get_by_role("group", name="Language of the conversation").get_by_role("radio", name="Not recorded").check()
+    form.get_by_role("group", name="The Welsh active offer was made").get_by_role(
+        "radio", name="Not recorded").check()
+    form.get_by_role("button", name="Save note").click()
+    wait_until(page, """async () => (await FieldworkOutbox.opsOf(
+        document.body.getAttribute('data-user-key'))).length === 1""")
+    (op,) = outbox(page)
+    assert (op["data"]["language"], op["data"]["active_offer"]) == ("none", "none")
+    assert db.session.get(Note, note.id).language == "cy"
+
+    context.set_offline(False)
+    expect(page.locator("#sync-text")).to_contain_text("All synced", timeout=15000)
+    db.session.expire_all()
+    saved = db.session.get(Note, note.id)
+    assert (saved.language, saved.active_offer, saved.version) == (None, None, 2)
 
 
 def test_in_welsh_the_note_form_fits_a_phone_and_passes_axe(page, team):
@@ -100,6 +131,8 @@ def test_in_welsh_the_questionnaires_language_step_fits_a_phone_and_passes_axe(p
         page.locator("[data-fb-next]").click()
     step = page.locator('[data-fb-step="language"]')
     expect(step).to_be_visible()
+    # A Welsh page starts from Welsh as the language answered in.
+    expect(step.locator("#fb-language")).to_have_value("cy")
     step.locator("#offer-yes + label").click()
     expect(step.locator("#offer-yes")).to_be_checked()
     fits_the_phone(page)
@@ -118,3 +151,23 @@ def test_in_welsh_the_evidence_filtered_by_language_fits_a_phone_and_passes_axe(
     expect(page.locator(".evidence-hit")).to_have_count(1)
     fits_the_phone(page)
     assert_accessible(page, "conversation-language-evidence-cy-360")
+
+
+def test_in_welsh_the_merge_offers_the_conflict_copys_language_and_fits_a_phone(page, team):
+    from visits.models import NoteRevision
+
+    note = f.gen_note(team.home_visit, team.reviewer, body="Testun newydd.", kind="home_visit")
+    note.in_conflict = True
+    db.session.add(NoteRevision(note=note, version=None, base_version=1, body="Testun hŷn.", prompts={},
+                                saved_by_id=team.reviewer.id, is_conflict=True, language="cy", active_offer=True))
+    db.session.commit()
+    sign_in(page, team.reviewer)
+    page.goto(f"/notes/{note.id}/history?lang=cy")
+    expect(page.locator("html")).to_have_attribute("lang", "cy")
+    merge = page.locator("section.merge")
+    expect(merge.locator('input[name="language"][value="cy"]')).to_be_checked()
+    expect(merge.locator('input[name="active_offer"][value="true"]')).to_be_checked()
+    expect(merge.locator('input[name="language"][value="none"]')).not_to_be_checked()
+    fits_the_phone(page)
+    assert_accessible(page, "conversation-language-merge-cy-360")
+    merge.screenshot(path="test-artifacts/conversation-language-merge-cy-360.png")
