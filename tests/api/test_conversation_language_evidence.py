@@ -7,17 +7,15 @@ import io
 
 import docx
 import pytest
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
 from flask_babel import force_locale, gettext
 
 from visits.evidence.exports import CSV_HEADINGS
 from visits.evidence.queries import EvidenceFilters, readable_notes
-from visits.extensions import babel, db
+from visits.extensions import db
 
 from ..support import factories as f
-from ..support.apps import sqlite_app
 from ..support.clients import signed_in
+from ..support.i18n import app_with_welsh
 from ..support.world import console_world
 
 WELSH_NOTE = "Cyfweliad yn Gymraeg WELSHNOTE-1101"
@@ -157,30 +155,15 @@ def test_the_word_pack_says_each_notes_language_and_its_filters(app, spoken):
 MARKER = "Ŵ·"
 
 
-def _forget_loaded_catalogues():
-    # Flask-Babel keeps loaded catalogues on its one Babel object, shared by every app of the process.
-    domain = babel.__dict__.get("domain_instance")
-    if domain is not None:
-        domain.cache.clear()
-
-
 @pytest.fixture
 def marked_welsh_app(tmp_path):
     """The app with a Welsh catalogue whose every heading and answer of the exports is marked: a heading that
     did not go through gettext comes out unmarked. (The real catalogue is being translated: comparing with it
     alone could not fail while it is empty.)"""
-    catalogue = Catalog(locale="cy")
-    for message in [*(str(h) for h in CSV_HEADINGS), "Welsh", "Yes", "No",
-                    "Language of the conversation: %(language)s.", "The Welsh active offer was made."]:
-        catalogue.add(message, MARKER + message)
-    folder = tmp_path / "translations" / "cy" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    with (folder / "messages.mo").open("wb") as stream:
-        write_mo(stream, catalogue)
-    _forget_loaded_catalogues()
-    with sqlite_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations")) as app:
+    marked = [*(str(h) for h in CSV_HEADINGS), "Welsh", "Yes", "No", "Language of the conversation: %(language)s.",
+              "The Welsh active offer was made."]
+    with app_with_welsh(tmp_path, {message: MARKER + message for message in marked}) as app:
         yield app
-    _forget_loaded_catalogues()
 
 
 def test_the_csv_headings_are_in_the_readers_language(marked_welsh_app):
