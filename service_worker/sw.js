@@ -12,7 +12,8 @@
  *                    the language its request had (the `lang` cookie, or the account's choice: visits/i18n.py).
  *                    Every page load tells us its <html lang>
  *                    ("page-language"); when the kept offline page's Content-Language differs (the person switched
- *                    to Cymraeg or back), it is fetched again, so a page never kept is answered in their language.
+ *                    to Cymraeg or back), it is fetched again, so a page never kept is answered in their language;
+ *                    so is the manifest (its description is translated and it carries no language of its own).
  *                    The language is kept here too (LANGUAGE_URL), for the words this worker shows by itself.
  *   pages            The signed-in person's own pages: itinerary days and visit pages. After login and on every
  *                    online load the page asks us to fetch the coming days (/api/offline-pages) so they open
@@ -196,8 +197,8 @@ async function say(key) {
   return [...new Set(codes.map((code) => BUILD.words[code][key]))].join("\n\n");
 }
 
-/* A page was shown in `lang`: remember it, and fetch the offline page again if the kept one is in another
-   language. Best effort: with no signal the old one stays until the next page load. */
+/* A page was shown in `lang`: remember it, and fetch the offline page (and the manifest) again if the kept one is
+   in another language. Best effort: with no signal the old one stays until the next page load. */
 async function followPageLanguage(lang) {
   if (!lang) return;
   const shell = await caches.open(SHELL_CACHE);
@@ -207,9 +208,13 @@ async function followPageLanguage(lang) {
   }
   const kept = await shell.match(BUILD.offline, { ignoreVary: true });
   if (kept && kept.headers.get("Content-Language") === lang) return;
+  // The offline page, and the manifest the page links (its description), both written in the language they were
+  // fetched in; the manifest carries no language of its own, so it follows the offline page.
   try {
-    const response = await fetch(BUILD.offline, { credentials: "same-origin", cache: "no-store" });
-    if (response.ok && !response.redirected) await shell.put(BUILD.offline, response);
+    for (const url of [BUILD.offline, BUILD.manifest]) {
+      const response = await fetch(url, { credentials: "same-origin", cache: "no-store" });
+      if (response.ok && !response.redirected) await shell.put(url, response);
+    }
   } catch (error) {
     // offline: try again on the next page load
   }

@@ -89,6 +89,13 @@ def test_a_phone_switched_to_cymraeg_opens_its_kept_pages_in_welsh_offline_and_b
     page.wait_for_url(f"**{visit}")
     assert html_lang(page) == "cy"
     wait_for_kept_language(page, kept, "cy")
+    # The manifest the shell keeps follows too (its description is translated; an installed app shows it).
+    description = words(app, "cy", "Your review itinerary and visit notes, on and off line.")
+    wait_until(page, f"""async () => {{
+        const shells = (await caches.keys()).filter((name) => name.startsWith('shell-'));
+        const kept = shells.length && await (await caches.open(shells[0])).match('/manifest.webmanifest');
+        return !!kept && (await kept.json()).description === {description!r};
+    }}""", timeout=20)
     page.goto("/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page, "welsh-itinerary-360")

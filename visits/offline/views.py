@@ -49,6 +49,7 @@ def service_worker():
                                                                url_for("offline.manifest")],
         "scripts": [asset_url(name) for name in WORKER_SCRIPTS],
         "offline": url_for("offline.offline_page"),
+        "manifest": url_for("offline.manifest"),
         "words": worker_words(),
     }
     body = f"const BUILD = {json.dumps(build)};\n" + worker_path().read_text()
