@@ -21,12 +21,17 @@ def person_name(name: str, kind, may_know: bool, case_reference: Optional[str] =
     return f"{role} ({case_reference})" if case_reference else role
 
 
-def private_text(text: Optional[str], about_private_person: bool, may_know: bool) -> str:
+def private_text(text: Optional[str], about_private_person: bool, may_know: bool,
+                 review_id: Optional[int] = None) -> str:
     """Free text written by the team about a service user, a carer or a visit to one (a need's details, a
-    visit's briefing) may name them or say where they live: without the right to know them, none of it."""
-    if may_know or not about_private_person:
+    visit's briefing) may name them or say where they live: without the right to know them, none of it. Text about
+    no one in particular may still name one (a staff interview's briefing "ask why Mrs Jones was discharged"):
+    with `review_id`, a text naming one of that review's service users or carers is hidden too, as a title is."""
+    if may_know or not text:
         return text or ""
-    return ""
+    if about_private_person or (review_id is not None and names_someone(review_id, text)):
+        return ""
+    return text
 
 
 def place_name(name: str, is_home: bool, may_know: bool) -> str:

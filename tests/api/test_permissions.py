@@ -175,3 +175,24 @@ def test_administration_writes_per_role(world, client, role, path):
     if allowed and path.endswith(("/remove", "/reset-link")):  # nothing to fill in: done
         expected = {200, 302}
     assert response.status_code in expected
+
+
+def test_a_staff_interviews_briefing_naming_a_service_user_reaches_no_one_who_may_not_know_them(world, client):
+    """A briefing for a visit about no service user may still name one ("ask why ... was discharged"): the rule for
+    titles applies (visits/identity.py private_text), on the visit page and in the API's itinerary alike."""
+    from visits.extensions import db
+
+    from ..support import factories as f
+    from ..support.clients import Client
+
+    interview = f.gen_visit(world.review, team=[world.reviewer], kind="staff_interview", title="Social worker")
+    interview.briefing = f"Ask why {SERVICE_USER_NAME} was discharged without a care plan"
+    interview.cancel_reason = f"{SERVICE_USER_NAME} is in hospital"
+    db.session.commit()
+    day = interview.starts_at.date().isoformat()
+    client.login(world.coordinator)
+    for path in (f"/visits/{interview.id}", f"/api/itinerary?from={day}&to={day}"):
+        assert SERVICE_USER_NAME not in client.get(path).get_data(as_text=True), path
+    link = Client(client.app)
+    link.login(world.link)  # the link officer knows who the service users are
+    assert "was discharged without a care plan" in link.get(f"/visits/{interview.id}").get_data(as_text=True)

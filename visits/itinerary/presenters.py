@@ -104,8 +104,9 @@ class VisitView:
                 for kind in ("visit.check_in", "visit.check_out")}
 
 def _need(need: NeedFlag, private: bool, may_know: bool) -> NeedView:
-    return NeedView(need.id, need.type.value, private_text(need.detail, private, may_know), need.status.value,
-                    private_text(need.arrangement, private, may_know))
+    review_id = need.participant.review_id
+    return NeedView(need.id, need.type.value, private_text(need.detail, private, may_know, review_id),
+                    need.status.value, private_text(need.arrangement, private, may_know, review_id))
 
 
 def _participant(attendance: Attendance, access: VisitAccess, case_reference: Optional[str]) -> ParticipantView:
@@ -152,8 +153,9 @@ def present_visit(visit: Visit, access: VisitAccess, viewer: User) -> VisitView:
     view.case_reference = case_reference
     view.agenda = [SegmentView(agenda_title_of(visit, s.title, n, access.identity), s.minutes)
                    for n, s in enumerate(visit.agenda)]
-    view.briefing = private_text(visit.briefing, _about_private_people(visit), access.identity)
-    view.cancel_reason = private_text(visit.cancel_reason, _about_private_people(visit), access.identity)
+    view.briefing = private_text(visit.briefing, _about_private_people(visit), access.identity, visit.review_id)
+    view.cancel_reason = private_text(visit.cancel_reason, _about_private_people(visit), access.identity,
+                                      visit.review_id)
     view.contacts = [PersonView(u.id, u.name, u.phone) for u in visit.review.link_officers()]
     mine = next((c for c in visit.checks if c.user_id == viewer.id), None)
     if mine is not None:

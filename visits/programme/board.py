@@ -282,7 +282,7 @@ def need_alerts(review: Review, now: datetime, identities: bool) -> list[NeedAle
                                             person_label(attendance.participant, identities, reference),
                                             need.type.value,
                                             private_text(need.detail, attendance.participant.is_private_person,
-                                                         identities),
+                                                         identities, visit.review_id),
                                             need.status.value))
     return alerts
 

@@ -75,8 +75,10 @@ def need_rows(review: Review, identities: bool) -> list[NeedRow]:
         next_visit = upcoming or (visits[-1] if visits else None)
         rows.append(NeedRow(
             need.id, need.participant_id, person_label(need.participant, identities, case_of.get(need.participant_id)),
-            need.type.value, private_text(need.detail, need.participant.is_private_person, identities),
-            need.status.value, private_text(need.arrangement, need.participant.is_private_person, identities),
+            need.type.value, private_text(need.detail, need.participant.is_private_person, identities,
+                                          need.participant.review_id),
+            need.status.value, private_text(need.arrangement, need.participant.is_private_person, identities,
+                                            need.participant.review_id),
             need.arranged_by.name if need.arranged_by else None, next_visit,
             urgent=not need.is_arranged and upcoming is not None and upcoming.starts_at <= horizon,
             next_visit_title=title_of(next_visit, identities) if next_visit else ""))

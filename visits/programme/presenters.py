@@ -66,8 +66,8 @@ def attendee_label(attendance: Attendance, identities: bool, case_reference: Opt
     return PersonLabel(
         id=person.id, name=person_label(person, identities, case_reference), kind=person.kind.value,
         detail=_detail(person, case_reference), attendance=attendance.status.value,
-        needs=[(n.type.value, private_text(n.detail, person.is_private_person, identities), n.status.value,
-               n.is_arranged) for n in person.needs],
+        needs=[(n.type.value, private_text(n.detail, person.is_private_person, identities, person.review_id),
+                n.status.value, n.is_arranged) for n in person.needs],
         recorded=attendance_recorded(attendance),
     )
 
@@ -93,7 +93,7 @@ def programme_rows(visits: list[Visit], identities: bool, findings=()) -> list[P
             case_reference=reference, finding_count=len(severities),
             worst="error" if "error" in severities else ("warning" if severities else None),
             # Free text that may name the person visited (the title too): hidden from those who may not know them.
-            cancel_reason=private_text(visit.cancel_reason, about_private_people(visit), identities),
+            cancel_reason=private_text(visit.cancel_reason, about_private_people(visit), identities, visit.review_id),
         ))
     return rows
 
