@@ -129,7 +129,7 @@ def _store_choice():
     args.pop(COOKIE, None)
     path = _this_path()
     response = redirect(f"{path}?{urlencode(args, doseq=True)}" if args else path, code=303)
-    if code is None:  # ?lang=xx: ignored, not stored; the page as it was
+    if code is None or request.method == "HEAD":  # ?lang=xx, or a HEAD (no side effects): the page as it was
         return response
     signed_in = bool(current_user and current_user.is_authenticated)
     if signed_in and request.headers.get("Sec-Fetch-Site", "none") not in OWN_SITE:

@@ -262,3 +262,11 @@ def test_a_link_from_another_site_does_not_change_an_account(app, rhys):
     assert response.status_code == 303 and stored_locale(rhys) is None
     phone.get("/?lang=cy", headers={"Sec-Fetch-Site": "same-origin"})
     assert stored_locale(rhys) == "cy"
+
+
+def test_a_head_request_changes_nothing(app, rhys):
+    phone = Client(app)
+    phone.login(rhys)
+    response = phone.http.head("/?lang=cy")
+    assert response.status_code == 303 and stored_locale(rhys) is None
+    assert "lang=cy" not in response.headers.get("Set-Cookie", "")
