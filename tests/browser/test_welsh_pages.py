@@ -19,8 +19,8 @@ from ..support.apps import sqlite_app
 from ..support.browser import assert_accessible, sign_in, wait_for_kept_pages, wait_for_worker, wait_until
 from ..support.i18n import (
     MARKER, ROLES, SAME_IN_BOTH, WELSH_PO, english_left, english_messages, extract_messages, fresh_translations,
-    page_texts, pages_for, person, pseudo_catalogue, read_catalogue, unmarked, untranslated_report,
-    user_data_of_database, welsh_date_words, with_welsh, write_translations,
+    page_texts, pages_for, person, read_catalogue, unmarked, untranslated_report,
+    user_data_of_database, welsh_date_words, with_welsh, write_pseudo_translations,
 )
 from ..support.i18n import welsh_world as make_welsh_world
 
@@ -123,8 +123,7 @@ def slug(rule: str) -> str:
 
 @pytest.fixture(scope="module")
 def pseudo_translations(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pseudo")
-    return write_translations(folder / "translations", pseudo_catalogue(extract_messages(folder)))
+    return write_pseudo_translations(tmp_path_factory.mktemp("pseudo"))
 
 
 @pytest.fixture

@@ -18,16 +18,15 @@ from ..support.apps import sqlite_app
 from ..support.clients import Client
 from ..support.routes import OK, ROUTE_DECISIONS, url_for_rule
 from ..support.i18n import (
-    MARKER, ROLES, SAME_IN_BOTH, english_left, english_messages, extract_messages, fresh_translations, html_texts,
-    json_strings, pages_for, person, pseudo_catalogue, read_catalogue, unmarked, untranslated_report,
-    user_data_of_database, welsh_date_words, welsh_world, write_translations,
+    MARKER, ROLES, SAME_IN_BOTH, english_left, english_messages, fresh_translations, html_texts,
+    json_strings, pages_for, person, read_catalogue, unmarked, untranslated_report,
+    user_data_of_database, welsh_date_words, welsh_world, write_pseudo_translations,
 )
 
 
 @pytest.fixture(scope="module")
 def pseudo_translations(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("pseudo")
-    return write_translations(folder / "translations", pseudo_catalogue(extract_messages(folder)))
+    return write_pseudo_translations(tmp_path_factory.mktemp("pseudo"))
 
 
 @pytest.fixture

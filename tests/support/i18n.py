@@ -247,6 +247,12 @@ def fresh_translations():
         forget()
 
 
+def write_pseudo_translations(folder: Path) -> Path:
+    """A translations directory in `folder` holding the pseudo-Welsh catalogue of every message marked today."""
+    folder = Path(folder)
+    return write_translations(folder / "translations", pseudo_catalogue(extract_messages(folder)))
+
+
 @contextmanager
 def app_with_welsh(folder: Path, welsh: dict[str, str]):
     """An app on SQLite in `folder` whose Welsh catalogue holds only `welsh` (English -> Welsh): a test of where
