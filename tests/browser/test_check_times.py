@@ -11,7 +11,7 @@ from sqlalchemy import select
 from visits.extensions import db
 from visits.models import CheckIn, Operation, VisitStatus
 
-from ..support.browser import assert_accessible, outbox, sign_in, wait_for_kept_pages, wait_for_worker
+from ..support.browser import assert_accessible, open_kept_visit, outbox, sign_in
 from .test_recording import applied_in_ledger, happening_now
 
 
@@ -23,11 +23,7 @@ def tomorrow_at_this_time(visit) -> None:
 
 def test_checking_in_on_tomorrow_s_visit_asks_first_even_offline(page, context, team):
     tomorrow_at_this_time(team.home_visit)
-    sign_in(page, team.reviewer)
-    url = f"/visits/{team.home_visit.id}"
-    page.goto(url)
-    wait_for_worker(page)
-    wait_for_kept_pages(page, [url])
+    open_kept_visit(page, team.reviewer, team.home_visit)
     context.set_offline(True)
     page.reload()
 

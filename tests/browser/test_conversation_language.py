@@ -12,7 +12,7 @@ from visits.models import Note, Operation
 
 from ..support import factories as f
 from ..support.browser import (
-    assert_accessible, outbox, sign_in, wait_for_kept_pages, wait_for_worker, wait_until,
+    assert_accessible, open_kept_visit, outbox, sign_in, wait_for_worker, wait_until,
 )
 
 NOTE = "Siaradon ni yn y gegin: mae'r gofalwyr yn hwyr bob bore."
@@ -27,11 +27,7 @@ def fits_the_phone(page):
 
 
 def test_a_note_held_in_welsh_saved_offline_keeps_its_language_and_syncs_once(page, context, team):
-    sign_in(page, team.reviewer)
-    url = f"/visits/{team.home_visit.id}"
-    page.goto(url)
-    wait_for_worker(page)
-    wait_for_kept_pages(page, [url])
+    open_kept_visit(page, team.reviewer, team.home_visit)
     context.set_offline(True)
     open_all_folds(page)
 

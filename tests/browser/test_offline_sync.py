@@ -19,19 +19,14 @@ from visits.models import Attendance, AttendanceStatus, LoginSession, Note, Note
 from visits.sessions import end_all_sessions
 
 from ..support import factories as f
-from ..support.browser import LiveServer, assert_accessible, sign_in, unfold
+from ..support.browser import LiveServer, assert_accessible, open_kept_visit, sign_in, unfold
 from ..support.browser import kept_pages_text, outbox, wait_for_kept_pages, wait_for_worker, wait_until
 
 NOTE = "Mrs Jones says the carers come late most mornings."
 
 
 def open_visit_ready_for_offline(page, team):
-    sign_in(page, team.reviewer)
-    url = f"/visits/{team.home_visit.id}"
-    page.goto(url)
-    wait_for_worker(page)
-    wait_for_kept_pages(page, [url])
-    return url
+    return open_kept_visit(page, team.reviewer, team.home_visit)
 
 
 def write_note(page, text=NOTE):

@@ -11,7 +11,7 @@ from visits.models import Note, Theme
 from visits.themes import ensure_themes
 
 from ..support import factories as f
-from ..support.browser import assert_accessible, outbox, sign_in, unfold, wait_for_kept_pages, wait_for_worker
+from ..support.browser import assert_accessible, open_kept_visit, outbox, sign_in, unfold
 
 NOTE = "Her care plan still lists the old morning call time."
 
@@ -28,11 +28,7 @@ def theme_id(team, name: str) -> int:
 
 def test_two_themes_ticked_offline_reach_the_server_once_with_the_note(page, context, team):
     themed_team(team)
-    sign_in(page, team.reviewer)
-    url = f"/visits/{team.home_visit.id}"
-    page.goto(url)
-    wait_for_worker(page)
-    wait_for_kept_pages(page, [url])
+    open_kept_visit(page, team.reviewer, team.home_visit)
     context.set_offline(True)
 
     unfold(page, "notes")

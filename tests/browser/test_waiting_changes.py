@@ -13,7 +13,7 @@ from visits.clock import LONDON
 from visits.extensions import db
 from visits.models import Note, Operation
 
-from ..support.browser import assert_accessible, outbox, sign_in, wait_for_kept_pages, wait_for_worker
+from ..support.browser import assert_accessible, open_kept_visit, outbox
 
 FIRST = "First note: Mrs Jones says the carers come late."
 EDITED = "First note, edited: the carers come late most mornings, never at night."
@@ -22,11 +22,7 @@ FIXED = "Written again after the server turned back an empty note."
 
 
 def open_visit_ready_for_offline(page, team):
-    sign_in(page, team.reviewer)
-    url = f"/visits/{team.home_visit.id}"
-    page.goto(url)
-    wait_for_worker(page)
-    wait_for_kept_pages(page, [url, "/outbox"])
+    url = open_kept_visit(page, team.reviewer, team.home_visit, also=["/outbox"])
     unfold(page)
     return url
 

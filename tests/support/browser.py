@@ -89,6 +89,17 @@ def wait_for_kept_pages(page, urls, timeout: float = 15.0):
     raise AssertionError(f"pages never kept for offline use: {missing}")
 
 
+def open_kept_visit(page, user, visit, also=()) -> str:
+    """Signed in as `user`, with `visit`'s page open and kept on the phone (and the pages in `also`): ready for
+    the test to go offline. Answers the visit page's path."""
+    sign_in(page, user)
+    url = f"/visits/{visit.id}"
+    page.goto(url)
+    wait_for_worker(page)
+    wait_for_kept_pages(page, [url, *also])
+    return url
+
+
 def wait_until(page, script: str, timeout: float = 15.0):
     """Until an async page script answers true (wait_for_function would take its promise for a true value)."""
     deadline = time.monotonic() + timeout
