@@ -45,15 +45,22 @@ def console(app):
     return console_world()
 
 
+def _url_of(server, missing_in_ci: str, missing_here: str):
+    """A throwaway server's URL for the whole run; without its binaries, a skip here and a failure in CI (where
+    `make test` installs them)."""
+    with server() as url:
+        if url is None:
+            if os.environ.get("CI"):
+                pytest.fail(missing_in_ci)
+            pytest.skip(missing_here)
+        yield url
+
+
 @pytest.fixture(scope="session")
 def pg_url():
     """One throwaway PostgreSQL server for the whole run (tests/support/postgres.py)."""
-    with throwaway_postgres() as url:
-        if url is None:
-            if os.environ.get("CI"):
-                pytest.fail("PostgreSQL binaries are missing: `make test` installs them")
-            pytest.skip("no PostgreSQL server binaries on this machine")
-        yield url
+    yield from _url_of(throwaway_postgres, "PostgreSQL binaries are missing: `make test` installs them",
+                       "no PostgreSQL server binaries on this machine")
 
 
 @pytest.fixture
@@ -75,9 +82,5 @@ def redis_url():
     """One throwaway Redis server for the whole run (tests/support/redis.py): the job runner's queue on Redis."""
     from .support.redis import throwaway_redis
 
-    with throwaway_redis() as url:
-        if url is None:
-            if os.environ.get("CI"):
-                pytest.fail("redis-server is missing: `make test` installs it")
-            pytest.skip("no redis-server on this machine")
-        yield url
+    yield from _url_of(throwaway_redis, "redis-server is missing: `make test` installs it",
+                       "no redis-server on this machine")
