@@ -13,7 +13,7 @@ from tests.support.world import SERVICE_USER_NAME
 from visits.alerts import concern_alerts
 from visits.alerts.contract import email_recipient, user_recipient
 from visits.extensions import db
-from visits.models import AlertDelivery, AlertEvent, AlertKind, AuditEvent, ReviewStatus
+from visits.models import AlertEvent, AlertKind, AuditEvent, ReviewStatus
 
 REFERRED = datetime(2026, 3, 9, 14, 5, tzinfo=timezone.utc)  # 14:05 in London (GMT in March)
 CONCERN_TEXT = "Bruises on Mrs Gwenllian Secretname's arm; her son shouted at staff"
@@ -36,10 +36,7 @@ def _due(app, minutes_after):
 
 def _claim(steps):
     """What the tick does first: one delivery row per step and recipient (the runner's part, stood in for)."""
-    for step in steps:
-        for recipient in step.recipients:
-            db.session.add(AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient))
-    db.session.commit()
+    f.gen_claims(steps)
 
 
 def test_nothing_is_due_before_thirty_minutes(app, team):
@@ -187,12 +184,7 @@ def test_an_event_inserted_by_another_runner_in_between_is_found_not_duplicated(
 def _claimed_and_lost(steps, minutes_ago=10, **outcome):
     """A runner claimed each step (the row committed) and died before recording what happened, `minutes_ago`
     by the machine's clock (claims are timed by it, not by the app's)."""
-    claimed = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
-    for step in steps:
-        for recipient in step.recipients:
-            db.session.add(AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient,
-                                         claimed_at=claimed, **outcome))
-    db.session.commit()
+    f.gen_claims(steps, minutes_ago, **outcome)
 
 
 def test_a_claim_whose_runner_died_is_due_again_and_the_next_tick_sends_it(app, team):

@@ -50,11 +50,7 @@ def _early(app, day: date):
 def _claim(steps):
     """What the tick does with each step: claims it and records it sent (an event ends once its sends have an
     outcome, not while one is merely claimed)."""
-    for step in steps:
-        for recipient in step.recipients:
-            db.session.add(AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient,
-                                         sent_at=datetime.now(timezone.utc)))
-    db.session.commit()
+    f.gen_claims(steps, sent_at=datetime.now(timezone.utc))
 
 
 # --- where the programme changes: one VisitChange each, codes and times only -----------------------------------
@@ -249,12 +245,7 @@ def _two_cancelled(app, console):
 
 
 def _claim_at(steps, minutes_ago, **outcome):
-    claimed = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago)
-    for step in steps:
-        for recipient in step.recipients:
-            db.session.add(AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient,
-                                         claimed_at=claimed, **outcome))
-    db.session.commit()
+    f.gen_claims(steps, minutes_ago, **outcome)
 
 
 def test_a_summary_whose_runner_died_is_sent_again_with_every_change_it_carried(app, console):

@@ -13,9 +13,9 @@ from functools import lru_cache
 from visits.auth.passwords import hash_password
 from visits.extensions import db
 from visits.models import (
-    Attendance, Case, CheckIn, Concern, ConcernCategory, Location, LocationKind, Membership, NeedFlag, NeedStatus,
-    NeedType, Note, NoteKind, NoteRevision, Participant, ParticipantKind, Rating, Review, ReviewPhase, ReviewStatus,
-    Role, User, Visit, VisitKind,
+    AlertDelivery, Attendance, Case, CheckIn, Concern, ConcernCategory, Location, LocationKind, Membership, NeedFlag,
+    NeedStatus, NeedType, Note, NoteKind, NoteRevision, Participant, ParticipantKind, Rating, Review, ReviewPhase,
+    ReviewStatus, Role, User, Visit, VisitKind,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -148,3 +148,19 @@ def gen_check_in(visit: Visit, user: User, checked_in_at: datetime | None = None
 def count(model, *where) -> int:
     """Rows of a model, as the database holds them now."""
     return db.session.scalar(db.select(db.func.count()).select_from(model).where(*where))
+
+
+def gen_claims(steps, minutes_ago: float | None = None, **outcome) -> None:
+    """One delivery row per step and recipient, as the alert tick claims them before sending: claimed now, or
+    `minutes_ago` by the machine's clock (claims are timed by it, not by the app's); `outcome` (sent_at,
+    failed_at, channel...) for one that got that far."""
+    from datetime import timezone
+
+    claimed = datetime.now(timezone.utc) - timedelta(minutes=minutes_ago) if minutes_ago is not None else None
+    for step in steps:
+        for recipient in step.recipients:
+            row = AlertDelivery(event_id=step.event_id, step=step.step, recipient=recipient, **outcome)
+            if claimed is not None:
+                row.claimed_at = claimed
+            db.session.add(row)
+    db.session.commit()
