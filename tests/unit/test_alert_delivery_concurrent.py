@@ -72,7 +72,7 @@ class SlowRecorder(Recorder):
         return super().__call__(recipient, message)
 
 
-def test_two_runners_at_once_on_one_sqlite_file_send_each_alert_once(app):
+def _rounds_of_two_runners_send_each_alert_once(app):
     for _ in range(ROUNDS):
         steps, channel = _due_steps(), SlowRecorder()
         outcomes = _tick_at_once(app, steps, channel)
@@ -81,14 +81,13 @@ def test_two_runners_at_once_on_one_sqlite_file_send_each_alert_once(app):
         db.session.commit()
 
 
+def test_two_runners_at_once_on_one_sqlite_file_send_each_alert_once(app):
+    _rounds_of_two_runners_send_each_alert_once(app)
+
+
 @pytest.mark.postgres
 def test_two_runners_at_once_on_postgresql_send_each_alert_once(pg_app):
-    for _ in range(ROUNDS):
-        steps, channel = _due_steps(), SlowRecorder()
-        outcomes = _tick_at_once(pg_app, steps, channel)
-        _assert_each_alert_sent_once(pg_app, steps, channel, outcomes)
-        db.session.query(AlertDelivery).delete()
-        db.session.commit()
+    _rounds_of_two_runners_send_each_alert_once(pg_app)
 
 
 def _lose_the_claims(steps):
@@ -99,7 +98,7 @@ def _lose_the_claims(steps):
     db.session.commit()
 
 
-def test_two_runners_finding_the_same_lost_claims_send_each_again_once_on_sqlite(app):
+def _two_runners_send_each_lost_claim_again_once(app):
     steps, channel = _due_steps(), SlowRecorder()
     _lose_the_claims(steps)
     outcomes = _tick_at_once(app, steps, channel)
@@ -107,10 +106,10 @@ def test_two_runners_finding_the_same_lost_claims_send_each_again_once_on_sqlite
     assert sum(o.resent for o in outcomes) == len(channel.sent)
 
 
+def test_two_runners_finding_the_same_lost_claims_send_each_again_once_on_sqlite(app):
+    _two_runners_send_each_lost_claim_again_once(app)
+
+
 @pytest.mark.postgres
 def test_two_runners_finding_the_same_lost_claims_send_each_again_once_on_postgresql(pg_app):
-    steps, channel = _due_steps(), SlowRecorder()
-    _lose_the_claims(steps)
-    outcomes = _tick_at_once(pg_app, steps, channel)
-    _assert_each_alert_sent_once(pg_app, steps, channel, outcomes)
-    assert sum(o.resent for o in outcomes) == len(channel.sent)
+    _two_runners_send_each_lost_claim_again_once(pg_app)
