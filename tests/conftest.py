@@ -84,3 +84,11 @@ def redis_url():
 
     yield from _url_of(throwaway_redis, "redis-server is missing: `make test` installs it",
                        "no redis-server on this machine")
+
+
+@pytest.fixture
+def clock(app):
+    """clock(moment): every request sees that moment as now (tests/support/clock.py)."""
+    from .support.clock import set_clock
+
+    return lambda moment: set_clock(app, moment)

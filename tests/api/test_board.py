@@ -3,10 +3,7 @@ from __future__ import annotations
 
 import re
 
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
-
-import pytest
+from datetime import datetime, timedelta, timezone
 
 from visits.extensions import db
 from visits.models import (
@@ -16,22 +13,7 @@ from visits.models import (
 
 from ..support import factories as f
 from ..support.world import HOME_ADDRESS, SERVICE_USER_NAME
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london(day, hour, minute=0) -> datetime:
-    """A wall-clock time on the programme as the aware UTC moment the server stores."""
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(timezone.utc)
-
-
-
-@pytest.fixture
-def clock(app):
-    """Set the board's clock: clock(moment) and every request sees that moment as now."""
-    def set_clock(moment: datetime):
-        app.config["CLOCK"] = lambda: moment
-    return set_clock
+from ..support.clock import london
 
 
 def board(client, console, **query):

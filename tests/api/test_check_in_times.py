@@ -2,8 +2,7 @@
 it, and a check-out tapped by mistake can be undone for ten minutes, through the one write path (POST /api/sync)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -16,12 +15,7 @@ from ..support import factories as f
 from ..support.clients import signed_in
 from ..support.factories import count
 from ..support.sync import send_one
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(timezone.utc)
+from ..support.clock import london
 
 
 def check(team, op_type, moment: datetime, **extra) -> dict:

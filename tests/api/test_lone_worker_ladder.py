@@ -7,8 +7,7 @@ step 1 is at 19:15, step 2 at 19:25 and step 3 at 19:35."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -21,20 +20,9 @@ from ..support import factories as f
 from ..support.clients import Client, signed_in
 from ..support.sync import send_one
 from ..support.world import HOME_ADDRESS, NOTE_BODY, SERVICE_USER_NAME
+from ..support.clock import london
 
-LONDON = ZoneInfo("Europe/London")
 OUT_OF_HOURS = "EDT@council.example"
-
-
-def london(day, hour, minute=0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(timezone.utc)
-
-
-@pytest.fixture
-def clock(app):
-    def set_clock(moment: datetime):
-        app.config["CLOCK"] = lambda: moment
-    return set_clock
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ reason and a confirmation, the new-visit form's day, a case's people booked with
 follows its visits (sync, programme and board)."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
 import pytest
 
@@ -15,19 +14,7 @@ from ..support import factories as f
 from ..support.clients import Client, signed_in
 from ..support.sync import send_one
 from ..support.world import HOME_ADDRESS, NOTE_BODY, SERVICE_USER_NAME, at
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(timezone.utc)
-
-
-@pytest.fixture
-def clock(app):
-    def set_clock(moment: datetime):
-        app.config["CLOCK"] = lambda: moment
-    return set_clock
+from ..support.clock import london
 
 
 def visit_form(console, **changes) -> dict:

@@ -2,9 +2,6 @@
 with who to call, is acknowledged with one click, and the board follows check-outs without a reload."""
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
-from zoneinfo import ZoneInfo
-
 import pytest
 from playwright.sync_api import expect
 
@@ -14,12 +11,7 @@ from visits.models import CheckIn
 from ..support import factories as f
 from ..support.world import console_world
 from ..support.browser import assert_accessible, sign_in
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def london(day, hour, minute=0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=LONDON).astimezone(timezone.utc)
+from ..support.clock import london
 
 
 @pytest.fixture
