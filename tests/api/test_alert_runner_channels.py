@@ -22,8 +22,7 @@ ALERT = Message("overdue", "Are you safe?", "Your home visit was due to end at 1
 
 @pytest.fixture
 def service(mail_app):
-    with push_service() as stand_in:
-        mail_app.config["PUSH_ENDPOINT_HOSTS"] = (stand_in.host,)
+    with push_service(mail_app) as stand_in:
         yield stand_in
 
 

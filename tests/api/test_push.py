@@ -29,8 +29,7 @@ ROLES = ("lead", "reviewer", "lay", "link", "coordinator", "lead_b")
 
 @pytest.fixture
 def service(app):
-    with push_service() as stand_in:
-        app.config["PUSH_ENDPOINT_HOSTS"] = (stand_in.host,)
+    with push_service(app) as stand_in:
         yield stand_in
 
 

@@ -61,7 +61,8 @@ class PushServiceStandIn:
 
 
 @contextmanager
-def push_service():
+def push_service(app=None):
+    """The stand-in on a free loopback port; with `app`, the only push service that app's allow-list takes."""
     service = PushServiceStandIn()
 
     class Handler(BaseHTTPRequestHandler):
@@ -86,6 +87,8 @@ def push_service():
     service.host = f"127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    if app is not None:
+        app.config["PUSH_ENDPOINT_HOSTS"] = (service.host,)
     try:
         yield service
     finally:
