@@ -11,9 +11,9 @@ from visits.extensions import db
 from visits.models import AuditEvent, Concern, Operation
 
 from ..support import factories as f
-from ..support.browser import unfold
 from ..support.browser import (
-    PHONE, assert_accessible, kept_pages_text, outbox, sign_in, wait_for_kept_pages, wait_for_worker,
+    PHONE, assert_accessible, keep_screenshot, kept_pages_text, outbox, sign_in, unfold, wait_for_kept_pages,
+    wait_for_worker,
 )
 
 CONCERN_TEXT = "Bruising on both forearms; she changed the subject."
@@ -42,7 +42,7 @@ def test_the_lead_refers_and_the_link_officer_acknowledges_offline_then_records_
     section.get_by_label("Who at the council it is referred to").fill(CONTACT)
     section.get_by_label("What the council is told").fill(REFERRAL)
     section.get_by_text("Decide not to refer").click()
-    section.screenshot(path="test-artifacts/concern-lead-section-360.png")
+    keep_screenshot(section, path="test-artifacts/concern-lead-section-360.png")
     section.get_by_role("button", name="Send the referral").click()
     expect(section).to_contain_text(f"Referred to {CONTACT}", timeout=15000)
     expect(section).to_contain_text("not acknowledged")
@@ -81,7 +81,7 @@ def test_the_lead_refers_and_the_link_officer_acknowledges_offline_then_records_
     expect(mine).to_contain_text("Outcome recorded", timeout=15000)
     assert concern_now(concern.id).outcome == OUTCOME
     assert_accessible(link, "concern-link-officer-outcome-360")
-    mine.screenshot(path="test-artifacts/concern-link-officer-section-360.png")
+    keep_screenshot(mine, path="test-artifacts/concern-link-officer-section-360.png")
     context.close()
 
     # The lead sees where it got to.
@@ -110,7 +110,7 @@ def test_the_concern_form_explains_the_ratings_and_the_numbers_and_is_accessible
     expect(section).to_contain_text("nobody is in danger right now")
     section.locator("#concern-text").scroll_into_view_if_needed()
     assert_accessible(page, "concern-form-360")
-    section.screenshot(path="test-artifacts/concern-form-section-360.png")
+    keep_screenshot(section, path="test-artifacts/concern-form-section-360.png")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert_accessible(page, "concern-form-1280")
 
@@ -129,7 +129,7 @@ def test_the_leads_concerns_page_and_the_numbers_page_are_accessible(page, team)
     expect(page.locator(f"#concern-{referred.id}")).to_contain_text("Referred 2 hours ago, not acknowledged")
     expect(page.locator(f"#concern-{waiting.id}")).to_contain_text("waiting for the lead reviewer")
     assert_accessible(page, "concerns-lead-360")
-    page.screenshot(path="test-artifacts/concerns-lead-top-360.png")
+    keep_screenshot(page, path="test-artifacts/concerns-lead-top-360.png")
     page.set_viewport_size({"width": 1280, "height": 900})
     assert_accessible(page, "concerns-lead-1280")
 
@@ -137,7 +137,7 @@ def test_the_leads_concerns_page_and_the_numbers_page_are_accessible(page, team)
     page.goto(f"/attendance?review={team.review.id}&date={team.day.isoformat()}")
     expect(page.locator("#referrals-unacknowledged")).to_contain_text("Referred 2 hours ago, not acknowledged")
     assert_accessible(page, "concerns-board-red-360")
-    page.locator("#referrals-unacknowledged").screenshot(path="test-artifacts/concerns-board-red-panel-360.png")
+    keep_screenshot(page.locator("#referrals-unacknowledged"), path="test-artifacts/concerns-board-red-panel-360.png")
 
     page.goto(f"/concerns/contacts?review={team.review.id}")
     page.get_by_label("Emergency number").fill("")

@@ -12,7 +12,7 @@ from visits.models import Note, Operation
 
 from ..support import factories as f
 from ..support.browser import (
-    assert_accessible, open_kept_visit, outbox, sign_in, wait_for_worker, wait_until,
+    assert_accessible, keep_screenshot, open_kept_visit, outbox, sign_in, wait_for_worker, wait_until,
 )
 
 NOTE = "Siaradon ni yn y gegin: mae'r gofalwyr yn hwyr bob bore."
@@ -108,8 +108,8 @@ def test_in_welsh_the_note_form_fits_a_phone_and_passes_axe(page, team):
     expect(page.locator(f'#note-{note.id} input[name="language"][value="cy"]')).to_be_checked()
     fits_the_phone(page)
     assert_accessible(page, "conversation-language-note-form-cy-360")
-    page.locator(f"#note-{note.id}").screenshot(path="test-artifacts/conversation-language-note-edit-cy-360.png")
-    page.locator("#notes form.note-form").last.screenshot(
+    keep_screenshot(page.locator(f"#note-{note.id}"), path="test-artifacts/conversation-language-note-edit-cy-360.png")
+    keep_screenshot(page.locator("#notes form.note-form").last,
         path="test-artifacts/conversation-language-new-note-cy-360.png")
 
 
@@ -166,4 +166,4 @@ def test_in_welsh_the_merge_offers_the_conflict_copys_language_and_fits_a_phone(
     expect(merge.locator('input[name="language"][value="none"]')).not_to_be_checked()
     fits_the_phone(page)
     assert_accessible(page, "conversation-language-merge-cy-360")
-    merge.screenshot(path="test-artifacts/conversation-language-merge-cy-360.png")
+    keep_screenshot(merge, path="test-artifacts/conversation-language-merge-cy-360.png")

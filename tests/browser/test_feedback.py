@@ -11,7 +11,9 @@ from visits.extensions import db
 from visits.models import Feedback, Operation
 
 from ..support import factories as f
-from ..support.browser import assert_accessible, outbox, sign_in, unfold, wait_for_kept_pages, wait_for_worker
+from ..support.browser import (
+    assert_accessible, keep_screenshot, outbox, sign_in, unfold, wait_for_kept_pages, wait_for_worker,
+)
 
 COMMENT = "The lift was broken again."
 
@@ -149,7 +151,7 @@ def test_the_questionnaire_is_accessible_on_a_phone_and_fits_at_200_percent_zoom
         target.scroll_into_view_if_needed()
         box = target.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 180 and box["height"] >= 48, box
-    page.screenshot(path="test-artifacts/feedback-question-200-percent.png", full_page=True)
+    keep_screenshot(page, path="test-artifacts/feedback-question-200-percent.png", full_page=True)
 
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"/visits/{team.setting_visit.id}/feedback")

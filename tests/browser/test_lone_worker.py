@@ -8,7 +8,15 @@ from playwright.sync_api import expect
 from visits.extensions import db
 from visits.models import AlertEvent, AlertKind
 
-from ..support.browser import assert_accessible, outbox, sign_in, wait_for_kept_pages, wait_for_worker, wait_until
+from ..support.browser import (
+    assert_accessible,
+    keep_screenshot,
+    outbox,
+    sign_in,
+    wait_for_kept_pages,
+    wait_for_worker,
+    wait_until,
+)
 from .test_recording import happening_now
 
 CODE = "27182818"
@@ -72,7 +80,7 @@ def test_a_duress_check_out_with_no_signal_looks_like_any_other(page, context, t
     page.goto("/outbox")
     expect(page.locator("main")).to_contain_text("Checked out at")
     assert CODE not in page.content()  # ...but never shown on the list of waiting changes
-    page.screenshot(path="test-artifacts/duress-outbox.png", full_page=True)
+    keep_screenshot(page, path="test-artifacts/duress-outbox.png", full_page=True)
 
     context.set_offline(False)
     page.goto(url)

@@ -21,7 +21,7 @@ from visits.extensions import db
 from visits.models import Operation
 
 from ..support import factories as f
-from ..support.browser import ARTIFACTS, assert_accessible, sign_in
+from ..support.browser import ARTIFACTS, assert_accessible, keep_screenshot, sign_in
 
 NOTE = "Mrs Jones showed us her care plan; she has not seen her social worker since June."
 
@@ -167,7 +167,7 @@ def test_the_visit_page_fits_a_phone_and_passes_axe(page, team):
     sign_in(page, team.reviewer)
     page.goto(f"/visits/{team.home_visit.id}")
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "recording-visit-page-360.png"), full_page=True)
+    keep_screenshot(page, path=str(ARTIFACTS / "recording-visit-page-360.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # nothing sideways on a 360 px phone
     # Open every fold and the raise/arrange forms in them, so axe checks them too.
     page.evaluate("document.querySelectorAll('details').forEach(details => { details.open = true; })")

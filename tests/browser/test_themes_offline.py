@@ -11,7 +11,7 @@ from visits.models import Note, Theme
 from visits.themes import ensure_themes
 
 from ..support import factories as f
-from ..support.browser import assert_accessible, open_kept_visit, outbox, sign_in, unfold
+from ..support.browser import assert_accessible, keep_screenshot, open_kept_visit, outbox, sign_in, unfold
 
 NOTE = "Her care plan still lists the old morning call time."
 
@@ -66,7 +66,7 @@ def test_the_note_form_with_headings_and_themes_passes_axe_on_a_phone(page, team
     expect(page.get_by_label("The person's story").first).to_have_value("Lives alone since May.")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page, "themes-note-form-360")
-    page.locator(f"#note-{note.id}").screenshot(path="test-artifacts/themes-note-form-edit-360.png")
+    keep_screenshot(page.locator(f"#note-{note.id}"), path="test-artifacts/themes-note-form-edit-360.png")
 
 
 def test_the_lead_s_themes_page_passes_axe_on_a_phone_and_a_rename_shows_at_once(page, team):

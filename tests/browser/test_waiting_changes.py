@@ -13,7 +13,7 @@ from visits.clock import LONDON
 from visits.extensions import db
 from visits.models import Note, Operation
 
-from ..support.browser import assert_accessible, open_kept_visit, outbox
+from ..support.browser import assert_accessible, keep_screenshot, open_kept_visit, outbox
 
 FIRST = "First note: Mrs Jones says the carers come late."
 EDITED = "First note, edited: the carers come late most mornings, never at night."
@@ -70,7 +70,7 @@ def test_two_notes_saved_offline_are_listed_as_waiting_one_is_edited_and_both_ar
     editing = waiting.nth(0).locator("form")
     expect(editing.get_by_label("Note", exact=True)).to_have_value(FIRST)
     editing.get_by_label("Note", exact=True).fill(EDITED)
-    waiting.nth(0).screenshot(path="test-artifacts/waiting-note-editing-360.png")
+    keep_screenshot(waiting.nth(0), path="test-artifacts/waiting-note-editing-360.png")
     editing.get_by_role("button", name="Save note").click()
     expect(waiting.nth(0)).to_contain_text(EDITED)
     expect(waiting).to_have_count(2)
@@ -80,7 +80,7 @@ def test_two_notes_saved_offline_are_listed_as_waiting_one_is_edited_and_both_ar
     expect_bar(page, "2 changes waiting")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page, "waiting-notes-on-the-visit-360")
-    page.locator("#notes").screenshot(path="test-artifacts/waiting-notes-section-360.png")
+    keep_screenshot(page.locator("#notes"), path="test-artifacts/waiting-notes-section-360.png")
 
     # The bar's count leads to the list of everything waiting, which opens with no signal.
     page.locator("#sync-text a").click()
@@ -194,8 +194,8 @@ def test_attendance_and_a_check_in_made_offline_are_marked_waiting_not_confirmed
     expect(page.locator("#needs [data-waiting-item]")).to_contain_text("Welsh")
     expect(page.locator("#needs [data-waiting-item]")).to_contain_text("Waiting to send")
     expect(page.get_by_text("No concerns raised on this visit.")).to_be_hidden()
-    page.locator("#check").screenshot(path="test-artifacts/waiting-check-in-360.png")
-    page.locator("#concerns").screenshot(path="test-artifacts/waiting-concern-360.png")
+    keep_screenshot(page.locator("#check"), path="test-artifacts/waiting-check-in-360.png")
+    keep_screenshot(page.locator("#concerns"), path="test-artifacts/waiting-concern-360.png")
     assert_accessible(page, "waiting-marks-on-the-visit-360")
 
     page.goto("/outbox")

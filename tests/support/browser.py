@@ -56,11 +56,29 @@ def assert_accessible(page, name: str):
     """Zero WCAG 2.x A/AA violations from axe-core, and a 360 px screenshot kept for people to look at."""
     from axe_playwright_python.sync_playwright import Axe
 
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    keep_screenshot(page, ARTIFACTS / f"{name}.png", full_page=True)
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": [
         "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
     assert results.violations_count == 0, results.generate_report()
+
+
+def keep_screenshot(target, path, **options):
+    """A picture of a page or an element, kept for people to look at; no test asserts on it.
+
+    Chromium now and then refuses one capture ("Unable to capture screenshot"), on a busy machine, and takes the
+    same picture when asked again (it failed CI once), so that one refusal is asked again twice before it fails
+    the test. Any other error is the test's own.
+    """
+    from playwright.sync_api import Error
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    for attempt in range(3):
+        try:
+            return target.screenshot(path=str(path), **options)
+        except Error as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            time.sleep(0.5)
 
 
 def wait_for_worker(page):
