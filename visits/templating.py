@@ -22,18 +22,21 @@ from .security import user_key
 from .static_files import file_version
 from .vocabulary import TemplateLabels
 
-_asset_versions: dict[str, str] = {}
+# Read once per process (a deploy starts new processes), and per static folder: an app in the same process with
+# another folder (tests do this) must never link this one's hashes, which its files would not have.
+_asset_versions: dict[tuple[str, str], str] = {}
 
 
 def asset_url(filename: str) -> str:
     """A static URL carrying a hash of the file, so a deploy changes the URL and caches never serve stale code.
     The browser keeps the file a year under this URL (visits/static_files.py, while the hash is the file's)."""
-    version = _asset_versions.get(filename)
+    key = (current_app.static_folder, filename)
+    version = _asset_versions.get(key)
     if version is None:
         version = file_version(current_app.static_folder, filename)
         if version is None:
             raise FileNotFoundError(Path(current_app.static_folder) / filename)
-        _asset_versions[filename] = version
+        _asset_versions[key] = version
     return url_for("static", filename=filename, v=version)
 
 

@@ -40,6 +40,27 @@ def test_the_stylesheet_the_pages_link_is_compressed_and_kept(app):
     assert response.mimetype == "text/css"
 
 
+def test_an_app_with_other_files_in_the_same_process_never_changes_the_versions_this_one_links(app, tmp_path):
+    """The versions asset_url reads once are kept per static folder: an app whose app.css differs (a test's copy
+    of the files, another deploy) links its own hash, and this app's pages still link the one it serves for a year.
+    (Keyed by file name alone, whichever app asked first decided both: it failed CI once.)"""
+    import shutil
+
+    from tests.support.apps import sqlite_app
+
+    copy = tmp_path / "other-static"
+    shutil.copytree(app.static_folder, copy)
+    with open(copy / "css" / "app.css", "a") as css:
+        css.write("\n/* another deploy */\n")
+    with sqlite_app(tmp_path, name="other") as other:
+        other.static_folder = str(copy)
+        theirs = versioned(other, "css/app.css")
+    ours = versioned(app, "css/app.css")
+    assert theirs != ours
+    response = app.test_client().get(ours)
+    assert response.headers["Cache-Control"] == YEAR
+
+
 def test_a_client_that_asks_for_no_compression_gets_the_plain_file(app):
     response = app.test_client().get(versioned(app, "css/app.css"))
     assert "Content-Encoding" not in response.headers

@@ -237,19 +237,6 @@ def test_two_devices_editing_one_note_offline_end_in_a_merge_not_an_overwrite(br
         context.close()
 
 
-@pytest.fixture
-def asset_versions_forgotten_after():
-    """The deploy below changes app.css in a copy; the process-wide cache of asset versions must not keep that
-    copy's hash for the tests that run after it in this process (they would link a version no file has)."""
-    yield
-    from visits import templating
-    from visits.offline.build import build_version
-
-    templating._asset_versions.clear()
-    build_version.cache_clear()
-
-
-@pytest.mark.usefixtures("asset_versions_forgotten_after")
 def test_a_deploy_replaces_the_shell_cache_and_the_outbox_survives(page, context, team, app, tmp_path):
     import shutil
 
@@ -259,8 +246,6 @@ def test_a_deploy_replaces_the_shell_cache_and_the_outbox_survives(page, context
     static_copy = tmp_path / "static"
     shutil.copytree(app.static_folder, static_copy)
     app.static_folder = str(static_copy)
-    templating._asset_versions.clear()
-    build_version.cache_clear()
 
     open_visit_ready_for_offline(page, team)
     old_caches = page.evaluate("caches.keys()")
