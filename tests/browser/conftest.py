@@ -9,12 +9,16 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from visits.extensions import db
 
 from ..support.browser import CHROMIUM, PHONE, LiveServer
 
 pytestmark = pytest.mark.browser
+# Playwright's 5 s for an expected text or state is short on a busy 2-core machine (two test processes, Chromium
+# and the server thread share it); a test that passes waits no longer for this.
+expect.set_options(timeout=10_000)
 
 
 def pytest_collection_modifyitems(items):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from visits.extensions import db
 from visits.models import CheckIn, Operation, VisitStatus
 
-from ..support.browser import assert_accessible, open_kept_visit, outbox, sign_in
+from ..support.browser import assert_accessible, open_kept_visit, outbox, sign_in, wait_until_all_sent
 from .test_recording import applied_in_ledger, happening_now
 
 
@@ -54,9 +54,11 @@ def test_checking_in_on_time_asks_nothing_and_a_check_out_can_be_undone(page, te
 
     page.get_by_role("button", name="Check in", exact=True).click()
     applied_in_ledger("visit.check_in", 1)
+    wait_until_all_sent(page)
     page.reload()
     page.get_by_role("button", name="Check out").click()
     applied_in_ledger("visit.check_out", 1)
+    wait_until_all_sent(page)
     page.reload()
     expect(page.locator("#check")).to_contain_text("Checked out at")
     undo = page.get_by_role("button", name="Undo the check-out")
@@ -65,6 +67,7 @@ def test_checking_in_on_time_asks_nothing_and_a_check_out_can_be_undone(page, te
 
     undo.click()
     applied_in_ledger("visit.undo_check_out", 1)
+    wait_until_all_sent(page)
     page.reload()
     expect(page.get_by_text("You checked in at")).to_be_visible()
     expect(page.get_by_role("button", name="Check out")).to_be_visible()

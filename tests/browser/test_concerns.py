@@ -86,7 +86,7 @@ def test_the_lead_refers_and_the_link_officer_acknowledges_offline_then_records_
 
     # The lead sees where it got to.
     page.goto(f"/concerns?review={team.review.id}")
-    expect(page.locator(f"#concern-{concern.id}")).to_contain_text("Outcome recorded less than a minute ago")
+    expect(page.locator(f"#concern-{concern.id}")).to_contain_text("Outcome recorded")
     expect(page.locator(f"#concern-{concern.id}")).to_contain_text(OUTCOME)
 
 

@@ -70,7 +70,7 @@ def test_the_day_swap_is_done_by_htmx_without_a_full_reload(page, lay_week):
     assert page.evaluate("window.__marker") == "still the same document"
     # Focus moves to the new day's heading for keyboard and screen-reader users. htmx does that once the swap
     # has settled, a moment after the new links appear, so wait for it (a page that never moves focus times out).
-    page.wait_for_function("document.activeElement && document.activeElement.matches('#day h1')", timeout=5000)
+    page.wait_for_function("document.activeElement && document.activeElement.matches('#day h1')", timeout=10_000)
     assert "Tŷ Hafan" in page.evaluate("document.activeElement.closest('#day').textContent")
 
 

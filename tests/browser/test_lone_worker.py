@@ -9,19 +9,12 @@ from visits.extensions import db
 from visits.models import AlertEvent, AlertKind
 
 from ..support.browser import (
-    assert_accessible,
-    keep_screenshot,
-    outbox,
-    sign_in,
-    wait_for_kept_pages,
-    wait_for_worker,
-    wait_until,
+    assert_accessible, keep_screenshot, outbox, sign_in, wait_for_kept_pages, wait_for_worker, wait_until,
+    wait_until_all_sent,
 )
 from .test_recording import happening_now
 
 CODE = "27182818"
-ALL_SENT = ("(async () => (await FieldworkOutbox.opsOf(document.body.getAttribute('data-user-key')))"
-            ".every(o => o.state !== 'waiting'))()")
 
 
 def test_the_alert_settings_page_on_a_phone(page, team):
@@ -49,6 +42,7 @@ def test_a_duress_check_out_with_no_signal_looks_like_any_other(page, context, t
     sign_in(page, team.reviewer)
     page.goto("/account")
     page.get_by_role("link", name="Duress code for check-outs").click()
+    page.wait_for_url("**/account/duress-code")
     assert_accessible(page, "duress-code")
     page.get_by_label("Code", exact=True).fill(CODE)
     page.get_by_label("The code again").fill(CODE)
@@ -61,7 +55,7 @@ def test_a_duress_check_out_with_no_signal_looks_like_any_other(page, context, t
     wait_for_worker(page)
     page.get_by_role("button", name="Check in", exact=True).click()
     expect(page.get_by_role("button", name="Check out")).to_be_visible()
-    wait_until(page, ALL_SENT)  # the check-in has reached the server, so the page it serves has the code box
+    wait_until_all_sent(page)  # the check-in has reached the server, so the page it serves has the code box
     page.reload()
     wait_for_kept_pages(page, [url, "/outbox"])
     code_box = page.get_by_label("Code (optional)")
@@ -84,7 +78,7 @@ def test_a_duress_check_out_with_no_signal_looks_like_any_other(page, context, t
 
     context.set_offline(False)
     page.goto(url)
-    wait_until(page, ALL_SENT)
+    wait_until_all_sent(page)
     db.session.rollback()
     (event,) = db.session.scalars(db.select(AlertEvent)).all()
     assert event.kind is AlertKind.duress and event.user_id == team.reviewer.id

@@ -183,6 +183,7 @@ def test_a_session_that_expires_offline_keeps_the_outbox_until_sign_in(page, con
     assert len(outbox(page)) == 1 and notes_with(NOTE) == []
 
     page.get_by_role("link", name="Sign in to send").click()
+    page.wait_for_url("**/login**")
     # Landing on the sign-in page: the lapsed person's kept pages go (their waiting change stays for them, and
     # is sent below once they are signed in again).
     wait_until(page, "async () => (await (await caches.open('pages')).keys()).length === 0")

@@ -21,7 +21,7 @@ from visits.extensions import db
 from visits.models import Operation
 
 from ..support import factories as f
-from ..support.browser import ARTIFACTS, assert_accessible, keep_screenshot, sign_in
+from ..support.browser import ARTIFACTS, assert_accessible, keep_screenshot, sign_in, wait_until_all_sent
 
 NOTE = "Mrs Jones showed us her care plan; she has not seen her social worker since June."
 
@@ -43,6 +43,7 @@ def act(page, mode: str, op_type: str, count: int = 1) -> None:
     """After a tap: with the outbox, wait until the change is on the server and load the page again."""
     if mode == "outbox":
         applied_in_ledger(op_type, count)
+        wait_until_all_sent(page)
         page.reload()
 
 

@@ -54,10 +54,12 @@ def test_link_officer_corrects_a_place_and_marks_one_no_longer_used_on_a_phone(p
     assert_accessible(page, "setup-360")
 
     page.get_by_role("link", name="Change AD-014").click()
+    page.wait_for_url("**/programme/cases/*/edit")
     page.get_by_label("Status").select_option("dropped_out")
     page.get_by_role("button", name="Save the changes").click()
     expect(page.locator(".case-status").first).to_contain_text("set by hand by Lyn Link")
     page.get_by_role("link", name="Change AD-014").click()
+    page.wait_for_url("**/programme/cases/*/edit")
     assert_accessible(page, "setup-edit-case-by-hand-360")
     page.get_by_role("button", name="Let the visits decide the status again").click()
     expect(page.locator(".case-status").first).to_contain_text("follows the visits")

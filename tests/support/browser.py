@@ -128,6 +128,13 @@ def wait_until(page, script: str, timeout: float = 15.0):
     raise AssertionError(f"never true: {script}")
 
 
+def wait_until_all_sent(page, timeout: float = 15.0):
+    """Until this phone has heard the server's answer for every change it queued: a reload before that sends the
+    change again (the server answers "duplicate") and shows it waiting for a moment."""
+    wait_until(page, "(async () => (await FieldworkOutbox.opsOf(document.body.getAttribute('data-user-key')))"
+                     ".every(o => o.state !== 'waiting'))()", timeout)
+
+
 def outbox(page):
     return page.evaluate("""async () => {
         const user = document.body.getAttribute('data-user-key');

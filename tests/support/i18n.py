@@ -614,12 +614,19 @@ def pages_for(role: str, ids: dict) -> list[tuple[str, str]]:
 def welsh_world():
     """Review A's day (two_reviews_world) with a note and a concern on Rhys's home visit, his calendar feed and a
     site administrator (committed); `world.ids` are the ids pages are opened with. The note and the concern are
-    written in Welsh, so no English message can be taken from them."""
+    written in Welsh, so no English message can be taken from them.
+
+    The app's clock stands at 19:30 that day, after the 18:00 home visit was due back: the pages always carry the
+    overdue alerts and past-visit wording, whatever the hour the suite runs (with the real clock they came and
+    went at 19:15)."""
+    from flask import current_app
+
     from visits.calendar.feed import new_token, token_hash
     from visits.extensions import db
     from visits.models import CalendarFeed
 
     from . import factories as f
+    from .clock import london, set_clock
     from .world import two_reviews_world
 
     world = two_reviews_world()
@@ -628,6 +635,7 @@ def welsh_world():
     world.admin = f.gen_user(name="Alun Admin", is_admin=True)
     db.session.add(CalendarFeed(user_id=world.reviewer.id, token_hash=token_hash(new_token())))
     db.session.commit()
+    set_clock(current_app, london(world.day, 19, 30))
     world.ids = {"review_id": world.review.id, "user_id": world.reviewer2.id, "visit_id": world.home_visit.id,
                  "case_id": world.case.id, "participant_id": world.service_user.id, "location_id": world.home.id,
                  "note_id": world.note.id, "day": world.day.isoformat(), "session_id": 999_999, "token": "none"}
